@@ -1,0 +1,179 @@
+// Typed control messages of protocol v1 (JSON text frames) and their strict
+// encoders/decoders. Pure: no I/O, no globals. docs/PROTOCOL.md is the spec.
+//
+// Every control frame is one JSON object with "v": 1 and a "type". Decoding is
+// strict: unknown types and unknown members are rejected, limits are checked
+// before and during parsing, and every failure is a typed protocol::error.
+#pragma once
+
+#include "peerline/protocol/errors.hpp"
+#include "peerline/protocol/limits.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace peerline::protocol {
+
+inline constexpr int version = 1;
+
+enum class role : std::uint8_t { gp, listener, admin };
+std::string_view to_string(role r) noexcept;
+std::optional<role> role_from_string(std::string_view s) noexcept;
+
+// What a GP may say the conversation is about (optional).
+enum class topic : std::uint8_t { workload, clinical_case, complaint, career, personal, other };
+std::string_view to_string(topic t) noexcept;
+std::optional<topic> topic_from_string(std::string_view s) noexcept;
+
+enum class availability : std::uint8_t { available, away };
+std::string_view to_string(availability a) noexcept;
+std::optional<availability> availability_from_string(std::string_view s) noexcept;
+
+// Why a conversation ended; counted in statistics, never free text.
+enum class end_reason : std::uint8_t {
+    completed,
+    gp_left,
+    safeguarding_referral,
+    technical,
+    partner_disconnected,
+    shutdown,
+    other
+};
+std::string_view to_string(end_reason r) noexcept;
+std::optional<end_reason> end_reason_from_string(std::string_view s) noexcept;
+
+// Who ended a conversation, as told to the other side.
+enum class ended_by : std::uint8_t { gp, listener, server };
+std::string_view to_string(ended_by b) noexcept;
+std::optional<ended_by> ended_by_from_string(std::string_view s) noexcept;
+
+// ---------------------------------------------------------------------------
+// Client -> server
+// ---------------------------------------------------------------------------
+
+// First frame on every WebSocket: authenticates with a session token obtained
+// over HTTPS (tokens never travel in URLs).
+struct hello {
+    std::string token;
+};
+// GP: ask to talk.
+struct request_chat {
+    std::optional<topic> about;
+    bool urgent = false;
+};
+// GP: leave the queue (or withdraw a pending request).
+struct leave_queue {};
+// Listener: go available or away.
+struct set_availability {
+    availability state = availability::away;
+};
+// Listener: accept / decline an offer.
+struct accept_offer {
+    std::string offer_id;
+};
+struct decline_offer {
+    std::string offer_id;
+};
+// GP or listener: end the conversation on a channel.
+struct end_conversation {
+    std::uint16_t channel = 0;
+    std::optional<end_reason> reason;
+};
+// Any role: application-level liveness probe, answered by pong.
+struct ping {};
+
+using client_message = std::variant<hello, request_chat, leave_queue, set_availability,
+                                    accept_offer, decline_offer, end_conversation, ping>;
+
+// The wire "type" of a client message, e.g. "request_chat".
+std::string_view type_name(const client_message& m) noexcept;
+
+// True if a session of role r may send m. hello and ping: any role;
+// request_chat/leave_queue: gp; set_availability/accept_offer/decline_offer:
+// listener; end_conversation: gp and listener.
+bool role_allowed(const client_message& m, role r) noexcept;
+
+// ---------------------------------------------------------------------------
+// Server -> client
+// ---------------------------------------------------------------------------
+
+struct welcome {
+    role as = role::gp;
+    std::uint64_t max_control_frame_bytes = 0;
+    std::uint64_t max_relay_frame_bytes = 0;
+};
+struct queued {
+    std::uint32_t position = 0;                  // 1 = next
+    std::optional<std::uint32_t> estimated_wait_s; // absent when there is no data
+};
+struct left_queue {};
+struct availability_changed {
+    availability state = availability::away;
+};
+struct offer {
+    std::string offer_id;
+    std::optional<topic> about;
+    bool urgent = false;
+    std::uint32_t expires_in_ms = 0;
+};
+struct offer_withdrawn {
+    std::string offer_id;
+    std::string reason; // "taken", "expired", "gp_left", "declined"
+};
+struct conversation_started {
+    std::uint16_t channel = 0;     // the receiver's channel number for relay frames
+    std::string conversation_id;   // opaque random id
+    role peer = role::listener;
+};
+struct conversation_ended {
+    std::uint16_t channel = 0;
+    end_reason reason = end_reason::completed;
+    ended_by by = ended_by::server;
+};
+struct error_message {
+    error err;
+    std::string in_reply_to; // the type that failed, or empty
+};
+struct shutdown_notice {
+    std::string message;
+    std::uint32_t retry_after_ms = 0;
+};
+struct pong {};
+
+using server_message =
+    std::variant<welcome, queued, left_queue, availability_changed, offer, offer_withdrawn,
+                 conversation_started, conversation_ended, error_message, shutdown_notice, pong>;
+
+std::string_view type_name(const server_message& m) noexcept;
+
+// ---------------------------------------------------------------------------
+// Encoding and decoding
+// ---------------------------------------------------------------------------
+
+// A decoded value or a typed error; never both.
+template <class T> struct decoded {
+    std::optional<T> value;
+    std::optional<error> err;
+    explicit operator bool() const noexcept { return value.has_value(); }
+};
+
+// Strictly decodes a client control frame (the server side).
+// On error, `err` is set and, when the type could be read, `type` holds it
+// so the reply can say which request failed.
+struct client_decode_result : decoded<client_message> {
+    std::string type;
+};
+client_decode_result decode_client_message(std::string_view frame, const limits& lim);
+
+// Decodes a server frame (the native client and tests). As strict as the
+// server side; unknown members are rejected too.
+decoded<server_message> decode_server_message(std::string_view frame, const limits& lim);
+
+// Compact JSON, always with "v":1 and "type" first.
+std::string encode(const client_message& m);
+std::string encode(const server_message& m);
+
+} // namespace peerline::protocol
