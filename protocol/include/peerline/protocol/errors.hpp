@@ -58,6 +58,7 @@ std::string_view default_message(error_code code) noexcept;
 struct error {
     error_code code;
     std::string message;
+    bool operator==(const error&) const = default;
 };
 
 // Builds an error whose message is default_message(code), optionally

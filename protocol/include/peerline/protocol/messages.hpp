@@ -53,37 +53,49 @@ std::optional<ended_by> ended_by_from_string(std::string_view s) noexcept;
 // ---------------------------------------------------------------------------
 // Client -> server
 // ---------------------------------------------------------------------------
+// Every message struct has a defaulted == so that decode(encode(m)) == m can
+// be checked directly.
 
 // First frame on every WebSocket: authenticates with a session token obtained
 // over HTTPS (tokens never travel in URLs).
 struct hello {
     std::string token;
+    bool operator==(const hello&) const = default;
 };
 // GP: ask to talk.
 struct request_chat {
     std::optional<topic> about;
     bool urgent = false;
+    bool operator==(const request_chat&) const = default;
 };
 // GP: leave the queue (or withdraw a pending request).
-struct leave_queue {};
+struct leave_queue {
+    bool operator==(const leave_queue&) const = default;
+};
 // Listener: go available or away.
 struct set_availability {
     availability state = availability::away;
+    bool operator==(const set_availability&) const = default;
 };
 // Listener: accept / decline an offer.
 struct accept_offer {
     std::string offer_id;
+    bool operator==(const accept_offer&) const = default;
 };
 struct decline_offer {
     std::string offer_id;
+    bool operator==(const decline_offer&) const = default;
 };
 // GP or listener: end the conversation on a channel.
 struct end_conversation {
     std::uint16_t channel = 0;
     std::optional<end_reason> reason;
+    bool operator==(const end_conversation&) const = default;
 };
 // Any role: application-level liveness probe, answered by pong.
-struct ping {};
+struct ping {
+    bool operator==(const ping&) const = default;
+};
 
 using client_message = std::variant<hello, request_chat, leave_queue, set_availability,
                                     accept_offer, decline_offer, end_conversation, ping>;
@@ -104,44 +116,57 @@ struct welcome {
     role as = role::gp;
     std::uint64_t max_control_frame_bytes = 0;
     std::uint64_t max_relay_frame_bytes = 0;
+    bool operator==(const welcome&) const = default;
 };
 struct queued {
     std::uint32_t position = 0;                  // 1 = next
     std::optional<std::uint32_t> estimated_wait_s; // absent when there is no data
+    bool operator==(const queued&) const = default;
 };
-struct left_queue {};
+struct left_queue {
+    bool operator==(const left_queue&) const = default;
+};
 struct availability_changed {
     availability state = availability::away;
+    bool operator==(const availability_changed&) const = default;
 };
 struct offer {
     std::string offer_id;
     std::optional<topic> about;
     bool urgent = false;
     std::uint32_t expires_in_ms = 0;
+    bool operator==(const offer&) const = default;
 };
 struct offer_withdrawn {
     std::string offer_id;
     std::string reason; // "taken", "expired", "gp_left", "declined"
+    bool operator==(const offer_withdrawn&) const = default;
 };
 struct conversation_started {
     std::uint16_t channel = 0;     // the receiver's channel number for relay frames
     std::string conversation_id;   // opaque random id
     role peer = role::listener;
+    bool operator==(const conversation_started&) const = default;
 };
 struct conversation_ended {
     std::uint16_t channel = 0;
     end_reason reason = end_reason::completed;
     ended_by by = ended_by::server;
+    bool operator==(const conversation_ended&) const = default;
 };
 struct error_message {
     error err;
     std::string in_reply_to; // the type that failed, or empty
+    bool operator==(const error_message&) const = default;
 };
 struct shutdown_notice {
     std::string message;
     std::uint32_t retry_after_ms = 0;
+    bool operator==(const shutdown_notice&) const = default;
 };
-struct pong {};
+struct pong {
+    bool operator==(const pong&) const = default;
+};
 
 using server_message =
     std::variant<welcome, queued, left_queue, availability_changed, offer, offer_withdrawn,

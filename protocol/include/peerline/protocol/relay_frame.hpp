@@ -29,6 +29,7 @@ enum class relay_kind : std::uint8_t { e2e_payload = 1 };
 struct relay_header {
     relay_kind kind = relay_kind::e2e_payload;
     std::uint16_t channel = 0;
+    bool operator==(const relay_header&) const = default;
 };
 
 // Validates the header and size of a relay frame. Returns the header, or an

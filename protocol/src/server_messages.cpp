@@ -1,0 +1,260 @@
+// Server -> client control messages: names, encoding, and a decoder as strict
+// as the server's own (used by the native test client, so a server frame that
+// drifts from docs/PROTOCOL.md fails loudly in the tests).
+#include "json_reader.hpp"
+
+#include "peerline/protocol/messages.hpp"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+
+namespace peerline::protocol {
+namespace {
+
+using detail::field_reader;
+using ojson = nlohmann::ordered_json;
+
+constexpr auto u16_max = std::numeric_limits<std::uint16_t>::max();
+constexpr auto u32_max = std::numeric_limits<std::uint32_t>::max();
+constexpr auto u64_max = std::numeric_limits<std::uint64_t>::max();
+
+// welcome carries a nested "limits" object, so server frames need depth 2
+// even if a caller configured a stricter depth for client frames.
+constexpr std::size_t min_server_depth = 2;
+
+// Indexed like server_message's alternatives.
+constexpr std::array<std::string_view, std::variant_size_v<server_message>> server_type_names{
+    "welcome",
+    "queued",
+    "left_queue",
+    "availability",
+    "offer",
+    "offer_withdrawn",
+    "conversation_started",
+    "conversation_ended",
+    "error",
+    "shutdown",
+    "pong"};
+
+constexpr std::array<std::string_view, 4> withdrawn_reasons{"taken", "expired", "gp_left",
+                                                            "declined"};
+
+// The inverse of to_string(error_code); the codes are contiguous from 0.
+std::optional<error_code> error_code_from_string(std::string_view s) noexcept {
+    for (auto i = 0; i <= static_cast<int>(error_code::internal_error); ++i) {
+        const auto code = static_cast<error_code>(i);
+        if (to_string(code) == s) {
+            return code;
+        }
+    }
+    return std::nullopt;
+}
+
+server_message read_welcome(field_reader& f) {
+    f.allow_only({"role", "limits"});
+    welcome m;
+    m.as = f.enumeration("role", role_from_string);
+    field_reader lim = f.nested("limits");
+    lim.allow_only({"max_control_frame_bytes", "max_relay_frame_bytes"});
+    m.max_control_frame_bytes = lim.integer("max_control_frame_bytes", 1, u64_max);
+    m.max_relay_frame_bytes = lim.integer("max_relay_frame_bytes", 1, u64_max);
+    return m;
+}
+
+server_message read_queued(field_reader& f) {
+    f.allow_only({"position", "estimated_wait_s"});
+    queued m;
+    m.position = static_cast<std::uint32_t>(f.integer("position", 1, u32_max));
+    if (auto wait = f.optional_integer("estimated_wait_s", 0, u32_max)) {
+        m.estimated_wait_s = static_cast<std::uint32_t>(*wait);
+    }
+    return m;
+}
+
+server_message read_left_queue(field_reader& f) {
+    f.allow_only({});
+    return left_queue{};
+}
+
+server_message read_availability(field_reader& f) {
+    f.allow_only({"state"});
+    return availability_changed{f.enumeration("state", availability_from_string)};
+}
+
+server_message read_offer(field_reader& f) {
+    f.allow_only({"offer_id", "topic", "urgent", "expires_in_ms"});
+    offer m;
+    m.offer_id = f.string("offer_id");
+    f.require(detail::is_valid_id(m.offer_id), "offer_id");
+    m.about = f.optional_enumeration("topic", topic_from_string);
+    m.urgent = f.boolean("urgent");
+    m.expires_in_ms = static_cast<std::uint32_t>(f.integer("expires_in_ms", 0, u32_max));
+    return m;
+}
+
+server_message read_offer_withdrawn(field_reader& f) {
+    f.allow_only({"offer_id", "reason"});
+    offer_withdrawn m;
+    m.offer_id = f.string("offer_id");
+    f.require(detail::is_valid_id(m.offer_id), "offer_id");
+    m.reason = f.string("reason");
+    f.require(std::find(withdrawn_reasons.begin(), withdrawn_reasons.end(), m.reason) !=
+                  withdrawn_reasons.end(),
+              "reason");
+    return m;
+}
+
+server_message read_conversation_started(field_reader& f) {
+    f.allow_only({"channel", "conversation_id", "peer"});
+    conversation_started m;
+    m.channel = static_cast<std::uint16_t>(f.integer("channel", 1, u16_max));
+    m.conversation_id = f.string("conversation_id");
+    f.require(detail::is_valid_id(m.conversation_id), "conversation_id");
+    m.peer = f.enumeration("peer", role_from_string);
+    return m;
+}
+
+server_message read_conversation_ended(field_reader& f) {
+    f.allow_only({"channel", "reason", "by"});
+    conversation_ended m;
+    m.channel = static_cast<std::uint16_t>(f.integer("channel", 1, u16_max));
+    m.reason = f.enumeration("reason", end_reason_from_string);
+    m.by = f.enumeration("by", ended_by_from_string);
+    return m;
+}
+
+server_message read_error(field_reader& f) {
+    f.allow_only({"code", "message", "in_reply_to"});
+    error_message m;
+    m.err.code = f.enumeration("code", error_code_from_string);
+    m.err.message = f.string("message");
+    m.in_reply_to = f.optional_string("in_reply_to").value_or(std::string{});
+    return m;
+}
+
+server_message read_shutdown(field_reader& f) {
+    f.allow_only({"message", "retry_after_ms"});
+    shutdown_notice m;
+    m.message = f.string("message");
+    m.retry_after_ms = static_cast<std::uint32_t>(f.integer("retry_after_ms", 0, u32_max));
+    return m;
+}
+
+server_message read_pong(field_reader& f) {
+    f.allow_only({});
+    return pong{};
+}
+
+using reader = server_message (*)(field_reader&);
+constexpr std::array<reader, std::variant_size_v<server_message>> server_readers{
+    read_welcome,
+    read_queued,
+    read_left_queue,
+    read_availability,
+    read_offer,
+    read_offer_withdrawn,
+    read_conversation_started,
+    read_conversation_ended,
+    read_error,
+    read_shutdown,
+    read_pong};
+
+void put_members(ojson& j, const welcome& m) {
+    j["role"] = std::string(to_string(m.as));
+    ojson lim;
+    lim["max_control_frame_bytes"] = m.max_control_frame_bytes;
+    lim["max_relay_frame_bytes"] = m.max_relay_frame_bytes;
+    j["limits"] = std::move(lim);
+}
+void put_members(ojson& j, const queued& m) {
+    j["position"] = m.position;
+    // Absent, not 0, when there is no data: an honest "we don't know".
+    if (m.estimated_wait_s) {
+        j["estimated_wait_s"] = *m.estimated_wait_s;
+    }
+}
+void put_members(ojson& /*j*/, const left_queue& /*m*/) {}
+void put_members(ojson& j, const availability_changed& m) {
+    j["state"] = std::string(to_string(m.state));
+}
+void put_members(ojson& j, const offer& m) {
+    j["offer_id"] = m.offer_id;
+    if (m.about) {
+        j["topic"] = std::string(to_string(*m.about));
+    }
+    j["urgent"] = m.urgent;
+    j["expires_in_ms"] = m.expires_in_ms;
+}
+void put_members(ojson& j, const offer_withdrawn& m) {
+    j["offer_id"] = m.offer_id;
+    j["reason"] = m.reason;
+}
+void put_members(ojson& j, const conversation_started& m) {
+    j["channel"] = m.channel;
+    j["conversation_id"] = m.conversation_id;
+    j["peer"] = std::string(to_string(m.peer));
+}
+void put_members(ojson& j, const conversation_ended& m) {
+    j["channel"] = m.channel;
+    j["reason"] = std::string(to_string(m.reason));
+    j["by"] = std::string(to_string(m.by));
+}
+void put_members(ojson& j, const error_message& m) {
+    j["code"] = std::string(to_string(m.err.code));
+    j["message"] = m.err.message;
+    if (!m.in_reply_to.empty()) {
+        j["in_reply_to"] = m.in_reply_to;
+    }
+}
+void put_members(ojson& j, const shutdown_notice& m) {
+    j["message"] = m.message;
+    j["retry_after_ms"] = m.retry_after_ms;
+}
+void put_members(ojson& /*j*/, const pong& /*m*/) {}
+
+} // namespace
+
+std::string_view type_name(const server_message& m) noexcept {
+    return server_type_names[m.index()];
+}
+
+decoded<server_message> decode_server_message(std::string_view frame, const limits& lim) {
+    decoded<server_message> result;
+    auto parsed = detail::parse_bounded(frame, lim, std::max(lim.max_json_depth, min_server_depth));
+    if (parsed.err) {
+        result.err = std::move(parsed.err);
+        return result;
+    }
+    auto env = detail::read_envelope(parsed.doc);
+    if (env.err) {
+        result.err = std::move(env.err);
+        return result;
+    }
+    for (std::size_t i = 0; i < server_type_names.size(); ++i) {
+        if (server_type_names[i] != env.type) {
+            continue;
+        }
+        std::optional<error> err;
+        field_reader fields(parsed.doc, err);
+        server_message m = server_readers[i](fields);
+        if (err) {
+            result.err = std::move(err);
+        } else {
+            result.value = std::move(m);
+        }
+        return result;
+    }
+    result.err = make_error(error_code::unknown_type);
+    return result;
+}
+
+std::string encode(const server_message& m) {
+    ojson j;
+    j["v"] = version;
+    j["type"] = std::string(type_name(m));
+    std::visit([&j](const auto& msg) { put_members(j, msg); }, m);
+    return detail::to_compact_text(j);
+}
+
+} // namespace peerline::protocol
