@@ -1,0 +1,90 @@
+#include "admin_cli.hpp"
+
+#include "bootstrap.hpp"
+#include "core/config.hpp"
+#include "domain/accounts.hpp"
+#include "redis/embedded_redis.hpp"
+#include "redis/sync_client.hpp"
+
+#include <iostream>
+#include <memory>
+#include <stdexcept>
+
+namespace peerline {
+
+namespace {
+
+std::string read_password_from_stdin() {
+    std::string line;
+    std::getline(std::cin, line);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+}
+
+int create(redis::sync_client& redis, const admin_command& cmd, accounts::staff_role role) {
+    auto params = pwhash_params_from_name(cmd.password_hash_cost);
+    std::string password = cmd.password_stdin ? read_password_from_stdin() : crypto::generate_password();
+    switch (accounts::create(redis, cmd.username, role, password, params)) {
+    case accounts::create_result::created:
+        std::cout << "created " << accounts::to_string(role) << "\n  username: " << cmd.username << "\n";
+        if (!cmd.password_stdin) std::cout << "  password: " << password << "\n";
+        return 0;
+    case accounts::create_result::already_exists:
+        std::cerr << "peerline admin: an account named '" << cmd.username << "' already exists\n";
+        return 1;
+    case accounts::create_result::invalid_username:
+        std::cerr << "peerline admin: usernames are 3-32 characters of a-z 0-9 . _ -\n";
+        return 2;
+    case accounts::create_result::weak_password:
+        std::cerr << "peerline admin: passwords must be " << crypto::min_password_bytes << " to "
+                  << crypto::max_password_bytes << " bytes\n";
+        return 2;
+    }
+    return 1;
+}
+
+} // namespace
+
+int run_admin(const admin_command& cmd) {
+    crypto::init();
+    // Use the given Redis, or the embedded one in the data directory: the
+    // running server's if it is up, else a temporary one for this command.
+    std::unique_ptr<redis::embedded_redis> temporary;
+    redis_address address;
+    if (cmd.redis_url) {
+        auto parsed = redis_address::parse(*cmd.redis_url);
+        if (!parsed) {
+            std::cerr << "peerline admin: --redis must be redis://host:port or unix:///path\n";
+            return 2;
+        }
+        address = *parsed;
+    } else {
+        temporary = std::make_unique<redis::embedded_redis>(cmd.redis_server_binary, cmd.data_dir);
+        address = temporary->address();
+        if (redis::ping(address, std::chrono::milliseconds(500)))
+            temporary.reset();
+        else
+            temporary->start();
+    }
+    redis::sync_client redis(address, std::chrono::seconds(5));
+
+    if (cmd.action == "create-listener") return create(redis, cmd, accounts::staff_role::listener);
+    if (cmd.action == "create-admin") return create(redis, cmd, accounts::staff_role::admin);
+    if (cmd.action == "disable" || cmd.action == "enable") {
+        if (!accounts::set_disabled(redis, cmd.username, cmd.action == "disable")) {
+            std::cerr << "peerline admin: no account named '" << cmd.username << "'\n";
+            return 1;
+        }
+        std::cout << cmd.action << "d " << cmd.username << "\n";
+        return 0;
+    }
+    if (cmd.action == "list") {
+        for (auto& a : accounts::list(redis))
+            std::cout << a.username << "\t" << a.role << (a.disabled ? "\tdisabled" : "") << "\n";
+        return 0;
+    }
+    std::cerr << "peerline admin: unknown action\n";
+    return 2;
+}
+
+} // namespace peerline

@@ -1,0 +1,173 @@
+#include "app.hpp"
+
+#include "bootstrap.hpp"
+#include "core/log.hpp"
+#include "domain/matcher.hpp"
+#include "domain/router.hpp"
+#include "domain/services.hpp"
+#include "domain/client_session.hpp"
+#include "net/beast.hpp"
+#include "net/http_api.hpp"
+#include "net/http_session.hpp"
+#include "net/listener.hpp"
+#include "redis/client.hpp"
+#include "redis/embedded_redis.hpp"
+#include "redis/sync_client.hpp"
+
+#include <boost/asio/signal_set.hpp>
+
+#include <iostream>
+#include <optional>
+#include <thread>
+
+namespace peerline {
+
+namespace {
+
+// Connects the blocking start-up client, waiting for Redis up to `patience`
+// (an external Redis may still be starting).
+std::unique_ptr<redis::sync_client> connect_at_startup(const redis_address& address,
+                                                       std::chrono::seconds patience) {
+    auto deadline = std::chrono::steady_clock::now() + patience;
+    for (;;) {
+        try {
+            return std::make_unique<redis::sync_client>(address, std::chrono::seconds(2));
+        } catch (const std::exception& e) {
+            if (std::chrono::steady_clock::now() > deadline) throw;
+            log::warn("redis_not_reachable_at_startup", {{"error", e.what()}});
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        }
+    }
+}
+
+std::set<std::string> allowed_origins(const server_config& cfg, std::uint16_t port) {
+    std::set<std::string> out(cfg.allowed_origins.begin(), cfg.allowed_origins.end());
+    std::string scheme = cfg.tls_cert.empty() ? "http://" : "https://";
+    auto p = ":" + std::to_string(port);
+    out.insert(scheme + cfg.bind + p);
+    if (cfg.bind == "127.0.0.1" || cfg.bind == "0.0.0.0" || cfg.bind == "::1" || cfg.bind == "::") {
+        out.insert(scheme + "localhost" + p);
+        out.insert(scheme + "127.0.0.1" + p);
+    }
+    return out;
+}
+
+std::shared_ptr<net::ssl::context> make_tls_context(const server_config& cfg) {
+    if (cfg.tls_cert.empty() && cfg.tls_key.empty()) return nullptr;
+    if (cfg.tls_cert.empty() || cfg.tls_key.empty())
+        throw std::invalid_argument("--tls-cert and --tls-key must be given together");
+    auto ctx = std::make_shared<net::ssl::context>(net::ssl::context::tls_server);
+    ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                     net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                     net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
+    ctx->use_certificate_chain_file(cfg.tls_cert);
+    ctx->use_private_key_file(cfg.tls_key, net::ssl::context::pem);
+    return ctx;
+}
+
+} // namespace
+
+int run_server(server_config cfg) {
+    crypto::init();
+    log::level lvl;
+    if (log::parse_level(cfg.log_level, lvl)) log::set_level(lvl);
+    auto pwhash = pwhash_params_from_name(cfg.password_hash_cost);
+    if (cfg.node_id.empty()) cfg.node_id = crypto::random_hex(8);
+    auto tls = make_tls_context(cfg);
+
+    // Redis: external (--redis) or the embedded default.
+    std::optional<redis::embedded_redis> embedded;
+    redis_address address;
+    if (cfg.redis_url) {
+        auto parsed = redis_address::parse(*cfg.redis_url);
+        if (!parsed) throw std::invalid_argument("--redis must be redis://host:port or unix:///path");
+        address = *parsed;
+    } else {
+        embedded.emplace(cfg.redis_server_binary, cfg.data_dir);
+        embedded->start();
+        address = embedded->address();
+    }
+
+    bootstrap_result boot;
+    {
+        auto sync = connect_at_startup(address, std::chrono::seconds(30));
+        boot = bootstrap(*sync, cfg, pwhash);
+    }
+
+    // One single-threaded io_context per I/O thread; a connection stays on
+    // the one it was accepted onto.
+    unsigned n_threads = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::unique_ptr<net::io_context>> contexts;
+    std::vector<net::io_context*> context_ptrs;
+    for (unsigned i = 0; i < n_threads; ++i) {
+        contexts.push_back(std::make_unique<net::io_context>(1));
+        context_ptrs.push_back(contexts.back().get());
+    }
+    auto& main_ctx = *contexts.front();
+    net::thread_pool cpu_pool(1);
+
+    redis::client_config commands_cfg{address, "commands"};
+    redis::client_config pubsub_cfg{address, "pubsub"};
+    auto redis = std::make_shared<redis::client>(main_ctx.get_executor(), commands_cfg);
+    auto subscriber = std::make_shared<redis::client>(main_ctx.get_executor(), pubsub_cfg);
+
+    services svc{cfg, cfg.node_id, redis, subscriber, nullptr, nullptr, &cpu_pool, pwhash};
+    router routes(cfg.node_id, redis, subscriber);
+    svc.routes = &routes;
+    auto match = std::make_shared<matcher>(svc);
+    svc.match = match.get();
+
+    http_api api(svc);
+    api.set_address_key(boot.address_key);
+    auto limits = std::make_shared<address_limits>(cfg.max_connections_per_address);
+
+    tcp::endpoint endpoint(net::ip::make_address(cfg.bind), cfg.port);
+    http_context http{svc, api, {}, tls};
+    auto acceptor = std::make_shared<listener>(main_ctx, context_ptrs, endpoint, http, limits);
+    http.allowed_origins = allowed_origins(cfg, acceptor->port());
+
+    redis->start();
+    subscriber->start();
+    routes.start();
+    match->start();
+    acceptor->start();
+    log::info("listening", {{"address", cfg.bind},
+                            {"port", acceptor->port()},
+                            {"tls", tls != nullptr},
+                            {"threads", n_threads},
+                            {"redis", cfg.redis_url ? "external" : "embedded"}});
+
+    // Graceful shutdown: stop accepting, tell every client, give them a
+    // moment to read it, then stop everything.
+    std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
+    for (auto& c : contexts) work.push_back(net::make_work_guard(*c));
+    net::signal_set signals(main_ctx, SIGINT, SIGTERM);
+    net::steady_timer grace(main_ctx);
+    signals.async_wait([&](beast::error_code ec, int sig) {
+        if (ec) return;
+        log::info("shutdown_started", {{"signal", sig}});
+        acceptor->stop();
+        routes.for_each_local([](const std::shared_ptr<client_session>& s) {
+            s->post_shutdown("The server is restarting. Please reconnect.", 2000);
+        });
+        grace.expires_after(cfg.shutdown_grace);
+        grace.async_wait([&](beast::error_code) {
+            match->stop();
+            subscriber->stop();
+            redis->stop();
+            for (auto& w : work) w.reset();
+            for (auto& c : contexts) c->stop();
+        });
+    });
+
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < n_threads; ++i) threads.emplace_back([&, i] { contexts[i]->run(); });
+    main_ctx.run();
+    for (auto& t : threads) t.join();
+    cpu_pool.join();
+    if (embedded) embedded->stop();
+    log::info("shutdown_complete");
+    return 0;
+}
+
+} // namespace peerline

@@ -1,0 +1,73 @@
+// The server's configuration, filled from flags, PEERLINE_* environment
+// variables and an optional config file (see server/cli.cpp and README.md).
+// Every limit has a safe default here, where it can be seen.
+#pragma once
+
+#include "peerline/protocol/limits.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace peerline {
+
+// Where Redis is: redis://host:port or unix:///path/to/socket.
+struct redis_address {
+    std::string host;       // empty when unix_path is set
+    std::uint16_t port = 6379;
+    std::string unix_path;  // empty for TCP
+
+    // Parses a URL; nullopt if it is not one of the two accepted forms.
+    static std::optional<redis_address> parse(const std::string& url);
+    std::string to_string() const;
+};
+
+struct server_config {
+    // Network
+    std::string bind = "127.0.0.1";
+    std::uint16_t port = 8080;
+    unsigned threads = 0; // 0 = one I/O thread per core
+    std::string tls_cert;
+    std::string tls_key;
+    // Extra allowed WebSocket origins; the server's own origins are always allowed.
+    std::vector<std::string> allowed_origins;
+    std::string web_root; // empty = the built-in placeholder page
+
+    // Storage
+    std::string data_dir = ".peerline-data";
+    std::optional<std::string> redis_url; // absent = embedded redis-server
+    std::string redis_server_binary = "redis-server";
+
+    // Identity of this node among several sharing one Redis (random if empty).
+    std::string node_id;
+
+    bool demo = false;
+    std::string password_hash_cost = "interactive"; // interactive | moderate | minimum (tests)
+
+    // Per-connection limits
+    protocol::limits limits;
+    std::size_t max_outgoing_bytes = 1024 * 1024; // queued for one slow reader
+    std::size_t max_http_body_bytes = 16 * 1024;
+    std::chrono::seconds hello_timeout{10};
+    std::chrono::seconds idle_timeout{60};
+    unsigned max_connections_per_address = 64;
+
+    // Sessions and logins
+    std::chrono::seconds staff_session_ttl{12 * 3600};
+    std::chrono::seconds gp_session_ttl{4 * 3600};
+    unsigned login_attempts_per_account = 5;
+    unsigned login_attempts_per_address = 30;
+    std::chrono::seconds login_window{15 * 60};
+
+    // Matching
+    std::chrono::milliseconds offer_timeout{30000};
+
+    // Graceful shutdown: how long clients get after the shutdown notice.
+    std::chrono::milliseconds shutdown_grace{2000};
+
+    std::string log_level = "info";
+};
+
+} // namespace peerline

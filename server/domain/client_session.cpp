@@ -1,0 +1,518 @@
+#include "domain/client_session.hpp"
+
+#include "core/log.hpp"
+#include "domain/keys.hpp"
+#include "domain/matcher.hpp"
+#include "domain/router.hpp"
+#include "domain/scripts.hpp"
+#include "domain/services.hpp"
+#include "peerline/crypto/crypto.hpp"
+#include "peerline/protocol/relay_frame.hpp"
+#include "redis/client.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
+
+namespace peerline {
+
+namespace net = boost::asio;
+namespace pr = protocol;
+using ec = protocol::error_code;
+
+namespace {
+// WebSocket close codes (RFC 6455).
+constexpr std::uint16_t close_policy_violation = 1008;
+constexpr std::uint16_t close_going_away = 1001;
+
+// Routing records outlive a conversation only by this much if a node dies.
+constexpr int conversation_ttl_s = 24 * 3600;
+constexpr int listener_record_ttl_s = 24 * 3600;
+constexpr int request_ttl_s = 6 * 3600;
+constexpr long long urgent_boost_ms = 10 * 60 * 1000;
+
+template <class... F> struct overloaded : F... {
+    using F::operator()...;
+};
+template <class... F> overloaded(F...) -> overloaded<F...>;
+} // namespace
+
+client_session::client_session(services& svc, net::any_io_executor ex,
+                               std::weak_ptr<connection_sink> sink)
+    : svc_(svc), ex_(std::move(ex)), sink_(std::move(sink)), hello_timer_(ex_) {}
+
+// ---------------------------------------------------------------------------
+// Connection events
+// ---------------------------------------------------------------------------
+
+void client_session::on_open() {
+    hello_timer_.expires_after(svc_.cfg.hello_timeout);
+    hello_timer_.async_wait([weak = weak_from_this()](boost::system::error_code e) {
+        auto self = weak.lock();
+        if (e || !self || self->phase_ != phase::awaiting_hello) return;
+        self->send_error(ec::not_authenticated, "", "no hello before the timeout");
+        if (auto sink = self->sink_.lock()) sink->close(close_policy_violation, "hello timeout");
+    });
+}
+
+void client_session::on_text(std::string_view frame) {
+    if (phase_ == phase::closed) return;
+    auto decoded = pr::decode_client_message(frame, svc_.cfg.limits);
+    if (!decoded) {
+        // Never echo a type we do not know: it is client-supplied text.
+        bool known = decoded.err->code != ec::unknown_type && decoded.err->code != ec::missing_type;
+        send(pr::error_message{*decoded.err, known ? decoded.type : std::string()});
+        return;
+    }
+    handle(*decoded.value);
+}
+
+void client_session::on_binary(std::string_view frame) {
+    if (phase_ != phase::ready) {
+        send_error(ec::not_authenticated, "relay");
+        return;
+    }
+    auto parsed = pr::parse_relay_header(reinterpret_cast<const std::uint8_t*>(frame.data()),
+                                         frame.size(), svc_.cfg.limits);
+    if (!parsed.header) {
+        send(pr::error_message{*parsed.err, "relay"});
+        return;
+    }
+    route* r = find_channel(parsed.header->channel);
+    if (r == nullptr || r->peer_channel == 0) {
+        send_error(ec::unknown_channel, "relay");
+        return;
+    }
+    // The one copy of the payload on this node: into a buffer the partner's
+    // write queue can share. The channel is rewritten for the receiver.
+    auto out = std::make_shared<std::string>(frame);
+    pr::rewrite_relay_channel(reinterpret_cast<std::uint8_t*>(out->data()), r->peer_channel);
+    if (auto peer = r->local_peer.lock()) {
+        peer->post_frame(std::move(out));
+    } else {
+        svc_.routes->send_relay_remote(r->peer_node, r->peer_sid, std::move(out));
+    }
+}
+
+void client_session::on_closed() {
+    if (phase_ == phase::closed) return;
+    bool was_ready = phase_ == phase::ready;
+    phase_ = phase::closed;
+    hello_timer_.cancel();
+    if (!was_ready) return;
+    svc_.routes->remove(sid_, this);
+    end_everything_on_disconnect();
+}
+
+// Issue 3 adds a grace period for resuming; until then a disconnect ends
+// everything the session had open.
+void client_session::end_everything_on_disconnect() {
+    auto& redis = *svc_.redis;
+    auto* routes = svc_.routes;
+    auto* match = svc_.match;
+    for (auto& [channel, r] : channels_) {
+        routes->send_event(r.peer_node, r.peer_sid,
+                           {{"e", "conv_end"},
+                            {"cid", r.conversation_id},
+                            {"reason", "partner_disconnected"},
+                            {"by", "server"}});
+        redis.eval(scripts::conversation_end(), {keys::queue_prefix},
+                   {r.conversation_id, std::to_string(now_ms())},
+                   [match](redis::value) { match->kick(); });
+    }
+    channels_.clear();
+    if (role_ == pr::role::gp && (gp_ == gp_state::waiting || gp_ == gp_state::requesting) &&
+        !request_id_.empty()) {
+        redis.eval(scripts::queue_leave(), {keys::queue_prefix},
+                   {request_id_, std::to_string(now_ms())}, [routes, match](redis::value v) {
+                       if (!v.failed() && v.elements.size() == 4 && v.elements[0].str == "withdrawn") {
+                           routes->send_event(v.elements[3].str, v.elements[2].str,
+                                              {{"e", "offer_withdrawn"},
+                                               {"offer_id", v.elements[1].str},
+                                               {"reason", "gp_left"}});
+                           match->kick();
+                       }
+                   });
+    }
+    if (role_ == pr::role::listener) {
+        redis.eval(scripts::listener_gone(), {keys::queue_prefix}, {sid_},
+                   [match](redis::value v) {
+                       if (!v.failed() && !v.elements.empty() && v.elements[0].str == "requeued")
+                           match->kick();
+                   });
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Control messages
+// ---------------------------------------------------------------------------
+
+void client_session::handle(const pr::client_message& m) {
+    auto type = pr::type_name(m);
+    if (std::holds_alternative<pr::hello>(m)) {
+        on_hello(std::get<pr::hello>(m));
+        return;
+    }
+    if (phase_ != phase::ready) {
+        send_error(phase_ == phase::authenticating ? ec::invalid_state : ec::not_authenticated, type);
+        return;
+    }
+    if (!pr::role_allowed(m, role_)) {
+        send_error(ec::wrong_role, type);
+        return;
+    }
+    std::visit(overloaded{
+                   [](const pr::hello&) {},
+                   [this](const pr::request_chat& x) { on_request_chat(x); },
+                   [this](const pr::leave_queue&) { on_leave_queue(); },
+                   [this](const pr::set_availability& x) { on_set_availability(x); },
+                   [this](const pr::accept_offer& x) { on_accept_offer(x); },
+                   [this](const pr::decline_offer& x) { on_decline_offer(x); },
+                   [this](const pr::end_conversation& x) { on_end_conversation(x); },
+                   [this](const pr::ping&) { send(pr::pong{}); },
+               },
+               m);
+}
+
+void client_session::on_hello(const pr::hello& m) {
+    if (phase_ != phase::awaiting_hello) {
+        send_error(ec::already_authenticated, "hello");
+        return;
+    }
+    if (!crypto::is_well_formed_token(m.token)) {
+        send_error(ec::invalid_token, "hello");
+        return;
+    }
+    phase_ = phase::authenticating;
+    auto key = keys::session(crypto::token_hash(m.token));
+    svc_.redis->async_exec(
+        {"HMGET", key, "role", "username", "sid"},
+        net::bind_executor(ex_, [self = shared_from_this()](redis::value v) {
+            if (self->phase_ != phase::authenticating) return;
+            if (v.failed()) {
+                self->phase_ = phase::awaiting_hello;
+                self->send_error(ec::service_unavailable, "hello");
+                return;
+            }
+            auto role = v.elements.size() == 3 ? pr::role_from_string(v.elements[0].str) : std::nullopt;
+            if (!role || v.elements[2].str.size() != 32) {
+                self->phase_ = phase::awaiting_hello;
+                self->send_error(ec::invalid_token, "hello");
+                return;
+            }
+            auto finish = [self, role = *role, username = v.elements[1].str,
+                           sid = v.elements[2].str]() {
+                self->phase_ = phase::ready;
+                self->hello_timer_.cancel();
+                self->role_ = role;
+                self->username_ = username;
+                self->sid_ = sid;
+                self->svc_.routes->add(self->sid_, self);
+                self->send(pr::welcome{role, self->svc_.cfg.limits.max_control_frame_bytes,
+                                       self->svc_.cfg.limits.max_relay_frame_bytes});
+            };
+            if (*role == pr::role::gp) {
+                finish();
+                return;
+            }
+            // Staff: the account must still be enabled.
+            self->svc_.redis->async_exec(
+                {"HGET", keys::account(v.elements[1].str), "disabled"},
+                net::bind_executor(self->ex_, [self, finish](redis::value d) {
+                    if (d.failed()) {
+                        self->phase_ = phase::awaiting_hello;
+                        self->send_error(ec::service_unavailable, "hello");
+                    } else if (d.is_nil() || d.str == "1") {
+                        self->phase_ = phase::awaiting_hello;
+                        self->send_error(ec::invalid_token, "hello");
+                    } else {
+                        finish();
+                    }
+                }));
+        }));
+}
+
+void client_session::redis_eval_then(const redis::script& s, std::vector<std::string> args,
+                                     std::function<void(redis::value)> then) {
+    svc_.redis->async_eval(s, {keys::queue_prefix}, std::move(args),
+                           net::bind_executor(ex_, [self = shared_from_this(),
+                                                    then = std::move(then)](redis::value v) {
+                               if (self->phase_ == phase::closed) return;
+                               then(std::move(v));
+                           }));
+}
+
+void client_session::on_request_chat(const pr::request_chat& m) {
+    if (gp_ != gp_state::idle) {
+        send_error(ec::invalid_state, "request_chat", "already waiting or talking");
+        return;
+    }
+    gp_ = gp_state::requesting;
+    request_id_ = crypto::random_hex(16);
+    std::string topic = m.about ? std::string(pr::to_string(*m.about)) : std::string();
+    redis_eval_then(scripts::queue_enqueue(),
+                    {request_id_, sid_, svc_.node_id, topic, m.urgent ? "1" : "0",
+                     std::to_string(now_ms()), std::to_string(urgent_boost_ms),
+                     std::to_string(request_ttl_s)},
+                    [this](redis::value v) {
+                        if (v.failed() || v.type != redis::value::kind::integer) {
+                            gp_ = gp_state::idle;
+                            request_id_.clear();
+                            send_error(ec::service_unavailable, "request_chat");
+                            return;
+                        }
+                        if (gp_ != gp_state::requesting) return; // started meanwhile
+                        gp_ = gp_state::waiting;
+                        send(pr::queued{static_cast<std::uint32_t>(v.integer), std::nullopt});
+                        svc_.match->kick();
+                    });
+}
+
+void client_session::on_leave_queue() {
+    if (gp_ != gp_state::waiting) {
+        send_error(ec::invalid_state, "leave_queue", "not waiting");
+        return;
+    }
+    redis_eval_then(scripts::queue_leave(), {request_id_, std::to_string(now_ms())},
+                    [this](redis::value v) {
+                        if (v.failed()) {
+                            send_error(ec::service_unavailable, "leave_queue");
+                            return;
+                        }
+                        if (v.elements.size() == 4 && v.elements[0].str == "withdrawn") {
+                            svc_.routes->send_event(v.elements[3].str, v.elements[2].str,
+                                                    {{"e", "offer_withdrawn"},
+                                                     {"offer_id", v.elements[1].str},
+                                                     {"reason", "gp_left"}});
+                            svc_.match->kick();
+                        }
+                        if (gp_ == gp_state::waiting) {
+                            gp_ = gp_state::idle;
+                            request_id_.clear();
+                            send(pr::left_queue{});
+                        }
+                    });
+}
+
+void client_session::on_set_availability(const pr::set_availability& m) {
+    auto state = std::string(pr::to_string(m.state));
+    redis_eval_then(scripts::listener_set_state(),
+                    {sid_, svc_.node_id, state, "1", std::to_string(now_ms()),
+                     std::to_string(listener_record_ttl_s)},
+                    [this, wanted = m.state](redis::value v) {
+                        if (v.failed()) {
+                            send_error(ec::service_unavailable, "set_availability");
+                            return;
+                        }
+                        availability_ = wanted;
+                        send(pr::availability_changed{wanted});
+                        if (wanted == pr::availability::available) svc_.match->kick();
+                    });
+}
+
+void client_session::on_accept_offer(const pr::accept_offer& m) {
+    if (!offers_.count(m.offer_id)) {
+        send_error(ec::no_such_offer, "accept_offer");
+        return;
+    }
+    auto conversation_id = crypto::random_hex(16);
+    redis_eval_then(
+        scripts::offer_accept(),
+        {m.offer_id, sid_, conversation_id, std::to_string(now_ms()),
+         std::to_string(conversation_ttl_s)},
+        [this, offer_id = m.offer_id, conversation_id](redis::value v) {
+            if (v.failed()) {
+                send_error(ec::service_unavailable, "accept_offer");
+                return;
+            }
+            offers_.erase(offer_id);
+            if (v.elements.size() != 4 || v.elements[0].str != "ok") {
+                send_error(ec::no_such_offer, "accept_offer");
+                return;
+            }
+            route r{conversation_id, v.elements[1].str, v.elements[2].str, 0, {}};
+            if (r.peer_node == svc_.node_id) r.local_peer = svc_.routes->find_local(r.peer_sid);
+            auto channel = open_channel(r);
+            // The GP's side opens its channel and confirms with conv_ack; only
+            // then does this listener hear conversation_started.
+            svc_.routes->send_event(r.peer_node, r.peer_sid,
+                                    {{"e", "conv_start"},
+                                     {"cid", conversation_id},
+                                     {"peer_sid", sid_},
+                                     {"peer_node", svc_.node_id},
+                                     {"peer_channel", channel}});
+        });
+}
+
+void client_session::on_decline_offer(const pr::decline_offer& m) {
+    if (!offers_.count(m.offer_id)) {
+        send_error(ec::no_such_offer, "decline_offer");
+        return;
+    }
+    redis_eval_then(scripts::offer_decline(), {m.offer_id, sid_, std::to_string(now_ms())},
+                    [this, offer_id = m.offer_id](redis::value v) {
+                        if (v.failed()) {
+                            send_error(ec::service_unavailable, "decline_offer");
+                            return;
+                        }
+                        offers_.erase(offer_id);
+                        send(pr::offer_withdrawn{offer_id, "declined"});
+                        svc_.match->kick();
+                    });
+}
+
+void client_session::on_end_conversation(const pr::end_conversation& m) {
+    route* r = find_channel(m.channel);
+    if (r == nullptr) {
+        send_error(ec::unknown_channel, "end_conversation");
+        return;
+    }
+    auto reason = m.reason.value_or(pr::end_reason::completed);
+    auto by = role_ == pr::role::gp ? pr::ended_by::gp : pr::ended_by::listener;
+    svc_.routes->send_event(r->peer_node, r->peer_sid,
+                            {{"e", "conv_end"},
+                             {"cid", r->conversation_id},
+                             {"reason", pr::to_string(reason)},
+                             {"by", pr::to_string(by)}});
+    auto* match = svc_.match;
+    svc_.redis->eval(scripts::conversation_end(), {keys::queue_prefix},
+                     {r->conversation_id, std::to_string(now_ms())}, [match](redis::value v) {
+                         if (v.failed()) log::warn("conversation_end_not_recorded");
+                         match->kick();
+                     });
+    close_channel(m.channel, reason, by);
+}
+
+// ---------------------------------------------------------------------------
+// Internal events
+// ---------------------------------------------------------------------------
+
+void client_session::post_event(nlohmann::json event) {
+    net::post(ex_, [self = shared_from_this(), event = std::move(event)] {
+        if (self->phase_ == phase::ready) self->on_event(event);
+    });
+}
+
+void client_session::post_frame(std::shared_ptr<const std::string> frame) {
+    net::post(ex_, [self = shared_from_this(), frame = std::move(frame)]() mutable {
+        if (self->phase_ != phase::ready) return;
+        if (auto sink = self->sink_.lock()) sink->send_binary(std::move(frame));
+    });
+}
+
+void client_session::post_shutdown(std::string message, std::uint32_t retry_after_ms) {
+    net::post(ex_, [self = shared_from_this(), message = std::move(message), retry_after_ms] {
+        self->send(pr::shutdown_notice{message, retry_after_ms});
+        if (auto sink = self->sink_.lock()) sink->close(close_going_away, "server shutting down");
+    });
+}
+
+void client_session::on_event(const nlohmann::json& ev) {
+    auto type = ev.value("e", "");
+    if (type == "offer" && role_ == pr::role::listener) {
+        auto id = ev.value("offer_id", "");
+        offers_.insert(id);
+        pr::offer o;
+        o.offer_id = id;
+        o.about = pr::topic_from_string(ev.value("topic", ""));
+        o.urgent = ev.value("urgent", false);
+        o.expires_in_ms = ev.value("expires_in_ms", 0u);
+        send(o);
+    } else if (type == "offer_withdrawn" && role_ == pr::role::listener) {
+        auto id = ev.value("offer_id", "");
+        if (offers_.erase(id) == 0) return;
+        send(pr::offer_withdrawn{id, ev.value("reason", "")});
+        if (ev.value("away", false)) {
+            availability_ = pr::availability::away;
+            send(pr::availability_changed{availability_});
+        }
+    } else if (type == "conv_start") {
+        on_conv_start(ev);
+    } else if (type == "conv_ack") {
+        on_conv_ack(ev);
+    } else if (type == "conv_end") {
+        on_conv_end(ev);
+    }
+}
+
+void client_session::on_conv_start(const nlohmann::json& ev) {
+    auto cid = ev.value("cid", "");
+    route r{cid, ev.value("peer_sid", ""), ev.value("peer_node", ""),
+            ev.value("peer_channel", std::uint16_t{0}), {}};
+    if (role_ != pr::role::gp || gp_ != gp_state::waiting) {
+        svc_.routes->send_event(r.peer_node, r.peer_sid,
+                                {{"e", "conv_end"},
+                                 {"cid", cid},
+                                 {"reason", "partner_disconnected"},
+                                 {"by", "server"}});
+        return;
+    }
+    if (r.peer_node == svc_.node_id) r.local_peer = svc_.routes->find_local(r.peer_sid);
+    gp_ = gp_state::in_conversation;
+    request_id_.clear();
+    auto peer_node = r.peer_node, peer_sid = r.peer_sid;
+    auto channel = open_channel(std::move(r));
+    send(pr::conversation_started{channel, cid, pr::role::listener});
+    svc_.routes->send_event(peer_node, peer_sid,
+                            {{"e", "conv_ack"}, {"cid", cid}, {"channel", channel}});
+}
+
+void client_session::on_conv_ack(const nlohmann::json& ev) {
+    auto channel = channel_of(ev.value("cid", ""));
+    route* r = find_channel(channel);
+    if (r == nullptr) return;
+    r->peer_channel = ev.value("channel", std::uint16_t{0});
+    send(pr::conversation_started{channel, r->conversation_id, pr::role::gp});
+}
+
+void client_session::on_conv_end(const nlohmann::json& ev) {
+    auto channel = channel_of(ev.value("cid", ""));
+    if (channel == 0) return;
+    auto reason = pr::end_reason_from_string(ev.value("reason", "")).value_or(pr::end_reason::other);
+    auto by = pr::ended_by_from_string(ev.value("by", "")).value_or(pr::ended_by::server);
+    close_channel(channel, reason, by);
+}
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+std::uint16_t client_session::open_channel(route r) {
+    // Channel numbers are per connection; skip any still in use.
+    while (next_channel_ == 0 || channels_.count(next_channel_)) ++next_channel_;
+    auto channel = next_channel_++;
+    channels_.emplace(channel, std::move(r));
+    return channel;
+}
+
+client_session::route* client_session::find_channel(std::uint16_t channel) {
+    auto it = channels_.find(channel);
+    return it == channels_.end() ? nullptr : &it->second;
+}
+
+std::uint16_t client_session::channel_of(const std::string& conversation_id) const {
+    for (auto& [channel, r] : channels_)
+        if (r.conversation_id == conversation_id) return channel;
+    return 0;
+}
+
+void client_session::close_channel(std::uint16_t channel, pr::end_reason reason, pr::ended_by by) {
+    channels_.erase(channel);
+    if (role_ == pr::role::gp) gp_ = gp_state::idle;
+    send(pr::conversation_ended{channel, reason, by});
+}
+
+void client_session::send(const pr::server_message& m) {
+    if (auto sink = sink_.lock()) sink->send_text(std::make_shared<const std::string>(pr::encode(m)));
+}
+
+void client_session::send_error(ec code, std::string_view in_reply_to, std::string_view detail) {
+    send(pr::error_message{pr::make_error(code, detail), std::string(in_reply_to)});
+}
+
+long long now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+} // namespace peerline

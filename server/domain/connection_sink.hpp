@@ -1,0 +1,24 @@
+// What a client session needs from its connection: send a text or binary
+// WebSocket message, or close. Implemented by net/ws_session; keeps Beast out
+// of the domain layer.
+//
+// Contract: all three may be called only on the connection's executor (the
+// same executor the client_session runs on).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace peerline {
+
+class connection_sink {
+public:
+    virtual ~connection_sink() = default;
+    virtual void send_text(std::shared_ptr<const std::string> text) = 0;
+    virtual void send_binary(std::shared_ptr<const std::string> frame) = 0;
+    // WebSocket close code (RFC 6455) and a short reason.
+    virtual void close(std::uint16_t code, std::string reason) = 0;
+};
+
+} // namespace peerline

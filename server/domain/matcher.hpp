@@ -1,0 +1,40 @@
+// Turns waiting requests and available listeners into offers, and expires
+// offers nobody answered. All state lives in Redis and changes only inside
+// Lua scripts, so any number of nodes may run matchers at once: each
+// queue_match call makes at most one offer, atomically.
+//
+// kick() may be called from any thread; the work runs on the Redis client's
+// executor, and several kicks while a round is running coalesce into one more
+// round. A timer also runs a round every second, which covers changes made
+// by other nodes.
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+
+namespace peerline {
+
+struct services;
+
+class matcher : public std::enable_shared_from_this<matcher> {
+public:
+    explicit matcher(services& svc);
+    void start();
+    void stop();
+    void kick();
+
+private:
+    void run_round();
+    void match_one();
+    void expire_offers();
+    void schedule_tick();
+
+    services& svc_;
+    boost::asio::steady_timer timer_;
+    bool running_ = false;
+    bool again_ = false;
+    bool stopped_ = false;
+};
+
+} // namespace peerline

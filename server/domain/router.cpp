@@ -1,0 +1,108 @@
+#include "domain/router.hpp"
+
+#include "core/log.hpp"
+#include "domain/client_session.hpp"
+#include "domain/keys.hpp"
+#include "redis/client.hpp"
+
+namespace peerline {
+
+// Messages on a node channel start with one type byte:
+//   'C' + JSON {"sid": ..., "ev": {...}}      a control event
+//   'R' + sid (32 hex) + relay frame bytes     a relay frame
+namespace {
+constexpr std::size_t sid_chars = 32;
+}
+
+router::router(std::string node_id, std::shared_ptr<redis::client> commands,
+               std::shared_ptr<redis::client> subscriber)
+    : node_id_(std::move(node_id)), commands_(std::move(commands)),
+      subscriber_(std::move(subscriber)) {}
+
+void router::start() {
+    subscriber_->subscribe(keys::node_channel(node_id_),
+                           [this](const std::string&, std::string payload) {
+                               on_node_message(std::move(payload));
+                           });
+}
+
+void router::add(const std::string& sid, const std::shared_ptr<client_session>& s) {
+    std::lock_guard lock(mutex_);
+    sessions_[sid] = s;
+}
+
+void router::remove(const std::string& sid, const client_session* s) {
+    std::lock_guard lock(mutex_);
+    auto it = sessions_.find(sid);
+    if (it == sessions_.end()) return;
+    auto current = it->second.lock();
+    if (!current || current.get() == s) sessions_.erase(it);
+}
+
+std::shared_ptr<client_session> router::find_local(const std::string& sid) const {
+    std::lock_guard lock(mutex_);
+    auto it = sessions_.find(sid);
+    return it == sessions_.end() ? nullptr : it->second.lock();
+}
+
+std::size_t router::local_count() const {
+    std::lock_guard lock(mutex_);
+    return sessions_.size();
+}
+
+void router::send_event(const std::string& node, const std::string& sid, nlohmann::json event) {
+    if (node == node_id_) {
+        deliver_local_event(sid, std::move(event));
+        return;
+    }
+    nlohmann::json envelope{{"sid", sid}, {"ev", std::move(event)}};
+    commands_->publish(keys::node_channel(node), "C" + envelope.dump());
+}
+
+void router::send_relay_remote(const std::string& node, const std::string& sid,
+                               const std::shared_ptr<const std::string>& frame) {
+    std::string payload;
+    payload.reserve(1 + sid.size() + frame->size());
+    payload.push_back('R');
+    payload += sid;
+    payload += *frame;
+    commands_->publish(keys::node_channel(node), std::move(payload));
+}
+
+void router::deliver_local_event(const std::string& sid, nlohmann::json event) {
+    if (auto s = find_local(sid)) {
+        s->post_event(std::move(event));
+        return;
+    }
+    // The target is gone. A conversation start must not leave the other side
+    // waiting: tell it the partner disconnected.
+    if (event.value("e", "") == "conv_start") {
+        nlohmann::json back{{"e", "conv_end"},
+                            {"cid", event.value("cid", "")},
+                            {"reason", "partner_disconnected"},
+                            {"by", "server"}};
+        send_event(event.value("peer_node", ""), event.value("peer_sid", ""), std::move(back));
+    }
+}
+
+void router::on_node_message(std::string payload) {
+    if (payload.empty()) return;
+    if (payload[0] == 'R') {
+        if (payload.size() <= 1 + sid_chars) return;
+        std::string sid = payload.substr(1, sid_chars);
+        if (auto s = find_local(sid)) {
+            s->post_frame(std::make_shared<const std::string>(payload.substr(1 + sid_chars)));
+        }
+        return;
+    }
+    if (payload[0] == 'C') {
+        auto msg = nlohmann::json::parse(payload.begin() + 1, payload.end(), nullptr, false);
+        if (msg.is_discarded() || !msg.is_object() || !msg.contains("sid") || !msg.contains("ev")) {
+            log::warn("node_message_malformed");
+            return;
+        }
+        deliver_local_event(msg["sid"].get<std::string>(), std::move(msg["ev"]));
+    }
+}
+
+} // namespace peerline

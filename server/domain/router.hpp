@@ -1,0 +1,74 @@
+// Routes events and relay frames to client sessions, wherever they are.
+//
+// Same node: the session is found in this node's registry and the work is
+// posted to its executor. Other node: the message is PUBLISHed on that
+// node's channel (pl:node:<id>) and that node's router delivers it. Nothing
+// is stored; pub/sub is at-most-once, and a conversation whose partner is
+// unreachable is ended (see client_session).
+//
+// Thread-safety: every method may be called from any thread.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace peerline {
+
+namespace redis {
+class client;
+}
+class client_session;
+
+class router {
+public:
+    router(std::string node_id, std::shared_ptr<redis::client> commands,
+           std::shared_ptr<redis::client> subscriber);
+
+    // Subscribes to this node's channel.
+    void start();
+
+    void add(const std::string& sid, const std::shared_ptr<client_session>& s);
+    // Removes sid only if it still maps to `s` (a resumed session may have replaced it).
+    void remove(const std::string& sid, const client_session* s);
+    std::shared_ptr<client_session> find_local(const std::string& sid) const;
+    std::size_t local_count() const;
+
+    // Delivers a control event (see client_session::on_event for the types).
+    // If the target no longer exists and the event is a conversation start,
+    // the sender named in it gets a conv_end back.
+    void send_event(const std::string& node, const std::string& sid, nlohmann::json event);
+
+    // Sends a relay frame (channel already rewritten for the receiver) to a
+    // session on another node.
+    void send_relay_remote(const std::string& node, const std::string& sid,
+                           const std::shared_ptr<const std::string>& frame);
+
+    const std::string& node_id() const noexcept { return node_id_; }
+
+    // Every local session (for shutdown notices).
+    template <class F> void for_each_local(F&& f) const {
+        std::vector<std::shared_ptr<client_session>> all;
+        {
+            std::lock_guard lock(mutex_);
+            for (auto& [sid, weak] : sessions_)
+                if (auto s = weak.lock()) all.push_back(std::move(s));
+        }
+        for (auto& s : all) f(s);
+    }
+
+private:
+    void deliver_local_event(const std::string& sid, nlohmann::json event);
+    void on_node_message(std::string payload);
+
+    std::string node_id_;
+    std::shared_ptr<redis::client> commands_;
+    std::shared_ptr<redis::client> subscriber_;
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, std::weak_ptr<client_session>> sessions_;
+};
+
+} // namespace peerline

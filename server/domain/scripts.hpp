@@ -1,0 +1,20 @@
+// The domain's Lua scripts (server/domain/scripts/*.lua), embedded at build
+// time. Each file's header comment is its contract.
+#pragma once
+
+#include "redis/script.hpp"
+
+namespace peerline::scripts {
+const redis::script& account_create();
+const redis::script& session_create();
+const redis::script& login_failure();
+const redis::script& queue_enqueue();
+const redis::script& queue_leave();
+const redis::script& queue_match();
+const redis::script& listener_set_state();
+const redis::script& listener_gone();
+const redis::script& offer_accept();
+const redis::script& offer_decline();
+const redis::script& offers_expire();
+const redis::script& conversation_end();
+} // namespace peerline::scripts

@@ -1,0 +1,160 @@
+// The `peerline` command: `serve` runs a node; `admin` manages accounts.
+// Options come from flags, PEERLINE_* environment variables and an optional
+// TOML/INI config file (--config), in that order of precedence.
+#include "admin_cli.hpp"
+#include "app.hpp"
+#include "core/config.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+using namespace peerline;
+
+namespace {
+
+void add_serve_options(CLI::App& serve, server_config& cfg, std::optional<std::string>& redis_url,
+                       unsigned& hello_s, unsigned& idle_s, unsigned& offer_ms,
+                       unsigned& staff_ttl_s, unsigned& gp_ttl_s) {
+    serve.set_config("--config", "", "Read options from a TOML or INI file");
+    auto env = [](CLI::Option* o, const char* name) { o->envname(name); };
+    env(serve.add_option("--bind", cfg.bind, "Address to listen on")->capture_default_str(),
+        "PEERLINE_BIND");
+    env(serve.add_option("--port", cfg.port, "Port for HTTP(S) and WebSocket (0 = any free port)")
+            ->capture_default_str(),
+        "PEERLINE_PORT");
+    env(serve.add_option("--threads", cfg.threads, "I/O threads (0 = one per core)")
+            ->capture_default_str(),
+        "PEERLINE_THREADS");
+    env(serve.add_option("--data-dir", cfg.data_dir, "Directory for the embedded Redis")
+            ->capture_default_str(),
+        "PEERLINE_DATA_DIR");
+    env(serve.add_option("--redis", redis_url,
+                         "External Redis: redis://host:port or unix:///path (default: embedded)"),
+        "PEERLINE_REDIS");
+    env(serve.add_option("--redis-server-binary", cfg.redis_server_binary,
+                         "redis-server to run for the embedded default")
+            ->capture_default_str(),
+        "PEERLINE_REDIS_SERVER_BINARY");
+    env(serve.add_option("--tls-cert", cfg.tls_cert, "PEM certificate chain (enables HTTPS/WSS)"),
+        "PEERLINE_TLS_CERT");
+    env(serve.add_option("--tls-key", cfg.tls_key, "PEM private key"), "PEERLINE_TLS_KEY");
+    env(serve.add_option("--allowed-origin", cfg.allowed_origins,
+                         "Extra origin allowed to open WebSockets (repeatable)"),
+        "PEERLINE_ALLOWED_ORIGINS");
+    env(serve.add_option("--web-root", cfg.web_root, "Directory of the built web client"),
+        "PEERLINE_WEB_ROOT");
+    env(serve.add_option("--node-id", cfg.node_id, "This node's id among several (default random)"),
+        "PEERLINE_NODE_ID");
+    env(serve.add_flag("--demo", cfg.demo, "Also create a demo listener and print its login"),
+        "PEERLINE_DEMO");
+    env(serve.add_option("--password-hash-cost", cfg.password_hash_cost,
+                         "Argon2id cost: interactive, moderate or minimum (tests only)")
+            ->capture_default_str(),
+        "PEERLINE_PASSWORD_HASH_COST");
+    env(serve.add_option("--max-control-frame", cfg.limits.max_control_frame_bytes,
+                         "Largest JSON control frame, bytes")
+            ->capture_default_str(),
+        "PEERLINE_MAX_CONTROL_FRAME");
+    env(serve.add_option("--max-relay-frame", cfg.limits.max_relay_frame_bytes,
+                         "Largest binary relay frame, bytes")
+            ->capture_default_str(),
+        "PEERLINE_MAX_RELAY_FRAME");
+    env(serve.add_option("--max-outgoing-bytes", cfg.max_outgoing_bytes,
+                         "Bytes queued for one slow reader before it is disconnected")
+            ->capture_default_str(),
+        "PEERLINE_MAX_OUTGOING_BYTES");
+    env(serve.add_option("--max-connections-per-address", cfg.max_connections_per_address,
+                         "Concurrent connections from one client address")
+            ->capture_default_str(),
+        "PEERLINE_MAX_CONNECTIONS_PER_ADDRESS");
+    env(serve.add_option("--hello-timeout-s", hello_s, "Seconds to send hello after connecting")
+            ->capture_default_str(),
+        "PEERLINE_HELLO_TIMEOUT_S");
+    env(serve.add_option("--idle-timeout-s", idle_s, "Idle WebSocket timeout (pings at half)")
+            ->capture_default_str(),
+        "PEERLINE_IDLE_TIMEOUT_S");
+    env(serve.add_option("--offer-timeout-ms", offer_ms, "How long a listener has to accept")
+            ->capture_default_str(),
+        "PEERLINE_OFFER_TIMEOUT_MS");
+    env(serve.add_option("--staff-session-ttl-s", staff_ttl_s, "Listener/admin session lifetime")
+            ->capture_default_str(),
+        "PEERLINE_STAFF_SESSION_TTL_S");
+    env(serve.add_option("--gp-session-ttl-s", gp_ttl_s, "Anonymous GP session lifetime")
+            ->capture_default_str(),
+        "PEERLINE_GP_SESSION_TTL_S");
+    env(serve.add_option("--login-attempts-per-account", cfg.login_attempts_per_account,
+                         "Failed logins per account per window")
+            ->capture_default_str(),
+        "PEERLINE_LOGIN_ATTEMPTS_PER_ACCOUNT");
+    env(serve.add_option("--login-attempts-per-address", cfg.login_attempts_per_address,
+                         "Failed logins per client address per window")
+            ->capture_default_str(),
+        "PEERLINE_LOGIN_ATTEMPTS_PER_ADDRESS");
+    env(serve.add_option("--log-level", cfg.log_level, "debug, info, warn or error")
+            ->capture_default_str(),
+        "PEERLINE_LOG_LEVEL");
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Peerline: confidential peer support for GPs"};
+    app.require_subcommand(1);
+
+    server_config cfg;
+    std::optional<std::string> serve_redis;
+    unsigned hello_s = static_cast<unsigned>(cfg.hello_timeout.count());
+    unsigned idle_s = static_cast<unsigned>(cfg.idle_timeout.count());
+    unsigned offer_ms = static_cast<unsigned>(cfg.offer_timeout.count());
+    unsigned staff_ttl_s = static_cast<unsigned>(cfg.staff_session_ttl.count());
+    unsigned gp_ttl_s = static_cast<unsigned>(cfg.gp_session_ttl.count());
+    auto* serve = app.add_subcommand("serve", "Run a Peerline server node");
+    add_serve_options(*serve, cfg, serve_redis, hello_s, idle_s, offer_ms, staff_ttl_s, gp_ttl_s);
+
+    admin_command admin;
+    auto* admin_app = app.add_subcommand("admin", "Manage listener and administrator accounts");
+    admin_app->add_option("--redis", admin.redis_url, "Redis URL (default: the embedded one)")
+        ->envname("PEERLINE_REDIS");
+    admin_app->add_option("--data-dir", admin.data_dir, "Data directory of the embedded Redis")
+        ->envname("PEERLINE_DATA_DIR")
+        ->capture_default_str();
+    admin_app->add_option("--password-hash-cost", admin.password_hash_cost)
+        ->envname("PEERLINE_PASSWORD_HASH_COST")
+        ->capture_default_str();
+    admin_app->require_subcommand(1);
+    for (auto [name, help] :
+         {std::pair{"create-listener", "Create a listener account (prints a one-time password)"},
+          std::pair{"create-admin", "Create an administrator account (prints a one-time password)"},
+          std::pair{"disable", "Disable an account"}, std::pair{"enable", "Re-enable an account"}}) {
+        auto* sub = admin_app->add_subcommand(name, help);
+        sub->add_option("username", admin.username, "Account name")->required();
+        if (std::string_view(name).rfind("create", 0) == 0)
+            sub->add_flag("--password-stdin", admin.password_stdin,
+                          "Read the password from standard input instead of generating one");
+        sub->callback([&admin, n = std::string(name)] { admin.action = n; });
+    }
+    admin_app->add_subcommand("list", "List accounts")->callback([&admin] { admin.action = "list"; });
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+
+    try {
+        if (*serve) {
+            cfg.redis_url = serve_redis;
+            cfg.hello_timeout = std::chrono::seconds(hello_s);
+            cfg.idle_timeout = std::chrono::seconds(idle_s);
+            cfg.offer_timeout = std::chrono::milliseconds(offer_ms);
+            cfg.staff_session_ttl = std::chrono::seconds(staff_ttl_s);
+            cfg.gp_session_ttl = std::chrono::seconds(gp_ttl_s);
+            return run_server(cfg);
+        }
+        return run_admin(admin);
+    } catch (const std::exception& e) {
+        std::cerr << "peerline: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,213 @@
+#include "net/http_api.hpp"
+
+#include "core/log.hpp"
+#include "domain/keys.hpp"
+#include "domain/scripts.hpp"
+#include "domain/services.hpp"
+#include "net/static_files.hpp"
+#include "peerline/crypto/crypto.hpp"
+#include "redis/client.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <nlohmann/json.hpp>
+
+namespace peerline {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::size_t max_username_bytes = 64;
+
+void set_common_headers(http_response& res) {
+    res.set(http::field::server, "peerline");
+    res.set(http::field::cache_control, "no-store");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Referrer-Policy", "no-referrer");
+}
+
+// The bearer token from "Authorization: Bearer <token>", or empty.
+std::string bearer_token(const http_request& req) {
+    auto it = req.find(http::field::authorization);
+    if (it == req.end()) return {};
+    std::string_view v = it->value();
+    constexpr std::string_view prefix = "Bearer ";
+    if (v.substr(0, prefix.size()) != prefix) return {};
+    auto token = std::string(v.substr(prefix.size()));
+    return crypto::is_well_formed_token(token) ? token : std::string();
+}
+
+http_response unavailable(const http_request& req) {
+    auto res = json_error(req, http::status::service_unavailable, "service_unavailable",
+                          "A service Peerline depends on is unavailable; nothing was changed. "
+                          "Please try again shortly.");
+    res.set(http::field::retry_after, "5");
+    return res;
+}
+
+} // namespace
+
+http_response json_response(const http_request& req, http::status status, const std::string& body) {
+    http_response res{status, req.version()};
+    set_common_headers(res);
+    res.set(http::field::content_type, "application/json");
+    res.keep_alive(req.keep_alive());
+    res.body() = body;
+    res.prepare_payload();
+    return res;
+}
+
+http_response json_error(const http_request& req, http::status status, std::string_view code,
+                         std::string_view message) {
+    json body{{"error", {{"code", code}, {"message", message}}}};
+    return json_response(req, status, body.dump());
+}
+
+http_api::http_api(services& svc) : svc_(svc) {
+    dummy_hash_ = crypto::hash_password("peerline-dummy-password", svc_.pwhash);
+}
+
+net::awaitable<http_response> http_api::handle(http_request req, std::string client_address) {
+    auto target = std::string_view(req.target());
+    auto method = req.method();
+    if (target == "/healthz" && method == http::verb::get)
+        co_return json_response(req, http::status::ok, R"({"status":"ok"})");
+    if (target == "/readyz" && method == http::verb::get) {
+        if (svc_.redis->ready())
+            co_return json_response(req, http::status::ok, R"({"status":"ready","redis":true})");
+        co_return json_response(req, http::status::service_unavailable,
+                                R"({"status":"unavailable","redis":false})");
+    }
+    if (target.substr(0, 5) == "/api/") {
+        if (target == "/api/login" && method == http::verb::post)
+            co_return co_await login(req, client_address);
+        if (target == "/api/logout" && method == http::verb::post) co_return co_await logout(req);
+        if (target == "/api/gp/session" && method == http::verb::post)
+            co_return co_await gp_session(req);
+        if (target == "/api/me" && method == http::verb::get) co_return co_await me(req);
+        co_return json_error(req, http::status::not_found, "not_found", "No such API endpoint.");
+    }
+    co_return serve_static(req, svc_.cfg.web_root);
+}
+
+net::awaitable<http_response> http_api::login(const http_request& req,
+                                              const std::string& client_address) {
+    auto body = json::parse(req.body(), nullptr, false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("username") ||
+        !body.contains("password") || !body["username"].is_string() ||
+        !body["password"].is_string())
+        co_return json_error(req, http::status::bad_request, "invalid_request",
+                             "Send a JSON object with string fields username and password.");
+    auto username = body["username"].get<std::string>();
+    auto password = body["password"].get<std::string>();
+    if (username.empty() || username.size() > max_username_bytes ||
+        password.size() > crypto::max_password_bytes)
+        co_return json_error(req, http::status::unauthorized, "invalid_credentials",
+                             "Wrong username or password.");
+    if (!svc_.redis->ready()) co_return unavailable(req);
+
+    auto& redis = *svc_.redis;
+    auto account_counter = keys::login_failures_account(username);
+    auto address_counter =
+        keys::login_failures_address(crypto::keyed_hash_hex(client_address, address_key_));
+    // (Commands are built as locals: GCC 12 miscompiles braced lists inside co_await.)
+    std::vector<std::string> get_counts{"MGET", account_counter, address_counter};
+    auto counts = co_await redis.async_exec(std::move(get_counts), net::use_awaitable);
+    if (counts.failed()) co_return unavailable(req);
+    auto count_of = [&](std::size_t i) -> long long {
+        if (counts.elements.size() <= i || counts.elements[i].is_nil()) return 0;
+        return std::atoll(counts.elements[i].str.c_str());
+    };
+    if (count_of(0) >= svc_.cfg.login_attempts_per_account ||
+        count_of(1) >= svc_.cfg.login_attempts_per_address) {
+        log::warn("login_rate_limited");
+        auto res = json_error(req, http::status::too_many_requests, "rate_limited",
+                              "Too many failed attempts. Try again later.");
+        res.set(http::field::retry_after, std::to_string(svc_.cfg.login_window.count()));
+        co_return res;
+    }
+
+    std::vector<std::string> get_account{"HMGET", keys::account(username), "role", "pwhash",
+                                         "disabled"};
+    auto account = co_await redis.async_exec(std::move(get_account), net::use_awaitable);
+    if (account.failed() || account.elements.size() != 3) co_return unavailable(req);
+    bool exists = !account.elements[0].is_nil();
+    std::string hash = exists ? account.elements[1].str : dummy_hash_;
+    // Argon2id takes tens of milliseconds: never on an I/O thread.
+    bool verified = co_await net::co_spawn(
+        *svc_.cpu_pool,
+        [hash, password]() -> net::awaitable<bool> {
+            co_return crypto::verify_password(hash, password);
+        },
+        net::use_awaitable);
+    bool ok = exists && verified && account.elements[2].str != "1";
+    if (!ok) {
+        std::vector<std::string> counters{account_counter, address_counter};
+        std::vector<std::string> window{std::to_string(svc_.cfg.login_window.count())};
+        auto v = co_await redis.async_eval(scripts::login_failure(), std::move(counters),
+                                           std::move(window), net::use_awaitable);
+        if (v.is_unavailable()) co_return unavailable(req);
+        log::info("login_failed");
+        co_return json_error(req, http::status::unauthorized, "invalid_credentials",
+                             "Wrong username or password.");
+    }
+    log::info("login_succeeded", {{"role", account.elements[0].str}});
+    co_return co_await issue_session(req, account.elements[0].str, username,
+                                     svc_.cfg.staff_session_ttl);
+}
+
+net::awaitable<http_response> http_api::issue_session(const http_request& req, std::string role,
+                                                      std::string username,
+                                                      std::chrono::seconds ttl) {
+    auto token = crypto::generate_token();
+    auto sid = crypto::random_hex(16);
+    std::vector<std::string> session_key{keys::session(crypto::token_hash(token))};
+    std::vector<std::string> fields{std::to_string(ttl.count()), role, username, sid};
+    auto v = co_await svc_.redis->async_eval(scripts::session_create(), std::move(session_key),
+                                             std::move(fields), net::use_awaitable);
+    if (v.failed()) co_return unavailable(req);
+    json body{{"token", token}, {"role", role}, {"expires_in_s", ttl.count()}};
+    co_return json_response(req, http::status::ok, body.dump());
+}
+
+net::awaitable<http_response> http_api::logout(const http_request& req) {
+    auto token = bearer_token(req);
+    if (token.empty())
+        co_return json_error(req, http::status::unauthorized, "invalid_token",
+                             "Send the session token as Authorization: Bearer <token>.");
+    std::vector<std::string> del{"DEL", keys::session(crypto::token_hash(token))};
+    auto v = co_await svc_.redis->async_exec(std::move(del), net::use_awaitable);
+    if (v.failed()) co_return unavailable(req);
+    http_response res{http::status::no_content, req.version()};
+    set_common_headers(res);
+    res.keep_alive(req.keep_alive());
+    res.prepare_payload();
+    co_return res;
+}
+
+net::awaitable<http_response> http_api::gp_session(const http_request& req) {
+    if (!svc_.redis->ready()) co_return unavailable(req);
+    // An anonymous GP session: no name, no address, nothing about the GP.
+    co_return co_await issue_session(req, "gp", "", svc_.cfg.gp_session_ttl);
+}
+
+net::awaitable<http_response> http_api::me(const http_request& req) {
+    auto token = bearer_token(req);
+    if (token.empty())
+        co_return json_error(req, http::status::unauthorized, "invalid_token",
+                             "Send the session token as Authorization: Bearer <token>.");
+    std::vector<std::string> get{"HMGET", keys::session(crypto::token_hash(token)), "role",
+                                 "username"};
+    auto v = co_await svc_.redis->async_exec(std::move(get), net::use_awaitable);
+    if (v.failed()) co_return unavailable(req);
+    if (v.elements.size() != 2 || v.elements[0].is_nil())
+        co_return json_error(req, http::status::unauthorized, "invalid_token",
+                             "The session token is unknown or expired.");
+    json body{{"role", v.elements[0].str}};
+    if (!v.elements[1].str.empty()) body["username"] = v.elements[1].str;
+    co_return json_response(req, http::status::ok, body.dump());
+}
+
+} // namespace peerline

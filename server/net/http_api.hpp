@@ -1,0 +1,53 @@
+// The JSON API and the operational endpoints served over HTTP(S):
+//   GET  /healthz            process up
+//   GET  /readyz             Redis reachable (503 otherwise)
+//   POST /api/login          staff login -> bearer token
+//   POST /api/logout         revoke the bearer token
+//   POST /api/gp/session     anonymous GP session -> bearer token
+//   GET  /api/me             who the bearer token belongs to
+// Everything else goes to the static file handler. docs/PROTOCOL.md has the
+// request and response bodies.
+//
+// handle() runs as a coroutine on the calling connection's executor; Redis
+// calls complete back onto it and password hashing runs on the CPU pool.
+#pragma once
+
+#include "net/beast.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <string>
+
+namespace peerline {
+
+struct services;
+
+class http_api {
+public:
+    explicit http_api(services& svc);
+
+    // Sets the key that pseudonymises client addresses in rate-limit keys.
+    void set_address_key(std::string key) { address_key_ = std::move(key); }
+
+    net::awaitable<http_response> handle(http_request req, std::string client_address);
+
+private:
+    net::awaitable<http_response> login(const http_request& req, const std::string& client_address);
+    net::awaitable<http_response> logout(const http_request& req);
+    net::awaitable<http_response> gp_session(const http_request& req);
+    net::awaitable<http_response> me(const http_request& req);
+    net::awaitable<http_response> issue_session(const http_request& req, std::string role,
+                                                std::string username,
+                                                std::chrono::seconds ttl);
+
+    services& svc_;
+    std::string address_key_;
+    std::string dummy_hash_; // verified against for unknown users (equal timing)
+};
+
+// Small response builders shared with the static file handler.
+http_response json_response(const http_request& req, http::status status, const std::string& body);
+http_response json_error(const http_request& req, http::status status, std::string_view code,
+                         std::string_view message);
+
+} // namespace peerline

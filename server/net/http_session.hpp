@@ -1,0 +1,30 @@
+// One HTTP(S) connection: reads requests with explicit limits, answers them
+// through http_api, and hands WebSocket upgrades on /ws to ws_session after
+// checking Origin.
+#pragma once
+
+#include "net/address_limits.hpp"
+#include "net/beast.hpp"
+
+#include <memory>
+#include <set>
+#include <string>
+
+namespace peerline {
+
+struct services;
+class http_api;
+
+// What every HTTP session on this server shares.
+struct http_context {
+    services& svc;
+    http_api& api;
+    std::set<std::string> allowed_origins; // exact "scheme://host:port" strings
+    std::shared_ptr<net::ssl::context> tls; // null for plain HTTP
+};
+
+// Starts serving an accepted connection on its socket's executor.
+void run_http_session(http_context& ctx, tcp::socket socket,
+                      std::unique_ptr<address_limits::slot> slot, std::string client_address);
+
+} // namespace peerline
