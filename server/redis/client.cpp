@@ -256,7 +256,7 @@ void client::eval(const script& s, std::vector<std::string> keys, std::vector<st
                 cb(std::move(v));
                 return;
             }
-            log::info("redis_script_reload", {{"script", s.name}});
+            log::debug("redis_script_load", {{"script", s.name}});
             self->send({"SCRIPT", "LOAD", std::string(s.source)},
                        [self, retry_cmd = std::move(retry_cmd), cb = std::move(cb)](value loaded) mutable {
                            if (loaded.failed()) {

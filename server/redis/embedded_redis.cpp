@@ -46,8 +46,15 @@ pid_t embedded_redis::spawn() {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
+    // Its own process group: a Ctrl-C or a group signal meant for peerline
+    // must not kill Redis before peerline has shut down cleanly; stop() ends it.
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
     pid_t pid = -1;
-    int rc = posix_spawnp(&pid, binary_.c_str(), nullptr, nullptr, argv.data(), environ);
+    int rc = posix_spawnp(&pid, binary_.c_str(), nullptr, &attr, argv.data(), environ);
+    posix_spawnattr_destroy(&attr);
     if (rc != 0)
         throw std::runtime_error("cannot start " + binary_ + " (is Debian's redis-server installed?): " +
                                  std::strerror(rc));
