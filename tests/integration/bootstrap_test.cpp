@@ -49,7 +49,7 @@ TEST_CASE("the first start on an empty Redis prints a one-time admin password th
     }
 }
 
-TEST_CASE("--demo also prints a demo listener login that works", "[bootstrap]") {
+TEST_CASE("the --demo flag also prints a demo listener login that works", "[bootstrap]") {
     peerline_stack s({.extra_args = {"--demo"}, .tls = false});
     auto pw = wait_for_password(*s.server, "demo-listener");
     INFO("stdout:\n" << s.server->stdout_text());

@@ -25,7 +25,7 @@ TEST_CASE("SIGTERM tells connected clients, closes their connections and exits 0
     }
     auto status = s.server->wait_for_exit(15s);
     REQUIRE(status.has_value());
-    INFO(s.server->log_tail(20));
+    INFO(status->describe() << "; log tail:\n" << s.server->log_tail(20));
     CHECK(status->exited);
     CHECK(status->code == 0);
 }
