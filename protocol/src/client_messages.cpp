@@ -33,8 +33,8 @@ bool is_valid_token(std::string_view t) noexcept {
 
 // Indexed like client_message's alternatives.
 constexpr std::array<std::string_view, std::variant_size_v<client_message>> client_type_names{
-    "hello",        "request_chat",  "leave_queue",      "set_availability",
-    "accept_offer", "decline_offer", "end_conversation", "ping"};
+    "hello",         "request_chat",     "leave_queue", "set_availability", "accept_offer",
+    "decline_offer", "end_conversation", "ping",        "escalate"};
 
 client_message read_hello(field_reader& f) {
     f.allow_only({"token"});
@@ -44,10 +44,14 @@ client_message read_hello(field_reader& f) {
 }
 
 client_message read_request_chat(field_reader& f) {
-    f.allow_only({"topic", "urgent"});
+    f.allow_only({"topic", "urgent", "continuity_code"});
     request_chat m;
     m.about = f.optional_enumeration("topic", topic_from_string);
     m.urgent = f.optional_boolean("urgent").value_or(false);
+    m.continuity_code = f.optional_string("continuity_code");
+    if (m.continuity_code) {
+        f.require(detail::is_valid_id(*m.continuity_code), "continuity_code");
+    }
     return m;
 }
 
@@ -89,10 +93,19 @@ client_message read_ping(field_reader& f) {
     return ping{};
 }
 
+client_message read_escalate(field_reader& f) {
+    f.allow_only({"channel"});
+    escalate m;
+    m.channel = static_cast<std::uint16_t>(
+        f.integer("channel", 1, std::numeric_limits<std::uint16_t>::max()));
+    return m;
+}
+
 using reader = client_message (*)(field_reader&);
 constexpr std::array<reader, std::variant_size_v<client_message>> client_readers{
     read_hello,        read_request_chat,  read_leave_queue,      read_set_availability,
-    read_accept_offer, read_decline_offer, read_end_conversation, read_ping};
+    read_accept_offer, read_decline_offer, read_end_conversation, read_ping,
+    read_escalate};
 
 // Members after "v" and "type", in a stable order.
 using ojson = nlohmann::ordered_json;
@@ -104,6 +117,9 @@ void put_members(ojson& j, const request_chat& m) {
         j["topic"] = std::string(to_string(*m.about));
     }
     j["urgent"] = m.urgent;
+    if (m.continuity_code) {
+        j["continuity_code"] = *m.continuity_code;
+    }
 }
 void put_members(ojson& /*j*/, const leave_queue& /*m*/) {}
 void put_members(ojson& j, const set_availability& m) {
@@ -122,6 +138,9 @@ void put_members(ojson& j, const end_conversation& m) {
     }
 }
 void put_members(ojson& /*j*/, const ping& /*m*/) {}
+void put_members(ojson& j, const escalate& m) {
+    j["channel"] = m.channel;
+}
 
 } // namespace
 
@@ -139,7 +158,7 @@ bool role_allowed(const client_message& m, role r) noexcept {
     if (std::holds_alternative<end_conversation>(m)) {
         return r == role::gp || r == role::listener;
     }
-    // set_availability, accept_offer, decline_offer
+    // set_availability, accept_offer, decline_offer, escalate
     return r == role::listener;
 }
 

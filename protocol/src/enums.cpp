@@ -14,6 +14,10 @@ constexpr std::array<std::string_view, 3> role_names{"gp", "listener", "admin"};
 constexpr std::array<std::string_view, 6> topic_names{"workload", "clinical_case", "complaint",
                                                       "career",   "personal",      "other"};
 constexpr std::array<std::string_view, 2> availability_names{"available", "away"};
+constexpr std::array<std::string_view, 4> listener_state_names{"available", "busy", "wrapup",
+                                                               "away"};
+constexpr std::array<std::string_view, 3> signpost_reason_names{"closed", "no_one_on_shift",
+                                                                "max_wait"};
 constexpr std::array<std::string_view, 7> end_reason_names{
     "completed", "gp_left", "safeguarding_referral", "technical", "partner_disconnected",
     "shutdown",  "other"};
@@ -22,6 +26,9 @@ constexpr std::array<std::string_view, 3> ended_by_names{"gp", "listener", "serv
 static_assert(static_cast<std::size_t>(role::admin) + 1 == role_names.size());
 static_assert(static_cast<std::size_t>(topic::other) + 1 == topic_names.size());
 static_assert(static_cast<std::size_t>(availability::away) + 1 == availability_names.size());
+static_assert(static_cast<std::size_t>(listener_state::away) + 1 == listener_state_names.size());
+static_assert(static_cast<std::size_t>(signpost_reason::max_wait) + 1 ==
+              signpost_reason_names.size());
 static_assert(static_cast<std::size_t>(end_reason::other) + 1 == end_reason_names.size());
 static_assert(static_cast<std::size_t>(ended_by::server) + 1 == ended_by_names.size());
 
@@ -64,6 +71,20 @@ std::string_view to_string(availability a) noexcept {
 }
 std::optional<availability> availability_from_string(std::string_view s) noexcept {
     return value_of<availability>(availability_names, s);
+}
+
+std::string_view to_string(listener_state s) noexcept {
+    return name_of(listener_state_names, s);
+}
+std::optional<listener_state> listener_state_from_string(std::string_view s) noexcept {
+    return value_of<listener_state>(listener_state_names, s);
+}
+
+std::string_view to_string(signpost_reason r) noexcept {
+    return name_of(signpost_reason_names, r);
+}
+std::optional<signpost_reason> signpost_reason_from_string(std::string_view s) noexcept {
+    return value_of<signpost_reason>(signpost_reason_names, s);
 }
 
 std::string_view to_string(end_reason r) noexcept {

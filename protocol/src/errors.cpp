@@ -69,6 +69,8 @@ std::string_view to_string(error_code code) noexcept {
         return "too_many_connections";
     case error_code::slow_consumer:
         return "slow_consumer";
+    case error_code::not_on_shift:
+        return "not_on_shift";
     case error_code::internal_error:
         return "internal_error";
     }
@@ -141,6 +143,8 @@ std::string_view default_message(error_code code) noexcept {
         return "too many connections from this address";
     case error_code::slow_consumer:
         return "messages were not read fast enough";
+    case error_code::not_on_shift:
+        return "not on a rota shift now";
     case error_code::internal_error:
         return "internal error";
     }

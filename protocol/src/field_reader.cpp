@@ -79,6 +79,37 @@ field_reader field_reader::nested(std::string_view name) {
     return field_reader(v ? *v : empty, err_, scope::nested, std::move(path));
 }
 
+std::vector<field_reader> field_reader::objects(std::string_view name, std::size_t max_items) {
+    std::vector<field_reader> elements;
+    const json* v = find(name, true);
+    if (!v) {
+        return elements;
+    }
+    if (!v->is_array()) {
+        fail(error_code::wrong_field_type, name);
+        return elements;
+    }
+    if (v->size() > max_items) {
+        fail(error_code::invalid_field_value, name);
+        return elements;
+    }
+    elements.reserve(v->size());
+    for (std::size_t i = 0; i < v->size(); ++i) {
+        const json& element = (*v)[i];
+        std::string path = path_;
+        path.append(name).append("[").append(std::to_string(i)).append("]");
+        if (!element.is_object()) {
+            // fail() prefixes path_, so name the element relative to it.
+            fail(error_code::wrong_field_type, std::string_view(path).substr(path_.size()));
+            elements.clear();
+            return elements;
+        }
+        path.append(".");
+        elements.emplace_back(element, err_, scope::nested, std::move(path));
+    }
+    return elements;
+}
+
 void field_reader::require(bool ok, std::string_view name) {
     if (!ok) {
         fail(error_code::invalid_field_value, name);

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace peerline::protocol::detail {
 
@@ -65,6 +66,12 @@ class field_reader {
     // A reader over a member that must be a JSON object, sharing this
     // reader's error slot. After a failure it reads from an empty object.
     field_reader nested(std::string_view name);
+    // Readers over the elements of a member that must be a JSON array of at
+    // most `max_items` objects, sharing this reader's error slot: not an array,
+    // or an element that is not an object, is wrong_field_type; more elements
+    // is invalid_field_value. Details name elements by index, e.g.
+    // "alternatives[2].name". Empty after a failure.
+    std::vector<field_reader> objects(std::string_view name, std::size_t max_items);
 
     // A string member mapped through `parse` (one of the *_from_string).
     template <class Parse> auto enumeration(std::string_view name, Parse parse) {

@@ -19,9 +19,13 @@ constexpr auto u16_max = std::numeric_limits<std::uint16_t>::max();
 constexpr auto u32_max = std::numeric_limits<std::uint32_t>::max();
 constexpr auto u64_max = std::numeric_limits<std::uint64_t>::max();
 
-// welcome carries a nested "limits" object, so server frames need depth 2
-// even if a caller configured a stricter depth for client frames.
-constexpr std::size_t min_server_depth = 2;
+// signposting carries an array of objects (depth 3: frame, array, element)
+// and welcome a nested "limits" object, so server frames need depth 3 even if
+// a caller configured a stricter depth for client frames.
+constexpr std::size_t min_server_depth = 3;
+
+// signposting lists at most this many alternatives.
+constexpr std::size_t max_alternatives = 16;
 
 // Indexed like server_message's alternatives.
 constexpr std::array<std::string_view, std::variant_size_v<server_message>> server_type_names{
@@ -35,10 +39,32 @@ constexpr std::array<std::string_view, std::variant_size_v<server_message>> serv
     "conversation_ended",
     "error",
     "shutdown",
-    "pong"};
+    "pong",
+    "signposting",
+    "escalation_sent",
+    "escalation",
+    "partner_status"};
 
 constexpr std::array<std::string_view, 4> withdrawn_reasons{"taken", "expired", "gp_left",
                                                             "declined"};
+constexpr std::array<std::string_view, 4> availability_reasons{"offer_missed", "shift_ended",
+                                                               "shift_limit", "wrapup"};
+constexpr std::array<std::string_view, 2> partner_states{"reconnecting", "back"};
+
+template <std::size_t N>
+bool is_one_of(const std::array<std::string_view, N>& names, std::string_view s) noexcept {
+    return std::find(names.begin(), names.end(), s) != names.end();
+}
+
+// Staff usernames: 3..32 characters of [a-z0-9._-].
+bool is_valid_username(std::string_view s) noexcept {
+    if (s.size() < 3 || s.size() > 32) {
+        return false;
+    }
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    });
+}
 
 // The inverse of to_string(error_code); the codes are contiguous from 0.
 std::optional<error_code> error_code_from_string(std::string_view s) noexcept {
@@ -78,8 +104,15 @@ server_message read_left_queue(field_reader& f) {
 }
 
 server_message read_availability(field_reader& f) {
-    f.allow_only({"state"});
-    return availability_changed{f.enumeration("state", availability_from_string)};
+    f.allow_only({"state", "reason", "until_ms"});
+    availability_changed m;
+    m.state = f.enumeration("state", listener_state_from_string);
+    m.reason = f.optional_string("reason");
+    if (m.reason) {
+        f.require(is_one_of(availability_reasons, *m.reason), "reason");
+    }
+    m.until_ms = f.optional_integer("until_ms", 0, u64_max);
+    return m;
 }
 
 server_message read_offer(field_reader& f) {
@@ -99,9 +132,7 @@ server_message read_offer_withdrawn(field_reader& f) {
     m.offer_id = f.string("offer_id");
     f.require(detail::is_valid_id(m.offer_id), "offer_id");
     m.reason = f.string("reason");
-    f.require(std::find(withdrawn_reasons.begin(), withdrawn_reasons.end(), m.reason) !=
-                  withdrawn_reasons.end(),
-              "reason");
+    f.require(is_one_of(withdrawn_reasons, m.reason), "reason");
     return m;
 }
 
@@ -116,11 +147,15 @@ server_message read_conversation_started(field_reader& f) {
 }
 
 server_message read_conversation_ended(field_reader& f) {
-    f.allow_only({"channel", "reason", "by"});
+    f.allow_only({"channel", "reason", "by", "continuity_code"});
     conversation_ended m;
     m.channel = static_cast<std::uint16_t>(f.integer("channel", 1, u16_max));
     m.reason = f.enumeration("reason", end_reason_from_string);
     m.by = f.enumeration("by", ended_by_from_string);
+    m.continuity_code = f.optional_string("continuity_code");
+    if (m.continuity_code) {
+        f.require(detail::is_valid_id(*m.continuity_code), "continuity_code");
+    }
     return m;
 }
 
@@ -146,6 +181,49 @@ server_message read_pong(field_reader& f) {
     return pong{};
 }
 
+server_message read_signposting(field_reader& f) {
+    f.allow_only({"reason", "next_shift_start_ms", "alternatives"});
+    signposting m;
+    m.reason = f.enumeration("reason", signpost_reason_from_string);
+    m.next_shift_start_ms = f.optional_integer("next_shift_start_ms", 0, u64_max);
+    for (field_reader& a : f.objects("alternatives", max_alternatives)) {
+        a.allow_only({"name", "contact", "hours"});
+        alternative alt;
+        alt.name = a.string("name");
+        alt.contact = a.string("contact");
+        alt.hours = a.string("hours");
+        m.alternatives.push_back(std::move(alt));
+    }
+    return m;
+}
+
+server_message read_escalation_sent(field_reader& f) {
+    f.allow_only({"channel", "supervisors"});
+    escalation_sent m;
+    m.channel = static_cast<std::uint16_t>(f.integer("channel", 1, u16_max));
+    m.supervisors = static_cast<std::uint32_t>(f.integer("supervisors", 0, u32_max));
+    return m;
+}
+
+server_message read_escalation(field_reader& f) {
+    f.allow_only({"listener", "conversation_id"});
+    escalation m;
+    m.listener = f.string("listener");
+    f.require(is_valid_username(m.listener), "listener");
+    m.conversation_id = f.string("conversation_id");
+    f.require(detail::is_valid_id(m.conversation_id), "conversation_id");
+    return m;
+}
+
+server_message read_partner_status(field_reader& f) {
+    f.allow_only({"channel", "state"});
+    partner_status m;
+    m.channel = static_cast<std::uint16_t>(f.integer("channel", 1, u16_max));
+    m.state = f.string("state");
+    f.require(is_one_of(partner_states, m.state), "state");
+    return m;
+}
+
 using reader = server_message (*)(field_reader&);
 constexpr std::array<reader, std::variant_size_v<server_message>> server_readers{
     read_welcome,
@@ -158,7 +236,11 @@ constexpr std::array<reader, std::variant_size_v<server_message>> server_readers
     read_conversation_ended,
     read_error,
     read_shutdown,
-    read_pong};
+    read_pong,
+    read_signposting,
+    read_escalation_sent,
+    read_escalation,
+    read_partner_status};
 
 void put_members(ojson& j, const welcome& m) {
     j["role"] = std::string(to_string(m.as));
@@ -177,6 +259,12 @@ void put_members(ojson& j, const queued& m) {
 void put_members(ojson& /*j*/, const left_queue& /*m*/) {}
 void put_members(ojson& j, const availability_changed& m) {
     j["state"] = std::string(to_string(m.state));
+    if (m.reason) {
+        j["reason"] = *m.reason;
+    }
+    if (m.until_ms) {
+        j["until_ms"] = *m.until_ms;
+    }
 }
 void put_members(ojson& j, const offer& m) {
     j["offer_id"] = m.offer_id;
@@ -199,6 +287,9 @@ void put_members(ojson& j, const conversation_ended& m) {
     j["channel"] = m.channel;
     j["reason"] = std::string(to_string(m.reason));
     j["by"] = std::string(to_string(m.by));
+    if (m.continuity_code) {
+        j["continuity_code"] = *m.continuity_code;
+    }
 }
 void put_members(ojson& j, const error_message& m) {
     j["code"] = std::string(to_string(m.err.code));
@@ -212,6 +303,34 @@ void put_members(ojson& j, const shutdown_notice& m) {
     j["retry_after_ms"] = m.retry_after_ms;
 }
 void put_members(ojson& /*j*/, const pong& /*m*/) {}
+void put_members(ojson& j, const signposting& m) {
+    j["reason"] = std::string(to_string(m.reason));
+    if (m.next_shift_start_ms) {
+        j["next_shift_start_ms"] = *m.next_shift_start_ms;
+    }
+    // Always present, even when empty: the GP is told there is no list.
+    ojson alternatives = ojson::array();
+    for (const auto& a : m.alternatives) {
+        ojson item;
+        item["name"] = a.name;
+        item["contact"] = a.contact;
+        item["hours"] = a.hours;
+        alternatives.push_back(std::move(item));
+    }
+    j["alternatives"] = std::move(alternatives);
+}
+void put_members(ojson& j, const escalation_sent& m) {
+    j["channel"] = m.channel;
+    j["supervisors"] = m.supervisors;
+}
+void put_members(ojson& j, const escalation& m) {
+    j["listener"] = m.listener;
+    j["conversation_id"] = m.conversation_id;
+}
+void put_members(ojson& j, const partner_status& m) {
+    j["channel"] = m.channel;
+    j["state"] = m.state;
+}
 
 } // namespace
 

@@ -35,8 +35,10 @@ server_message decode_server_ok(std::string_view frame, const limits& lim = defa
 const std::vector<client_message> sample_client_messages{
     hello{"Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg"},
     request_chat{},
-    request_chat{topic::clinical_case, true},
-    request_chat{topic::other, false},
+    request_chat{topic::clinical_case, true, std::nullopt},
+    request_chat{topic::other, false, std::nullopt},
+    request_chat{std::nullopt, false, "c0ntinuity_Code-1"},
+    request_chat{topic::personal, true, std::string(64, 'k')},
     leave_queue{},
     set_availability{availability::available},
     set_availability{availability::away},
@@ -45,6 +47,8 @@ const std::vector<client_message> sample_client_messages{
     end_conversation{1, std::nullopt},
     end_conversation{65535, end_reason::safeguarding_referral},
     ping{},
+    escalate{1},
+    escalate{65535},
 };
 
 const std::vector<server_message> sample_server_messages{
@@ -52,16 +56,36 @@ const std::vector<server_message> sample_server_messages{
     queued{3, std::nullopt},
     queued{1, 240u},
     left_queue{},
-    availability_changed{availability::available},
+    availability_changed{listener_state::available, std::nullopt, std::nullopt},
+    availability_changed{listener_state::busy, std::nullopt, std::nullopt},
+    availability_changed{listener_state::wrapup, "wrapup", 1767225600000u},
+    availability_changed{listener_state::away, "offer_missed", std::nullopt},
+    availability_changed{listener_state::away, "shift_ended", std::nullopt},
+    availability_changed{listener_state::away, "shift_limit", std::nullopt},
+    availability_changed{listener_state::wrapup, std::nullopt, 0u},
     offer{"a1b2c3", topic::career, true, 30000},
     offer{"a1b2c3", std::nullopt, false, 0},
     offer_withdrawn{"a1b2c3", "taken"},
     conversation_started{7, "4f2a9c0de1b3", role::gp},
-    conversation_ended{7, end_reason::partner_disconnected, ended_by::server},
+    conversation_ended{7, end_reason::partner_disconnected, ended_by::server, std::nullopt},
+    conversation_ended{1, end_reason::completed, ended_by::listener, "k9_Zq-3"},
     error_message{make_error(error_code::wrong_role, "request_chat"), "request_chat"},
     error_message{make_error(error_code::internal_error), ""},
     shutdown_notice{"The server is restarting for maintenance.", 5000},
     pong{},
+    signposting{signpost_reason::closed,
+                1767258000000u,
+                {{"Samaritans", "116 123", "24/7"},
+                 {"NHS Practitioner Health", "0300 0303 300", "Mon-Fri 08:00-20:00"}}},
+    signposting{signpost_reason::no_one_on_shift, std::nullopt, {}},
+    signposting{signpost_reason::max_wait, 0u, {{"", "", ""}}},
+    escalation_sent{3, 0},
+    escalation_sent{65535, 4294967295u},
+    escalation{"dr.ames", "9b1e4f0a7c2d8e63"},
+    escalation{"a_b", std::string(64, 'c')},
+    escalation{std::string(32, 'z'), "c"},
+    partner_status{1, "reconnecting"},
+    partner_status{65535, "back"},
 };
 
 } // namespace
@@ -145,6 +169,19 @@ TEST_CASE("a hello token of exactly 128 bytes is accepted", "[protocol]") {
     CHECK(std::get<hello>(m).token == token);
 }
 
+TEST_CASE("the samples cover every message type", "[protocol]") {
+    std::vector<bool> client_seen(std::variant_size_v<client_message>, false);
+    for (const auto& m : sample_client_messages) {
+        client_seen[m.index()] = true;
+    }
+    std::vector<bool> server_seen(std::variant_size_v<server_message>, false);
+    for (const auto& m : sample_server_messages) {
+        server_seen[m.index()] = true;
+    }
+    CHECK(std::find(client_seen.begin(), client_seen.end(), false) == client_seen.end());
+    CHECK(std::find(server_seen.begin(), server_seen.end(), false) == server_seen.end());
+}
+
 TEST_CASE("every client message survives encode then decode unchanged", "[protocol]") {
     for (const auto& m : sample_client_messages) {
         const std::string text = encode(m);
@@ -176,8 +213,11 @@ TEST_CASE("encoded frames are compact and start with v then type", "[protocol]")
 }
 
 TEST_CASE("client messages encode to the documented JSON", "[protocol]") {
-    CHECK(encode(client_message{request_chat{topic::workload, true}}) ==
+    CHECK(encode(client_message{request_chat{topic::workload, true, std::nullopt}}) ==
           R"({"v":1,"type":"request_chat","topic":"workload","urgent":true})");
+    CHECK(encode(client_message{request_chat{std::nullopt, false, "k9_Zq-3"}}) ==
+          R"({"v":1,"type":"request_chat","urgent":false,"continuity_code":"k9_Zq-3"})");
+    CHECK(encode(client_message{escalate{4}}) == R"({"v":1,"type":"escalate","channel":4})");
     CHECK(encode(client_message{end_conversation{3, end_reason::completed}}) ==
           R"({"v":1,"type":"end_conversation","channel":3,"reason":"completed"})");
     CHECK(encode(client_message{ping{}}) == R"({"v":1,"type":"ping"})");
@@ -187,10 +227,36 @@ TEST_CASE("server messages encode to the documented JSON", "[protocol]") {
     CHECK(
         encode(server_message{welcome{role::gp, 8192, 65540}}) ==
         R"({"v":1,"type":"welcome","role":"gp","limits":{"max_control_frame_bytes":8192,"max_relay_frame_bytes":65540}})");
-    CHECK(encode(server_message{availability_changed{availability::away}}) ==
+    CHECK(encode(server_message{
+              availability_changed{listener_state::away, std::nullopt, std::nullopt}}) ==
           R"({"v":1,"type":"availability","state":"away"})");
-    CHECK(encode(server_message{conversation_ended{2, end_reason::shutdown, ended_by::gp}}) ==
+    CHECK(
+        encode(server_message{
+            availability_changed{listener_state::wrapup, "wrapup", 1767225600000u}}) ==
+        R"({"v":1,"type":"availability","state":"wrapup","reason":"wrapup","until_ms":1767225600000})");
+    CHECK(encode(server_message{
+              conversation_ended{2, end_reason::shutdown, ended_by::gp, std::nullopt}}) ==
           R"({"v":1,"type":"conversation_ended","channel":2,"reason":"shutdown","by":"gp"})");
+    CHECK(
+        encode(server_message{
+            conversation_ended{1, end_reason::completed, ended_by::listener, "k9_Zq-3"}}) ==
+        R"({"v":1,"type":"conversation_ended","channel":1,"reason":"completed","by":"listener","continuity_code":"k9_Zq-3"})");
+    CHECK(
+        encode(server_message{signposting{
+            signpost_reason::closed, 1767258000000u, {{"Samaritans", "116 123", "24/7"}}}}) ==
+        R"({"v":1,"type":"signposting","reason":"closed","next_shift_start_ms":1767258000000,"alternatives":[{"name":"Samaritans","contact":"116 123","hours":"24/7"}]})");
+    CHECK(encode(server_message{escalation_sent{1, 2}}) ==
+          R"({"v":1,"type":"escalation_sent","channel":1,"supervisors":2})");
+    CHECK(encode(server_message{escalation{"dr.ames", "9b1e4f0a"}}) ==
+          R"({"v":1,"type":"escalation","listener":"dr.ames","conversation_id":"9b1e4f0a"})");
+    CHECK(encode(server_message{partner_status{3, "back"}}) ==
+          R"({"v":1,"type":"partner_status","channel":3,"state":"back"})");
+}
+
+TEST_CASE("signposting without alternatives or a next shift still sends an empty list",
+          "[protocol]") {
+    CHECK(encode(server_message{signposting{signpost_reason::no_one_on_shift, std::nullopt, {}}}) ==
+          R"({"v":1,"type":"signposting","reason":"no_one_on_shift","alternatives":[]})");
 }
 
 TEST_CASE("a queued notice without an estimate omits estimated_wait_s", "[protocol]") {
@@ -244,7 +310,20 @@ TEST_CASE("enum names round-trip through their parsers", "[protocol]") {
     for (auto b : {ended_by::gp, ended_by::listener, ended_by::server}) {
         CHECK(ended_by_from_string(to_string(b)) == b);
     }
+    for (auto s : {listener_state::available, listener_state::busy, listener_state::wrapup,
+                   listener_state::away}) {
+        CHECK(listener_state_from_string(to_string(s)) == s);
+    }
+    for (auto r :
+         {signpost_reason::closed, signpost_reason::no_one_on_shift, signpost_reason::max_wait}) {
+        CHECK(signpost_reason_from_string(to_string(r)) == r);
+    }
+    CHECK(to_string(listener_state::wrapup) == "wrapup");
+    CHECK(to_string(signpost_reason::no_one_on_shift) == "no_one_on_shift");
     CHECK(availability_from_string("busy") == std::nullopt);
+    CHECK(listener_state_from_string("offline") == std::nullopt);
+    CHECK(listener_state_from_string("Busy") == std::nullopt);
+    CHECK(signpost_reason_from_string("open") == std::nullopt);
     CHECK(role_from_string("GP") == std::nullopt);
 }
 
@@ -255,6 +334,61 @@ TEST_CASE("welcome decodes its nested limits even with a depth limit of 1", "[pr
         R"({"v":1,"type":"welcome","role":"admin","limits":{"max_control_frame_bytes":100,"max_relay_frame_bytes":200}})",
         strict);
     CHECK(std::get<welcome>(m) == welcome{role::admin, 100, 200});
+}
+
+TEST_CASE("signposting decodes its alternatives even with a depth limit of 1", "[protocol]") {
+    limits strict;
+    strict.max_json_depth = 1;
+    auto m = decode_server_ok(
+        R"({"v":1,"type":"signposting","reason":"max_wait","alternatives":[{"name":"n","contact":"c","hours":"h"}]})",
+        strict);
+    CHECK(std::get<signposting>(m) ==
+          signposting{signpost_reason::max_wait, std::nullopt, {{"n", "c", "h"}}});
+}
+
+TEST_CASE("signposting accepts exactly 16 alternatives", "[protocol]") {
+    std::string frame = R"({"v":1,"type":"signposting","reason":"closed","alternatives":[)";
+    for (int i = 0; i < 16; ++i) {
+        frame += (i ? "," : "") + std::string(R"({"name":"n","contact":"c","hours":"h"})");
+    }
+    frame += "]}";
+    CHECK(std::get<signposting>(decode_server_ok(frame)).alternatives.size() == 16);
+}
+
+TEST_CASE("request_chat decodes a continuity code", "[protocol]") {
+    auto m = std::get<request_chat>(decode_client_ok(
+        R"({"v":1,"type":"request_chat","topic":"career","continuity_code":"Ab-9_z"})"));
+    CHECK(m.continuity_code == "Ab-9_z");
+    CHECK(m.about == topic::career);
+    CHECK_FALSE(m.urgent);
+}
+
+TEST_CASE("escalate decodes its channel", "[protocol]") {
+    CHECK(
+        std::get<escalate>(decode_client_ok(R"({"v":1,"type":"escalate","channel":12})")).channel ==
+        12);
+}
+
+TEST_CASE("the new server messages decode from their documented JSON", "[protocol]") {
+    CHECK(std::get<availability_changed>(decode_server_ok(
+              R"({"v":1,"type":"availability","state":"away","reason":"shift_ended"})")) ==
+          availability_changed{listener_state::away, "shift_ended", std::nullopt});
+    CHECK(std::get<availability_changed>(
+              decode_server_ok(R"({"v":1,"type":"availability","state":"busy"})")) ==
+          availability_changed{listener_state::busy, std::nullopt, std::nullopt});
+    CHECK(
+        std::get<conversation_ended>(decode_server_ok(
+            R"({"v":1,"type":"conversation_ended","channel":1,"reason":"completed","by":"listener","continuity_code":"x"})")) ==
+        conversation_ended{1, end_reason::completed, ended_by::listener, "x"});
+    CHECK(std::get<escalation_sent>(decode_server_ok(
+              R"({"v":1,"type":"escalation_sent","channel":2,"supervisors":0})")) ==
+          escalation_sent{2, 0});
+    CHECK(std::get<escalation>(decode_server_ok(
+              R"({"v":1,"type":"escalation","listener":"sam-1","conversation_id":"c1"})")) ==
+          escalation{"sam-1", "c1"});
+    CHECK(std::get<partner_status>(decode_server_ok(
+              R"({"v":1,"type":"partner_status","channel":9,"state":"reconnecting"})")) ==
+          partner_status{9, "reconnecting"});
 }
 
 TEST_CASE("a server decode rejects what the spec does not allow", "[protocol]") {
@@ -275,6 +409,145 @@ TEST_CASE("a server decode rejects what the spec does not allow", "[protocol]") 
         code_of(R"({"v":1,"type":"welcome","role":"gp","limits":{"max_control_frame_bytes":1}})") ==
         "missing_field");
     CHECK(code_of(R"({"v":1,"type":"offer","offer_id":"a","expires_in_ms":5})") == "missing_field");
+    // availability
+    CHECK(code_of(R"({"v":1,"type":"availability","state":"offline"})") == "invalid_field_value");
+    CHECK(code_of(R"({"v":1,"type":"availability","state":"Away"})") == "invalid_field_value");
+    CHECK(code_of(R"({"v":1,"type":"availability","state":1})") == "wrong_field_type");
+    CHECK(code_of(R"({"v":1,"type":"availability"})") == "missing_field");
+    CHECK(code_of(R"({"v":1,"type":"availability","state":"away","reason":"tired"})") ==
+          "invalid_field_value");
+    CHECK(code_of(R"({"v":1,"type":"availability","state":"away","reason":"available"})") ==
+          "invalid_field_value");
+    CHECK(code_of(R"({"v":1,"type":"availability","state":"away","reason":null})") ==
+          "wrong_field_type");
+    CHECK(code_of(R"({"v":1,"type":"availability","state":"wrapup","until_ms":-1})") ==
+          "invalid_field_value");
+    CHECK(code_of(R"({"v":1,"type":"availability","state":"wrapup","until_ms":1.5})") ==
+          "wrong_field_type");
+    CHECK(code_of(R"({"v":1,"type":"availability","state":"wrapup","until_ms":"1"})") ==
+          "wrong_field_type");
+    CHECK(code_of(R"({"v":1,"type":"availability","state":"away","why":"x"})") == "unknown_field");
+    // conversation_ended
+    CHECK(
+        code_of(
+            R"({"v":1,"type":"conversation_ended","channel":1,"reason":"completed","by":"gp","continuity_code":"a b"})") ==
+        "invalid_field_value");
+    CHECK(
+        code_of(
+            R"({"v":1,"type":"conversation_ended","channel":1,"reason":"completed","by":"gp","continuity_code":""})") ==
+        "invalid_field_value");
+    CHECK(
+        code_of(
+            R"({"v":1,"type":"conversation_ended","channel":1,"reason":"completed","by":"gp","continuity_code":7})") ==
+        "wrong_field_type");
+    // escalation_sent
+    CHECK(code_of(R"({"v":1,"type":"escalation_sent","channel":0,"supervisors":1})") ==
+          "invalid_field_value");
+    CHECK(code_of(R"({"v":1,"type":"escalation_sent","channel":1,"supervisors":-1})") ==
+          "invalid_field_value");
+    CHECK(code_of(R"({"v":1,"type":"escalation_sent","channel":1,"supervisors":4294967296})") ==
+          "invalid_field_value");
+    CHECK(code_of(R"({"v":1,"type":"escalation_sent","channel":1})") == "missing_field");
+    // escalation
+    CHECK(code_of(R"({"v":1,"type":"escalation","listener":"ab","conversation_id":"c"})") ==
+          "invalid_field_value");
+    CHECK(code_of(R"({"v":1,"type":"escalation","listener":")" + std::string(33, 'a') +
+                  R"(","conversation_id":"c"})") == "invalid_field_value");
+    CHECK(code_of(R"({"v":1,"type":"escalation","listener":"Dr.Ames","conversation_id":"c"})") ==
+          "invalid_field_value");
+    CHECK(code_of(R"({"v":1,"type":"escalation","listener":"dr ames","conversation_id":"c"})") ==
+          "invalid_field_value");
+    CHECK(code_of(R"({"v":1,"type":"escalation","listener":"dr.ames","conversation_id":"c.1"})") ==
+          "invalid_field_value");
+    CHECK(code_of(R"({"v":1,"type":"escalation","listener":"dr.ames"})") == "missing_field");
+    // partner_status
+    CHECK(code_of(R"({"v":1,"type":"partner_status","channel":1,"state":"gone"})") ==
+          "invalid_field_value");
+    CHECK(code_of(R"({"v":1,"type":"partner_status","channel":1,"state":"Back"})") ==
+          "invalid_field_value");
+    CHECK(code_of(R"({"v":1,"type":"partner_status","channel":0,"state":"back"})") ==
+          "invalid_field_value");
+    CHECK(code_of(R"({"v":1,"type":"partner_status","channel":1})") == "missing_field");
+}
+
+TEST_CASE("a server decode rejects signposting that breaks the spec", "[protocol]") {
+    auto code_of = [](const std::string& frame) {
+        auto r = decode_server_message(frame, default_limits);
+        INFO(frame);
+        REQUIRE(r.err);
+        REQUIRE_FALSE(r.value);
+        return std::string(to_string(r.err->code));
+    };
+    const std::string alt = R"({"name":"n","contact":"c","hours":"h"})";
+    auto with = [](const std::string& members) {
+        return R"({"v":1,"type":"signposting",)" + members + "}";
+    };
+    std::string seventeen;
+    for (int i = 0; i < 17; ++i) {
+        seventeen += (i ? "," : "") + alt;
+    }
+    CHECK(code_of(with(R"("reason":"closed","alternatives":[)" + seventeen + "]")) ==
+          "invalid_field_value");
+    CHECK(code_of(with(R"("reason":"closed")")) == "missing_field");
+    CHECK(code_of(with(R"("alternatives":[])")) == "missing_field");
+    CHECK(code_of(with(R"("reason":"open","alternatives":[])")) == "invalid_field_value");
+    CHECK(code_of(with(R"("reason":"Closed","alternatives":[])")) == "invalid_field_value");
+    CHECK(code_of(with(R"("reason":2,"alternatives":[])")) == "wrong_field_type");
+    CHECK(code_of(with(R"("reason":"closed","alternatives":{})")) == "wrong_field_type");
+    CHECK(code_of(with(R"("reason":"closed","alternatives":null)")) == "wrong_field_type");
+    CHECK(code_of(with(R"("reason":"closed","alternatives":"none")")) == "wrong_field_type");
+    CHECK(code_of(with(R"("reason":"closed","alternatives":["Samaritans"])")) ==
+          "wrong_field_type");
+    CHECK(code_of(with(R"("reason":"closed","alternatives":[[]])")) == "wrong_field_type");
+    CHECK(code_of(with(R"("reason":"closed","alternatives":[)" + alt + ",null]")) ==
+          "wrong_field_type");
+    CHECK(
+        code_of(with(
+            R"("reason":"closed","alternatives":[{"name":"n","contact":"c","hours":"h","url":"u"}])")) ==
+        "unknown_field");
+    CHECK(code_of(with(R"("reason":"closed","alternatives":[{"name":"n","contact":"c"}])")) ==
+          "missing_field");
+    CHECK(code_of(with(
+              R"("reason":"closed","alternatives":[{"name":"n","contact":"c","hours":24}])")) ==
+          "wrong_field_type");
+    CHECK(code_of(with(R"("reason":"closed","next_shift_start_ms":-5,"alternatives":[])")) ==
+          "invalid_field_value");
+    CHECK(code_of(with(R"("reason":"closed","next_shift_start_ms":1e12,"alternatives":[])")) ==
+          "wrong_field_type");
+    CHECK(code_of(with(R"("reason":"closed","next_shift_start_ms":null,"alternatives":[])")) ==
+          "wrong_field_type");
+    CHECK(code_of(with(R"("reason":"closed","alternatives":[],"extra":1)")) == "unknown_field");
+    CHECK(code_of(with(R"("reason":"closed","alternatives":[{"name":{"x":1}}])")) ==
+          "wrong_field_type");
+}
+
+TEST_CASE("server frames may nest three levels, not four, under a stricter client limit",
+          "[protocol]") {
+    limits strict;
+    strict.max_json_depth = 1;
+    auto r = decode_server_message(
+        R"({"v":1,"type":"signposting","reason":"closed","alternatives":[{"name":{"x":1}}]})",
+        strict);
+    REQUIRE(r.err);
+    CHECK(r.err->code == error_code::nesting_too_deep);
+    // The client side keeps the configured limit: depth 3 is too deep at 2.
+    strict.max_json_depth = 2;
+    auto c = decode_client_message(R"({"v":1,"type":"ping","x":[{}]})", strict);
+    REQUIRE(c.err);
+    CHECK(c.err->code == error_code::nesting_too_deep);
+}
+
+TEST_CASE("a bad alternative is named by its index and member", "[protocol]") {
+    auto r = decode_server_message(
+        R"({"v":1,"type":"signposting","reason":"closed","alternatives":[{"name":"n","contact":"c","hours":"h"},{"name":"n","contact":"c"}]})",
+        default_limits);
+    REQUIRE(r.err);
+    CHECK(r.err->message.find("alternatives[1].hours") != std::string::npos);
+    auto s = decode_server_message(
+        R"({"v":1,"type":"signposting","reason":"closed","alternatives":[7]})", default_limits);
+    REQUIRE(s.err);
+    CHECK(s.err->code == error_code::wrong_field_type);
+    CHECK(s.err->message.find("alternatives[0]") != std::string::npos);
 }
 
 TEST_CASE("a missing field inside welcome's limits is named with its path", "[protocol]") {
@@ -297,6 +570,11 @@ TEST_CASE("type_name gives the wire type of every message", "[protocol]") {
     CHECK(type_name(server_message{availability_changed{}}) == "availability");
     CHECK(type_name(server_message{error_message{}}) == "error");
     CHECK(type_name(server_message{shutdown_notice{}}) == "shutdown");
+    CHECK(type_name(client_message{escalate{}}) == "escalate");
+    CHECK(type_name(server_message{signposting{}}) == "signposting");
+    CHECK(type_name(server_message{escalation_sent{}}) == "escalation_sent");
+    CHECK(type_name(server_message{escalation{}}) == "escalation");
+    CHECK(type_name(server_message{partner_status{}}) == "partner_status");
 }
 
 TEST_CASE("role_allowed follows the role matrix", "[protocol]") {
@@ -313,6 +591,7 @@ TEST_CASE("role_allowed follows the role matrix", "[protocol]") {
         {accept_offer{"o"}, false, true, false},
         {decline_offer{"o"}, false, true, false},
         {end_conversation{1, std::nullopt}, true, true, false},
+        {escalate{1}, false, true, false},
     };
     for (const auto& r : matrix) {
         INFO(type_name(r.m));

@@ -305,6 +305,59 @@ TEST_CASE("an empty or over-long offer id is invalid", "[protocol][hostile]") {
                        R"("})") == "invalid_field_value");
 }
 
+TEST_CASE("a continuity code breaking the identifier format is invalid", "[protocol][hostile]") {
+    auto with_code = [](const std::string& code) {
+        return R"({"v":1,"type":"request_chat","continuity_code":")" + code + R"("})";
+    };
+    CHECK(client_error(with_code("")) == "invalid_field_value");
+    CHECK(client_error(with_code(std::string(65, 'a'))) == "invalid_field_value");
+    CHECK(client_error(with_code("abc def")) == "invalid_field_value");
+    CHECK(client_error(with_code("abc.def")) == "invalid_field_value");
+    CHECK(client_error(with_code("../x")) == "invalid_field_value");
+    CHECK(client_error(with_code(R"(a\u0000b)")) == "invalid_field_value");
+    CHECK(client_error(with_code(R"(caf\u00e9)")) == "invalid_field_value");
+    CHECK(client_error(with_code(std::string(257, 'a'))) == "string_too_long");
+    CHECK(client_error(R"({"v":1,"type":"request_chat","continuity_code":42})") ==
+          "wrong_field_type");
+    CHECK(client_error(R"({"v":1,"type":"request_chat","continuity_code":null})") ==
+          "wrong_field_type");
+    CHECK(client_error(R"({"v":1,"type":"request_chat","continuity_code":["abc"]})") ==
+          "wrong_field_type");
+    CHECK(client_error(R"({"v":1,"type":"request_chat","continuity":"abc"})") == "unknown_field");
+    auto r = decode_client_message(with_code("a b"), default_limits);
+    REQUIRE(r.err);
+    CHECK(r.err->message.find("continuity_code") != std::string::npos);
+}
+
+TEST_CASE("escalate needs a channel that is an integer in 1..65535", "[protocol][hostile]") {
+    CHECK(client_error(R"({"v":1,"type":"escalate"})") == "missing_field");
+    CHECK(client_error(R"({"v":1,"type":"escalate","channel":0})") == "invalid_field_value");
+    CHECK(client_error(R"({"v":1,"type":"escalate","channel":-1})") == "invalid_field_value");
+    CHECK(client_error(R"({"v":1,"type":"escalate","channel":65536})") == "invalid_field_value");
+    CHECK(client_error(R"({"v":1,"type":"escalate","channel":1.5})") == "wrong_field_type");
+    CHECK(client_error(R"({"v":1,"type":"escalate","channel":2.0})") == "wrong_field_type");
+    CHECK(client_error(R"({"v":1,"type":"escalate","channel":"2"})") == "wrong_field_type");
+    CHECK(client_error(R"({"v":1,"type":"escalate","channel":null})") == "wrong_field_type");
+    CHECK(client_error(R"({"v":1,"type":"escalate","channel":true})") == "wrong_field_type");
+    CHECK(client_error(R"({"v":1,"type":"escalate","channel":1,"reason":"help"})") ==
+          "unknown_field");
+    auto r = decode_client_message(R"({"v":1,"type":"escalate"})", default_limits);
+    REQUIRE(r.err);
+    CHECK(r.type == "escalate");
+    CHECK(r.err->message.find("channel") != std::string::npos);
+}
+
+TEST_CASE("server-only types and states are not client input", "[protocol][hostile]") {
+    CHECK(client_error(R"({"v":1,"type":"escalation","listener":"abc","conversation_id":"c"})") ==
+          "unknown_type");
+    CHECK(client_error(R"({"v":1,"type":"signposting","reason":"closed","alternatives":[]})") ==
+          "unknown_type");
+    CHECK(client_error(R"({"v":1,"type":"partner_status","channel":1,"state":"back"})") ==
+          "unknown_type");
+    CHECK(client_error(R"({"v":1,"type":"set_availability","state":"wrapup"})") ==
+          "invalid_field_value");
+}
+
 TEST_CASE("an empty hello token is invalid", "[protocol][hostile]") {
     CHECK(client_error(hello_with_token("")) == "invalid_field_value");
 }
@@ -334,6 +387,7 @@ TEST_CASE("error messages never quote the client's values", "[protocol][hostile]
          {hello_with_token(secret + " with space"),
           std::string(R"({"v":1,"type":"request_chat","topic":")") + secret + "\"}",
           std::string(R"({"v":1,"type":"accept_offer","offer_id":")") + secret + "!\"}",
+          std::string(R"({"v":1,"type":"request_chat","continuity_code":")") + secret + "!\"}",
           std::string(R"({"v":1,"type":")") + secret + "\"}",
           std::string(R"({"v":1,"type":"ping",")") + secret + "\":1}",
           std::string(R"({"v":1,"type":"hello","token":")") + secret}) {
@@ -354,6 +408,13 @@ TEST_CASE("random mutations of valid frames give a value or an error, never both
         R"({"v":1,"type":"end_conversation","channel":65535,"reason":"other"})",
         R"({"v":1,"type":"accept_offer","offer_id":"abc_123"})",
         R"({"v":1,"type":"welcome","role":"gp","limits":{"max_control_frame_bytes":1,"max_relay_frame_bytes":2}})",
+        R"({"v":1,"type":"request_chat","urgent":false,"continuity_code":"k9_Zq-3"})",
+        R"({"v":1,"type":"escalate","channel":7})",
+        R"({"v":1,"type":"availability","state":"wrapup","reason":"wrapup","until_ms":1767225600000})",
+        R"({"v":1,"type":"signposting","reason":"closed","next_shift_start_ms":1767258000000,"alternatives":[{"name":"Samaritans","contact":"116 123","hours":"24/7"},{"name":"b","contact":"c","hours":"d"}]})",
+        R"({"v":1,"type":"escalation","listener":"dr.ames","conversation_id":"9b1e4f0a"})",
+        R"({"v":1,"type":"partner_status","channel":3,"state":"reconnecting"})",
+        R"({"v":1,"type":"conversation_ended","channel":1,"reason":"completed","by":"listener","continuity_code":"k9"})",
     };
     constexpr std::string_view noise = R"({}[]\",:0e-u)";
     for (int i = 0; i < 20000; ++i) {

@@ -44,6 +44,7 @@ enum class error_code {
     service_unavailable,   // a dependency (Redis) is down; nothing was changed
     too_many_connections,  // per-address connection cap reached
     slow_consumer,         // the client did not read fast enough
+    not_on_shift,          // a listener may go available only during a rota shift
     internal_error,        // a bug; logged without contents
 };
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace peerline::protocol {
 
@@ -31,6 +32,18 @@ std::optional<topic> topic_from_string(std::string_view s) noexcept;
 enum class availability : std::uint8_t { available, away };
 std::string_view to_string(availability a) noexcept;
 std::optional<availability> availability_from_string(std::string_view s) noexcept;
+
+// A listener's state as the server sees it (server -> client only).
+//   available: may receive offers; busy: at capacity; wrapup: the pause after
+//   a conversation; away: not taking offers (chosen, missed offer, shift over).
+enum class listener_state : std::uint8_t { available, busy, wrapup, away };
+std::string_view to_string(listener_state s) noexcept;
+std::optional<listener_state> listener_state_from_string(std::string_view s) noexcept;
+
+// Why a GP is shown signposting instead of (or after) the queue.
+enum class signpost_reason : std::uint8_t { closed, no_one_on_shift, max_wait };
+std::string_view to_string(signpost_reason r) noexcept;
+std::optional<signpost_reason> signpost_reason_from_string(std::string_view s) noexcept;
 
 // Why a conversation ended; counted in statistics, never free text.
 enum class end_reason : std::uint8_t {
@@ -66,6 +79,9 @@ struct hello {
 struct request_chat {
     std::optional<topic> about;
     bool urgent = false;
+    // A continuity code kept from an earlier conversation: asks for the same
+    // listener again. Same format as ids: 1..64 of [A-Za-z0-9_-].
+    std::optional<std::string> continuity_code;
     bool operator==(const request_chat&) const = default;
 };
 // GP: leave the queue (or withdraw a pending request).
@@ -92,20 +108,26 @@ struct end_conversation {
     std::optional<end_reason> reason;
     bool operator==(const end_conversation&) const = default;
 };
+// Listener: ask for the duty supervisor about the conversation on a channel.
+struct escalate {
+    std::uint16_t channel = 0;
+    bool operator==(const escalate&) const = default;
+};
 // Any role: application-level liveness probe, answered by pong.
 struct ping {
     bool operator==(const ping&) const = default;
 };
 
 using client_message = std::variant<hello, request_chat, leave_queue, set_availability,
-                                    accept_offer, decline_offer, end_conversation, ping>;
+                                    accept_offer, decline_offer, end_conversation, ping,
+                                    escalate>;
 
 // The wire "type" of a client message, e.g. "request_chat".
 std::string_view type_name(const client_message& m) noexcept;
 
 // True if a session of role r may send m. hello and ping: any role;
-// request_chat/leave_queue: gp; set_availability/accept_offer/decline_offer:
-// listener; end_conversation: gp and listener.
+// request_chat/leave_queue: gp; set_availability/accept_offer/decline_offer/
+// escalate: listener; end_conversation: gp and listener.
 bool role_allowed(const client_message& m, role r) noexcept;
 
 // ---------------------------------------------------------------------------
@@ -127,7 +149,12 @@ struct left_queue {
     bool operator==(const left_queue&) const = default;
 };
 struct availability_changed {
-    availability state = availability::away;
+    listener_state state = listener_state::away;
+    // Why the server changed it: "offer_missed", "shift_ended",
+    // "shift_limit", "wrapup" (absent when the listener chose it).
+    std::optional<std::string> reason;
+    // End of the wrap-up pause, Unix milliseconds (wrapup only).
+    std::optional<std::uint64_t> until_ms;
     bool operator==(const availability_changed&) const = default;
 };
 struct offer {
@@ -152,6 +179,9 @@ struct conversation_ended {
     std::uint16_t channel = 0;
     end_reason reason = end_reason::completed;
     ended_by by = ended_by::server;
+    // GP only: a code the GP may choose to keep (in their browser) to ask for
+    // the same listener next time. Same format as ids.
+    std::optional<std::string> continuity_code;
     bool operator==(const conversation_ended&) const = default;
 };
 struct error_message {
@@ -164,13 +194,46 @@ struct shutdown_notice {
     std::uint32_t retry_after_ms = 0;
     bool operator==(const shutdown_notice&) const = default;
 };
+// A 24/7 service shown to a GP (configurable list).
+struct alternative {
+    std::string name;
+    std::string contact;
+    std::string hours;
+    bool operator==(const alternative&) const = default;
+};
+// Instead of (closed, no_one_on_shift) or after (max_wait) the queue.
+struct signposting {
+    signpost_reason reason = signpost_reason::closed;
+    std::optional<std::uint64_t> next_shift_start_ms; // Unix ms; absent if none is planned
+    std::vector<alternative> alternatives;            // at most 16
+    bool operator==(const signposting&) const = default;
+};
+// To the listener: the duty supervisors were notified (0 = none online).
+struct escalation_sent {
+    std::uint16_t channel = 0;
+    std::uint32_t supervisors = 0;
+    bool operator==(const escalation_sent&) const = default;
+};
+// To administrators (duty supervisors): a listener asks for help.
+struct escalation {
+    std::string listener;        // the listener's username
+    std::string conversation_id; // opaque id
+    bool operator==(const escalation&) const = default;
+};
+// To one side: the partner's connection dropped and may come back.
+struct partner_status {
+    std::uint16_t channel = 0;
+    std::string state; // "reconnecting" | "back"
+    bool operator==(const partner_status&) const = default;
+};
 struct pong {
     bool operator==(const pong&) const = default;
 };
 
 using server_message =
     std::variant<welcome, queued, left_queue, availability_changed, offer, offer_withdrawn,
-                 conversation_started, conversation_ended, error_message, shutdown_notice, pong>;
+                 conversation_started, conversation_ended, error_message, shutdown_notice, pong,
+                 signposting, escalation_sent, escalation, partner_status>;
 
 std::string_view type_name(const server_message& m) noexcept;
 
