@@ -1,0 +1,93 @@
+// Listener certificates, revocation lists and enrolment requests: the signed
+// structures by which the organisation's offline Ed25519 root key says who is
+// a trained listener. Encodings are byte-exact and decoders strict
+// (docs/CRYPTO.md, "Certificates").
+#pragma once
+
+#include "peerline/crypto/e2e/types.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace peerline::crypto::e2e {
+
+enum class role : std::uint8_t {
+    listener = 1,
+    supervisor = 2,
+};
+
+// A decoded certificate. `signature` is the root's Ed25519 signature over
+// "PSC1/certificate" || the encoding up to the handle.
+struct listener_certificate {
+    role cert_role = role::listener;
+    std::uint64_t serial = 0;
+    std::uint64_t not_before = 0;  // unix seconds, inclusive
+    std::uint64_t not_after = 0;   // unix seconds, exclusive
+    pub32 identity_key{};          // Ed25519: signs the listener's handshakes
+    pub32 signed_key{};            // X25519: the "ephemeral-capable" static DH key
+    std::string handle;            // 1..64 bytes of [A-Za-z0-9._-]
+    std::array<byte, 64> signature{};
+};
+
+struct revocation_list {
+    std::uint64_t number = 0;       // strictly increasing with each new list
+    std::uint64_t issued_at = 0;
+    std::uint64_t next_update = 0;  // the list is stale from this second on
+    std::vector<std::uint64_t> serials;  // strictly ascending
+    std::array<byte, 64> signature{};
+};
+
+// What a listener's device sends to be certified. The self-signature proves
+// possession of the identity key.
+struct enrolment_request {
+    pub32 identity_key{};
+    pub32 signed_key{};
+    std::string handle;
+    std::array<byte, 64> signature{};
+};
+
+// True for 1..64 bytes of [A-Za-z0-9._-].
+bool valid_handle(std::string_view handle) noexcept;
+
+// --- encoding (the signature fields are written as they are) ---
+bytes encode(const listener_certificate& c);
+bytes encode(const revocation_list& l);
+bytes encode(const enrolment_request& r);
+
+// --- strict decoding: exact lengths, no trailing bytes, typed errors ---
+result<listener_certificate> decode_certificate(byte_view in);
+result<revocation_list> decode_revocation_list(byte_view in);
+result<enrolment_request> decode_enrolment_request(byte_view in);
+
+// --- signing. `root_secret` / `identity_secret` are libsodium Ed25519 secret
+// keys (64 bytes: seed || public key). Signing is deterministic. ---
+using sign_secret = std::array<byte, 64>;
+// Signs and returns the certificate; validates the fields first
+// (bad_field, cert_validity_too_long).
+result<listener_certificate> sign_certificate(listener_certificate c, const sign_secret& root_secret);
+result<revocation_list> sign_revocation_list(revocation_list l, const sign_secret& root_secret);
+result<enrolment_request> sign_enrolment_request(enrolment_request r, const sign_secret& identity_secret);
+
+// --- verification ---
+error verify_signature(const listener_certificate& c, const pub32& root) noexcept;
+error verify_signature(const revocation_list& l, const pub32& root) noexcept;
+error verify_signature(const enrolment_request& r) noexcept;
+
+// What a GP's client trusts: the pinned root, the latest revocation list it
+// was given, the clock, which roles may answer, and the highest list number
+// it has already accepted (rollback protection; 0 = none yet).
+struct trust_anchor {
+    pub32 root{};
+    bytes revocation_list;  // encoded, signed by root
+    std::uint64_t now = 0;
+    std::vector<role> allowed_roles{role::listener};
+    std::uint64_t min_crl_number = 0;
+};
+
+// The whole chain check, in this order: decode, root signature, validity
+// period (length, not yet valid, expired), revocation list (decode, signature,
+// staleness, rollback), serial not revoked, role allowed.
+result<listener_certificate> verify_listener_certificate(byte_view cert, const trust_anchor& trust);
+
+} // namespace peerline::crypto::e2e
