@@ -335,6 +335,8 @@ std::vector<std::uint32_t> session::missing() const {
 
 std::size_t session::skipped_key_count() const { return st_ ? st_->skipped.size() : 0; }
 
+session session::clone() const { return session(std::make_unique<ratchet_state>(*st_)); }
+
 void session::close() noexcept {
     if (!st_) return;
     // Replacing the state destroys (and so wipes) every key it held.

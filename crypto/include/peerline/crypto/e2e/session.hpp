@@ -50,6 +50,11 @@ public:
     std::vector<std::uint32_t> missing() const;
     std::size_t skipped_key_count() const;
 
+    // A full copy of the state, secrets included. Exists so tests can model a
+    // device compromise (forward secrecy, healing); production code has no
+    // reason to call it.
+    session clone() const;
+
     // Wipes every key; later calls fail with session_closed.
     void close() noexcept;
     bool closed() const noexcept;
