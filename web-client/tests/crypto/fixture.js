@@ -1,0 +1,39 @@
+// Shared setup for the JavaScript PSC-1 tests: an organisation, a certified
+// listener, a GP's trust anchor and a handshake helper; deterministic randomness.
+import { ROLE_LISTENER } from '../../src/crypto/constants.js';
+import { DeterministicRng } from '../../src/crypto/rng.js';
+import { GpHandshake, ListenerHandshake, SidCache, generateListenerIdentity, makeEnrolmentRequest } from '../../src/crypto/handshake.js';
+import * as org from '../../src/crypto/org.js';
+import { ready, utf8 } from '../../src/crypto/sodium.js';
+
+export const T0 = 1700000000;
+export const DAY = 86400;
+export const seed = (n) => new Uint8Array(32).fill(n);
+export const text = (b) => new TextDecoder().decode(b);
+export { utf8, ready };
+
+export function makeOrg() {
+  const random = new DeterministicRng(seed(1));
+  const root = org.generateRootKey(random);
+  const listener = generateListenerIdentity(random);
+  const certify = (id, role, serial, notBefore, validity, handle = 'dr.ames') =>
+    org.certify(root, makeEnrolmentRequest(id, handle), role, serial, notBefore, validity);
+  listener.certificate = certify(listener, ROLE_LISTENER, 42, T0 - DAY, 30 * DAY);
+  const crl = org.revoke(root, null, [], T0 - DAY, 30 * DAY);
+  const trust = { root: root.publicKey, revocationList: crl, now: T0 };
+  return { random, root, listener, certify, crl, trust };
+}
+
+/** Runs the whole handshake; returns both sessions and rngs. */
+export function connect(o, first = 'hello', gpSeed = 20, lSeed = 21) {
+  const g = new DeterministicRng(seed(gpSeed));
+  const l = new DeterministicRng(seed(lSeed));
+  const gp = new GpHandshake(g);
+  const lh = new ListenerHandshake(o.listener, gp.hello, new SidCache(), l);
+  const ge = gp.onResponse(lh.response, o.trust, utf8(first), g);
+  const le = lh.onConfirm(ge.confirm, l);
+  return { gp: ge.session, listener: le.session, first: le.first, g, l, cert: ge.listener };
+}
+
+/** assert.throws matcher for an E2eError code. */
+export const code = (c) => (e) => e.code === c;
