@@ -3,6 +3,8 @@
 #include "bootstrap.hpp"
 #include "core/config.hpp"
 #include "domain/accounts.hpp"
+#include "domain/keys.hpp"
+#include "domain/rota.hpp"
 #include "redis/embedded_redis.hpp"
 #include "redis/sync_client.hpp"
 
@@ -43,6 +45,43 @@ int create(redis::sync_client& redis, const admin_command& cmd, accounts::staff_
     return 1;
 }
 
+// Adds rota shifts for a listener and tells every running node to reload.
+int add_shift(redis::sync_client& redis, const admin_command& cmd) {
+    auto role = redis.exec({"HGET", keys::account(cmd.username), "role"});
+    if (role.failed()) throw std::runtime_error("Redis error: " + role.str);
+    if (role.str != "listener") {
+        std::cerr << "peerline admin: '" << cmd.username << "' is not a listener account\n";
+        return 1;
+    }
+    auto start = rota::parse_hhmm(cmd.start), end = rota::parse_hhmm(cmd.end);
+    if (!start || !end || *start >= 1440 || *end == 0 || *start == *end) {
+        std::cerr << "peerline admin: --start and --end are HH:MM, different, start before 24:00\n";
+        return 2;
+    }
+    std::vector<std::pair<std::string, std::string>> shifts; // (weekday, date)
+    if (cmd.always) {
+        for (int d = 0; d < 7; ++d) shifts.emplace_back(std::to_string(d), "");
+    } else if (cmd.weekday && *cmd.weekday <= 6 && cmd.date.empty()) {
+        shifts.emplace_back(std::to_string(*cmd.weekday), "");
+    } else if (!cmd.weekday && rota::parse_date(cmd.date)) {
+        shifts.emplace_back("", cmd.date);
+    } else {
+        std::cerr << "peerline admin: give --always, --weekday 0-6 (0 = Sunday) or --date YYYY-MM-DD\n";
+        return 2;
+    }
+    for (auto& [weekday, date] : shifts) {
+        auto id = crypto::random_hex(8);
+        redis.exec({"HSET", keys::rota_shift(id), "listener", cmd.username, "kind",
+                    date.empty() ? "weekly" : "one_off", "weekday", weekday, "day", date, "start",
+                    cmd.start, "end", cmd.end});
+        auto listed = redis.exec({"SADD", keys::rota_shifts, id});
+        if (listed.failed()) throw std::runtime_error("Redis error: " + listed.str);
+        std::cout << "added shift " << id << "\n";
+    }
+    redis.exec({"PUBLISH", keys::broadcast_channel, R"({"b":"rota"})"});
+    return 0;
+}
+
 } // namespace
 
 int run_admin(const admin_command& cmd) {
@@ -78,6 +117,7 @@ int run_admin(const admin_command& cmd) {
         std::cout << cmd.action << "d " << cmd.username << "\n";
         return 0;
     }
+    if (cmd.action == "add-shift") return add_shift(redis, cmd);
     if (cmd.action == "list") {
         for (auto& a : accounts::list(redis))
             std::cout << a.username << "\t" << a.role << (a.disabled ? "\tdisabled" : "") << "\n";

@@ -8,7 +8,13 @@
 namespace peerline {
 
 struct admin_command {
-    std::string action;   // create-listener | create-admin | disable | enable | list
+    std::string action;   // create-listener | create-admin | disable | enable | list | add-shift
+    // add-shift: --always (every day, all day), or --weekday N / --date D with --start/--end.
+    bool always = false;
+    std::optional<unsigned> weekday;
+    std::string date;
+    std::string start = "00:00";
+    std::string end = "24:00";
     std::string username; // empty for list
     bool password_stdin = false;
     std::optional<std::string> redis_url; // absent: the embedded Redis in data_dir

@@ -4,6 +4,9 @@
 #include "core/log.hpp"
 #include "domain/matcher.hpp"
 #include "domain/router.hpp"
+#include "domain/rota_service.hpp"
+#include "domain/signposting.hpp"
+#include "domain/keys.hpp"
 #include "domain/services.hpp"
 #include "domain/client_session.hpp"
 #include "net/beast.hpp"
@@ -74,6 +77,13 @@ int run_server(server_config cfg) {
     auto pwhash = pwhash_params_from_name(cfg.password_hash_cost);
     if (cfg.node_id.empty()) cfg.node_id = crypto::random_hex(8);
     auto tls = make_tls_context(cfg);
+    const date::time_zone* zone = nullptr;
+    try {
+        zone = date::locate_zone(cfg.timezone);
+    } catch (const std::exception&) {
+        throw std::invalid_argument("unknown time zone '" + cfg.timezone + "' (use an IANA name)");
+    }
+    auto alternatives = load_alternatives(cfg.signposting_file);
 
     // Redis: external (--redis) or the embedded default.
     std::optional<redis::embedded_redis> embedded;
@@ -111,11 +121,16 @@ int run_server(server_config cfg) {
     auto redis = std::make_shared<redis::client>(main_ctx.get_executor(), commands_cfg);
     auto subscriber = std::make_shared<redis::client>(main_ctx.get_executor(), pubsub_cfg);
 
-    services svc{cfg, cfg.node_id, redis, subscriber, nullptr, nullptr, &cpu_pool, pwhash};
+    services svc{cfg, cfg.node_id, redis, subscriber, nullptr, nullptr, &cpu_pool, pwhash, nullptr, {}, nullptr};
+    node_counters counters;
+    svc.counters = &counters;
     router routes(cfg.node_id, redis, subscriber);
     svc.routes = &routes;
     auto match = std::make_shared<matcher>(svc);
     svc.match = match.get();
+    auto rota = std::make_shared<rota_service>(redis, zone);
+    svc.rota = rota.get();
+    svc.alternatives = std::move(alternatives);
 
     http_api api(svc);
     api.set_address_key(boot.address_key);
@@ -128,7 +143,8 @@ int run_server(server_config cfg) {
 
     redis->start();
     subscriber->start();
-    routes.start();
+    routes.start([rota] { rota->refresh(); });
+    rota->start();
     match->start();
     acceptor->start();
     log::info("listening", {{"address", cfg.bind},
@@ -151,8 +167,11 @@ int run_server(server_config cfg) {
             s->post_shutdown("The server is restarting. Please reconnect.", 2000);
         });
         grace.expires_after(cfg.shutdown_grace);
+        // Leave the node registry at once so no other node reaps us later.
+        redis->exec({"ZREM", keys::nodes, cfg.node_id}, [](redis::value) {});
         grace.async_wait([&](beast::error_code) {
             match->stop();
+            rota->stop();
             subscriber->stop();
             redis->stop();
             for (auto& w : work) w.reset();

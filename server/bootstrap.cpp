@@ -16,6 +16,28 @@ crypto::pwhash_params pwhash_params_from_name(const std::string& name) {
     throw std::invalid_argument("--password-hash-cost must be interactive, moderate or minimum");
 }
 
+namespace {
+
+// Demo only: the demo listener is on the rota around the clock, so the demo
+// works whenever it is started. Added once; administrators may change it.
+void ensure_demo_shifts(redis::sync_client& redis) {
+    auto ids = redis.exec({"SMEMBERS", keys::rota_shifts});
+    if (ids.failed()) throw std::runtime_error("Redis error reading the rota: " + ids.str);
+    for (auto& id : ids.elements) {
+        auto who = redis.exec({"HGET", keys::rota_shift(id.str), "listener"});
+        if (who.str == "demo-listener") return;
+    }
+    for (int weekday = 0; weekday < 7; ++weekday) {
+        auto id = crypto::random_hex(8);
+        redis.exec({"HSET", keys::rota_shift(id), "listener", "demo-listener", "kind", "weekly",
+                    "weekday", std::to_string(weekday), "day", "", "start", "00:00", "end", "24:00"});
+        redis.exec({"SADD", keys::rota_shifts, id});
+    }
+    log::info("demo_shifts_created");
+}
+
+} // namespace
+
 bootstrap_result bootstrap(redis::sync_client& redis, const server_config& cfg,
                            const crypto::pwhash_params& params) {
     bootstrap_result out;
@@ -51,7 +73,8 @@ bootstrap_result bootstrap(redis::sync_client& redis, const server_config& cfg,
             redis.exec({"HSET", keys::account("demo-listener"), "pwhash",
                         crypto::hash_password(password, params), "disabled", "0"});
         }
-        std::cout << "peerline: demo mode: a demo listener you can log in as.\n"
+        ensure_demo_shifts(redis);
+        std::cout << "peerline: demo mode: a demo listener you can log in as (on shift all week).\n"
                   << "  username: demo-listener\n"
                   << "  password: " << password << "\n\n"
                   << std::flush;

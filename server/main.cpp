@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
 
 using namespace peerline;
@@ -91,6 +92,19 @@ void add_serve_options(CLI::App& serve, server_config& cfg, std::optional<std::s
                          "Failed logins per client address per window")
             ->capture_default_str(),
         "PEERLINE_LOGIN_ATTEMPTS_PER_ADDRESS");
+    env(serve.add_option("--timezone", cfg.timezone, "The service's IANA time zone for the rota")
+            ->capture_default_str(),
+        "PEERLINE_TIMEZONE");
+    env(serve.add_option("--signposting-file", cfg.signposting_file,
+                         "JSON list of 24/7 alternatives shown to GPs (default: built-in UK list)"),
+        "PEERLINE_SIGNPOSTING_FILE");
+    env(serve.add_option("--max-conversations-per-shift", cfg.max_conversations_per_shift,
+                         "Conversations a listener takes per shift (0 = no limit)")
+            ->capture_default_str(),
+        "PEERLINE_MAX_CONVERSATIONS_PER_SHIFT");
+    env(serve.add_flag("!--no-away-on-missed-offer", cfg.missed_offer_sets_away,
+                       "Keep a listener available after they let an offer time out"),
+        "PEERLINE_NO_AWAY_ON_MISSED_OFFER");
     env(serve.add_option("--log-level", cfg.log_level, "debug, info, warn or error")
             ->capture_default_str(),
         "PEERLINE_LOG_LEVEL");
@@ -109,8 +123,30 @@ int main(int argc, char** argv) {
     unsigned offer_ms = static_cast<unsigned>(cfg.offer_timeout.count());
     unsigned staff_ttl_s = static_cast<unsigned>(cfg.staff_session_ttl.count());
     unsigned gp_ttl_s = static_cast<unsigned>(cfg.gp_session_ttl.count());
+    unsigned wrapup_s = static_cast<unsigned>(cfg.wrapup.count());
+    unsigned max_wait_s = static_cast<unsigned>(cfg.max_wait.count());
+    unsigned continuity_pref_s = static_cast<unsigned>(cfg.continuity_preference.count());
+    unsigned presence_s = static_cast<unsigned>(cfg.presence_timeout.count());
+    unsigned heartbeat_s = static_cast<unsigned>(cfg.heartbeat_interval.count());
     auto* serve = app.add_subcommand("serve", "Run a Peerline server node");
     add_serve_options(*serve, cfg, serve_redis, hello_s, idle_s, offer_ms, staff_ttl_s, gp_ttl_s);
+    serve->add_option("--wrapup-s", wrapup_s, "Pause after each conversation before the next offer")
+        ->envname("PEERLINE_WRAPUP_S")
+        ->capture_default_str();
+    serve->add_option("--max-wait-s", max_wait_s, "Longest wait before a GP is signposted instead")
+        ->envname("PEERLINE_MAX_WAIT_S")
+        ->capture_default_str();
+    serve->add_option("--continuity-preference-s", continuity_pref_s,
+                      "How long a continuity code's listener is preferred")
+        ->envname("PEERLINE_CONTINUITY_PREFERENCE_S")
+        ->capture_default_str();
+    serve->add_option("--presence-timeout-s", presence_s,
+                      "Silence after which a listener or node counts as gone")
+        ->envname("PEERLINE_PRESENCE_TIMEOUT_S")
+        ->capture_default_str();
+    serve->add_option("--heartbeat-s", heartbeat_s, "Presence heartbeat interval")
+        ->envname("PEERLINE_HEARTBEAT_S")
+        ->capture_default_str();
 
     admin_command admin;
     auto* admin_app = app.add_subcommand("admin", "Manage listener and administrator accounts");
@@ -135,6 +171,14 @@ int main(int argc, char** argv) {
         sub->callback([&admin, n = std::string(name)] { admin.action = n; });
     }
     admin_app->add_subcommand("list", "List accounts")->callback([&admin] { admin.action = "list"; });
+    auto* shift = admin_app->add_subcommand("add-shift", "Add rota shifts for a listener");
+    shift->add_option("username", admin.username, "Listener account")->required();
+    shift->add_flag("--always", admin.always, "Every day, 00:00-24:00 (demo and tests)");
+    shift->add_option("--weekday", admin.weekday, "Weekly shift on this day (0 = Sunday)");
+    shift->add_option("--date", admin.date, "One-off shift on this date (YYYY-MM-DD)");
+    shift->add_option("--start", admin.start, "Local start time HH:MM")->capture_default_str();
+    shift->add_option("--end", admin.end, "Local end time HH:MM (<= start: next day)")->capture_default_str();
+    shift->callback([&admin] { admin.action = "add-shift"; });
 
     try {
         app.parse(argc, argv);
@@ -150,6 +194,11 @@ int main(int argc, char** argv) {
             cfg.offer_timeout = std::chrono::milliseconds(offer_ms);
             cfg.staff_session_ttl = std::chrono::seconds(staff_ttl_s);
             cfg.gp_session_ttl = std::chrono::seconds(gp_ttl_s);
+            cfg.wrapup = std::chrono::seconds(wrapup_s);
+            cfg.max_wait = std::chrono::seconds(max_wait_s);
+            cfg.continuity_preference = std::chrono::seconds(continuity_pref_s);
+            cfg.presence_timeout = std::chrono::seconds(std::max(2u, presence_s));
+            cfg.heartbeat_interval = std::chrono::seconds(std::clamp(heartbeat_s, 1u, std::max(1u, presence_s / 2)));
             return run_server(cfg);
         }
         return run_admin(admin);

@@ -61,8 +61,26 @@ struct server_config {
     unsigned login_attempts_per_address = 30;
     std::chrono::seconds login_window{15 * 60};
 
-    // Matching
+    // Matching, rota and the listener's wellbeing
     std::chrono::milliseconds offer_timeout{30000};
+    bool missed_offer_sets_away = true;
+    std::chrono::seconds wrapup{120};            // pause after each conversation
+    unsigned max_conversations_per_shift = 0;    // 0 = no limit
+    std::chrono::seconds max_wait{30 * 60};      // then signposting instead of waiting on
+    std::chrono::milliseconds urgent_boost{10 * 60 * 1000}; // urgent goes first unless 10 min older
+    std::string timezone = "Europe/London";
+    // Continuity: how long a code stays valid, and how long its listener is
+    // preferred (if on shift) before anyone else is offered the request.
+    std::chrono::hours continuity_ttl{24 * 365};
+    std::chrono::seconds continuity_preference{300};
+    // JSON file with the 24/7 alternatives shown to GPs
+    // ([{"name":..,"contact":..,"hours":..}]); empty = built-in list.
+    std::string signposting_file;
+
+    // Presence: how often heartbeats are written and when a silent listener
+    // or node counts as gone.
+    std::chrono::seconds heartbeat_interval{5};
+    std::chrono::seconds presence_timeout{20};
 
     // Graceful shutdown: how long clients get after the shutdown notice.
     std::chrono::milliseconds shutdown_grace{2000};

@@ -24,12 +24,6 @@ namespace {
 constexpr std::uint16_t close_policy_violation = 1008;
 constexpr std::uint16_t close_going_away = 1001;
 
-// Routing records outlive a conversation only by this much if a node dies.
-constexpr int conversation_ttl_s = 24 * 3600;
-constexpr int listener_record_ttl_s = 24 * 3600;
-constexpr int request_ttl_s = 6 * 3600;
-constexpr long long urgent_boost_ms = 10 * 60 * 1000;
-
 template <class... F> struct overloaded : F... {
     using F::operator()...;
 };
@@ -38,7 +32,9 @@ template <class... F> overloaded(F...) -> overloaded<F...>;
 
 client_session::client_session(services& svc, net::any_io_executor ex,
                                std::weak_ptr<connection_sink> sink)
-    : svc_(svc), ex_(std::move(ex)), sink_(std::move(sink)), hello_timer_(ex_) {}
+    : svc_(svc), ex_(std::move(ex)), sink_(std::move(sink)), hello_timer_(ex_),
+      heartbeat_timer_(ex_), max_wait_timer_(ex_), position_timer_(ex_), wrapup_timer_(ex_),
+      shift_timer_(ex_) {}
 
 // ---------------------------------------------------------------------------
 // Connection events
@@ -59,6 +55,7 @@ void client_session::on_text(std::string_view frame) {
     auto decoded = pr::decode_client_message(frame, svc_.cfg.limits);
     if (!decoded) {
         // Never echo a type we do not know: it is client-supplied text.
+        svc_.counters->protocol_errors.fetch_add(1, std::memory_order_relaxed);
         bool known = decoded.err->code != ec::unknown_type && decoded.err->code != ec::missing_type;
         send(pr::error_message{*decoded.err, known ? decoded.type : std::string()});
         return;
@@ -84,6 +81,8 @@ void client_session::on_binary(std::string_view frame) {
     }
     // The one copy of the payload on this node: into a buffer the partner's
     // write queue can share. The channel is rewritten for the receiver.
+    svc_.counters->relayed_frames.fetch_add(1, std::memory_order_relaxed);
+    svc_.counters->relayed_bytes.fetch_add(frame.size(), std::memory_order_relaxed);
     auto out = std::make_shared<std::string>(frame);
     pr::rewrite_relay_channel(reinterpret_cast<std::uint8_t*>(out->data()), r->peer_channel);
     if (auto peer = r->local_peer.lock()) {
@@ -97,18 +96,21 @@ void client_session::on_closed() {
     if (phase_ == phase::closed) return;
     bool was_ready = phase_ == phase::ready;
     phase_ = phase::closed;
-    hello_timer_.cancel();
+    for (auto* t : {&hello_timer_, &heartbeat_timer_, &max_wait_timer_, &position_timer_,
+                    &wrapup_timer_, &shift_timer_})
+        t->cancel();
     if (!was_ready) return;
     svc_.routes->remove(sid_, this);
     end_everything_on_disconnect();
 }
 
-// Issue 3 adds a grace period for resuming; until then a disconnect ends
+// Issue 3's resume-within-a-grace-period is not built yet: a disconnect ends
 // everything the session had open.
 void client_session::end_everything_on_disconnect() {
     auto& redis = *svc_.redis;
     auto* routes = svc_.routes;
     auto* match = svc_.match;
+    auto wrapup_ms = std::to_string(std::chrono::milliseconds(svc_.cfg.wrapup).count());
     for (auto& [channel, r] : channels_) {
         routes->send_event(r.peer_node, r.peer_sid,
                            {{"e", "conv_end"},
@@ -116,14 +118,15 @@ void client_session::end_everything_on_disconnect() {
                             {"reason", "partner_disconnected"},
                             {"by", "server"}});
         redis.eval(scripts::conversation_end(), {keys::queue_prefix},
-                   {r.conversation_id, std::to_string(now_ms())},
+                   {r.conversation_id, std::to_string(now_ms()), wrapup_ms, "partner_disconnected"},
                    [match](redis::value) { match->kick(); });
     }
     channels_.clear();
     if (role_ == pr::role::gp && (gp_ == gp_state::waiting || gp_ == gp_state::requesting) &&
         !request_id_.empty()) {
         redis.eval(scripts::queue_leave(), {keys::queue_prefix},
-                   {request_id_, std::to_string(now_ms())}, [routes, match](redis::value v) {
+                   {request_id_, std::to_string(now_ms()), "disconnected"},
+                   [routes, match](redis::value v) {
                        if (!v.failed() && v.elements.size() == 4 && v.elements[0].str == "withdrawn") {
                            routes->send_event(v.elements[3].str, v.elements[2].str,
                                               {{"e", "offer_withdrawn"},
@@ -131,6 +134,7 @@ void client_session::end_everything_on_disconnect() {
                                                {"reason", "gp_left"}});
                            match->kick();
                        }
+                       routes->broadcast({{"b", "queue"}});
                    });
     }
     if (role_ == pr::role::listener) {
@@ -140,6 +144,7 @@ void client_session::end_everything_on_disconnect() {
                            match->kick();
                    });
     }
+    if (role_ == pr::role::admin) redis.exec({"ZREM", keys::supervisors_online, sid_}, [](redis::value) {});
 }
 
 // ---------------------------------------------------------------------------
@@ -168,6 +173,7 @@ void client_session::handle(const pr::client_message& m) {
                    [this](const pr::accept_offer& x) { on_accept_offer(x); },
                    [this](const pr::decline_offer& x) { on_decline_offer(x); },
                    [this](const pr::end_conversation& x) { on_end_conversation(x); },
+                   [this](const pr::escalate& x) { on_escalate(x); },
                    [this](const pr::ping&) { send(pr::pong{}); },
                },
                m);
@@ -184,55 +190,77 @@ void client_session::on_hello(const pr::hello& m) {
     }
     phase_ = phase::authenticating;
     auto key = keys::session(crypto::token_hash(m.token));
+    auto refuse = [this](ec code) {
+        phase_ = phase::awaiting_hello;
+        send_error(code, "hello");
+    };
     svc_.redis->async_exec(
         {"HMGET", key, "role", "username", "sid"},
-        net::bind_executor(ex_, [self = shared_from_this()](redis::value v) {
+        net::bind_executor(ex_, [self = shared_from_this(), refuse](redis::value v) {
             if (self->phase_ != phase::authenticating) return;
-            if (v.failed()) {
-                self->phase_ = phase::awaiting_hello;
-                self->send_error(ec::service_unavailable, "hello");
-                return;
-            }
+            if (v.failed()) return refuse(ec::service_unavailable);
             auto role = v.elements.size() == 3 ? pr::role_from_string(v.elements[0].str) : std::nullopt;
-            if (!role || v.elements[2].str.size() != 32) {
-                self->phase_ = phase::awaiting_hello;
-                self->send_error(ec::invalid_token, "hello");
-                return;
-            }
-            auto finish = [self, role = *role, username = v.elements[1].str,
-                           sid = v.elements[2].str]() {
-                self->phase_ = phase::ready;
-                self->hello_timer_.cancel();
-                self->role_ = role;
-                self->username_ = username;
-                self->sid_ = sid;
-                self->svc_.routes->add(self->sid_, self);
-                self->send(pr::welcome{role, self->svc_.cfg.limits.max_control_frame_bytes,
-                                       self->svc_.cfg.limits.max_relay_frame_bytes});
-            };
-            if (*role == pr::role::gp) {
-                finish();
-                return;
-            }
+            if (!role || v.elements[2].str.size() != 32) return refuse(ec::invalid_token);
+            self->role_ = *role;
+            self->username_ = v.elements[1].str;
+            self->sid_ = v.elements[2].str;
+            if (*role == pr::role::gp) return self->on_ready();
             // Staff: the account must still be enabled.
             self->svc_.redis->async_exec(
-                {"HGET", keys::account(v.elements[1].str), "disabled"},
-                net::bind_executor(self->ex_, [self, finish](redis::value d) {
-                    if (d.failed()) {
-                        self->phase_ = phase::awaiting_hello;
-                        self->send_error(ec::service_unavailable, "hello");
-                    } else if (d.is_nil() || d.str == "1") {
-                        self->phase_ = phase::awaiting_hello;
-                        self->send_error(ec::invalid_token, "hello");
-                    } else {
-                        finish();
-                    }
+                {"HGET", keys::account(self->username_), "disabled"},
+                net::bind_executor(self->ex_, [self, refuse](redis::value d) {
+                    if (self->phase_ != phase::authenticating) return;
+                    if (d.failed()) return refuse(ec::service_unavailable);
+                    if (d.is_nil() || d.str == "1") return refuse(ec::invalid_token);
+                    self->on_ready();
                 }));
         }));
 }
 
-void client_session::redis_eval_then(const redis::script& s, std::vector<std::string> args,
-                                     std::function<void(redis::value)> then) {
+void client_session::on_ready() {
+    phase_ = phase::ready;
+    hello_timer_.cancel();
+    svc_.routes->add(sid_, shared_from_this());
+    send(pr::welcome{role_, svc_.cfg.limits.max_control_frame_bytes,
+                     svc_.cfg.limits.max_relay_frame_bytes});
+    if (role_ == pr::role::admin)
+        svc_.redis->exec({"ZADD", keys::supervisors_online, std::to_string(now_ms()), sid_},
+                         [](redis::value) {});
+    if (role_ != pr::role::gp) start_heartbeat();
+}
+
+// Staff presence: listeners refresh their record's expiry, administrators
+// their place among the duty supervisors. A record that expired meanwhile
+// (Redis restarted, or this node was slow) is written again.
+void client_session::start_heartbeat() {
+    heartbeat_timer_.expires_after(svc_.cfg.heartbeat_interval);
+    heartbeat_timer_.async_wait([weak = weak_from_this()](boost::system::error_code e) {
+        auto self = weak.lock();
+        if (e || !self || self->phase_ != phase::ready) return;
+        self->on_heartbeat();
+        self->start_heartbeat();
+    });
+}
+
+void client_session::on_heartbeat() {
+    if (role_ == pr::role::admin) {
+        svc_.redis->exec({"ZADD", keys::supervisors_online, std::to_string(now_ms()), sid_},
+                         [](redis::value) {});
+        return;
+    }
+    auto key = keys::queue_prefix + ":listener:" + sid_;
+    exec_then({"EXPIRE", key, std::to_string(svc_.cfg.presence_timeout.count())},
+              [this](redis::value v) {
+                  if (v.type == redis::value::kind::integer && v.integer == 0 &&
+                      availability_ == pr::availability::available) {
+                      log::info("listener_presence_restored");
+                      on_set_availability(pr::set_availability{pr::availability::available});
+                  }
+              });
+}
+
+void client_session::eval_then(const redis::script& s, std::vector<std::string> args,
+                               std::function<void(redis::value)> then) {
     svc_.redis->async_eval(s, {keys::queue_prefix}, std::move(args),
                            net::bind_executor(ex_, [self = shared_from_this(),
                                                     then = std::move(then)](redis::value v) {
@@ -241,123 +269,14 @@ void client_session::redis_eval_then(const redis::script& s, std::vector<std::st
                            }));
 }
 
-void client_session::on_request_chat(const pr::request_chat& m) {
-    if (gp_ != gp_state::idle) {
-        send_error(ec::invalid_state, "request_chat", "already waiting or talking");
-        return;
-    }
-    gp_ = gp_state::requesting;
-    request_id_ = crypto::random_hex(16);
-    std::string topic = m.about ? std::string(pr::to_string(*m.about)) : std::string();
-    redis_eval_then(scripts::queue_enqueue(),
-                    {request_id_, sid_, svc_.node_id, topic, m.urgent ? "1" : "0",
-                     std::to_string(now_ms()), std::to_string(urgent_boost_ms),
-                     std::to_string(request_ttl_s)},
-                    [this](redis::value v) {
-                        if (v.failed() || v.type != redis::value::kind::integer) {
-                            gp_ = gp_state::idle;
-                            request_id_.clear();
-                            send_error(ec::service_unavailable, "request_chat");
-                            return;
-                        }
-                        if (gp_ != gp_state::requesting) return; // started meanwhile
-                        gp_ = gp_state::waiting;
-                        send(pr::queued{static_cast<std::uint32_t>(v.integer), std::nullopt});
-                        svc_.match->kick();
-                    });
-}
-
-void client_session::on_leave_queue() {
-    if (gp_ != gp_state::waiting) {
-        send_error(ec::invalid_state, "leave_queue", "not waiting");
-        return;
-    }
-    redis_eval_then(scripts::queue_leave(), {request_id_, std::to_string(now_ms())},
-                    [this](redis::value v) {
-                        if (v.failed()) {
-                            send_error(ec::service_unavailable, "leave_queue");
-                            return;
-                        }
-                        if (v.elements.size() == 4 && v.elements[0].str == "withdrawn") {
-                            svc_.routes->send_event(v.elements[3].str, v.elements[2].str,
-                                                    {{"e", "offer_withdrawn"},
-                                                     {"offer_id", v.elements[1].str},
-                                                     {"reason", "gp_left"}});
-                            svc_.match->kick();
-                        }
-                        if (gp_ == gp_state::waiting) {
-                            gp_ = gp_state::idle;
-                            request_id_.clear();
-                            send(pr::left_queue{});
-                        }
-                    });
-}
-
-void client_session::on_set_availability(const pr::set_availability& m) {
-    auto state = std::string(pr::to_string(m.state));
-    redis_eval_then(scripts::listener_set_state(),
-                    {sid_, svc_.node_id, state, "1", std::to_string(now_ms()),
-                     std::to_string(listener_record_ttl_s)},
-                    [this, wanted = m.state](redis::value v) {
-                        if (v.failed()) {
-                            send_error(ec::service_unavailable, "set_availability");
-                            return;
-                        }
-                        availability_ = wanted;
-                        send(pr::availability_changed{wanted});
-                        if (wanted == pr::availability::available) svc_.match->kick();
-                    });
-}
-
-void client_session::on_accept_offer(const pr::accept_offer& m) {
-    if (!offers_.count(m.offer_id)) {
-        send_error(ec::no_such_offer, "accept_offer");
-        return;
-    }
-    auto conversation_id = crypto::random_hex(16);
-    redis_eval_then(
-        scripts::offer_accept(),
-        {m.offer_id, sid_, conversation_id, std::to_string(now_ms()),
-         std::to_string(conversation_ttl_s)},
-        [this, offer_id = m.offer_id, conversation_id](redis::value v) {
-            if (v.failed()) {
-                send_error(ec::service_unavailable, "accept_offer");
-                return;
-            }
-            offers_.erase(offer_id);
-            if (v.elements.size() != 4 || v.elements[0].str != "ok") {
-                send_error(ec::no_such_offer, "accept_offer");
-                return;
-            }
-            route r{conversation_id, v.elements[1].str, v.elements[2].str, 0, {}};
-            if (r.peer_node == svc_.node_id) r.local_peer = svc_.routes->find_local(r.peer_sid);
-            auto channel = open_channel(r);
-            // The GP's side opens its channel and confirms with conv_ack; only
-            // then does this listener hear conversation_started.
-            svc_.routes->send_event(r.peer_node, r.peer_sid,
-                                    {{"e", "conv_start"},
-                                     {"cid", conversation_id},
-                                     {"peer_sid", sid_},
-                                     {"peer_node", svc_.node_id},
-                                     {"peer_channel", channel}});
-        });
-}
-
-void client_session::on_decline_offer(const pr::decline_offer& m) {
-    if (!offers_.count(m.offer_id)) {
-        send_error(ec::no_such_offer, "decline_offer");
-        return;
-    }
-    redis_eval_then(scripts::offer_decline(), {m.offer_id, sid_, std::to_string(now_ms())},
-                    [this, offer_id = m.offer_id](redis::value v) {
-                        if (v.failed()) {
-                            send_error(ec::service_unavailable, "decline_offer");
-                            return;
-                        }
-                        offers_.erase(offer_id);
-                        send(pr::offer_withdrawn{offer_id, "declined"});
-                        svc_.match->kick();
-                    });
+void client_session::exec_then(std::vector<std::string> args,
+                               std::function<void(redis::value)> then) {
+    svc_.redis->async_exec(std::move(args),
+                           net::bind_executor(ex_, [self = shared_from_this(),
+                                                    then = std::move(then)](redis::value v) {
+                               if (self->phase_ == phase::closed) return;
+                               then(std::move(v));
+                           }));
 }
 
 void client_session::on_end_conversation(const pr::end_conversation& m) {
@@ -375,7 +294,10 @@ void client_session::on_end_conversation(const pr::end_conversation& m) {
                              {"by", pr::to_string(by)}});
     auto* match = svc_.match;
     svc_.redis->eval(scripts::conversation_end(), {keys::queue_prefix},
-                     {r->conversation_id, std::to_string(now_ms())}, [match](redis::value v) {
+                     {r->conversation_id, std::to_string(now_ms()),
+                      std::to_string(std::chrono::milliseconds(svc_.cfg.wrapup).count()),
+                      std::string(pr::to_string(reason))},
+                     [match](redis::value v) {
                          if (v.failed()) log::warn("conversation_end_not_recorded");
                          match->kick();
                      });
@@ -409,35 +331,26 @@ void client_session::post_shutdown(std::string message, std::uint32_t retry_afte
 void client_session::on_event(const nlohmann::json& ev) {
     auto type = ev.value("e", "");
     if (type == "offer" && role_ == pr::role::listener) {
-        auto id = ev.value("offer_id", "");
-        offers_.insert(id);
-        pr::offer o;
-        o.offer_id = id;
-        o.about = pr::topic_from_string(ev.value("topic", ""));
-        o.urgent = ev.value("urgent", false);
-        o.expires_in_ms = ev.value("expires_in_ms", 0u);
-        send(o);
+        on_offer_event(ev);
     } else if (type == "offer_withdrawn" && role_ == pr::role::listener) {
-        auto id = ev.value("offer_id", "");
-        if (offers_.erase(id) == 0) return;
-        send(pr::offer_withdrawn{id, ev.value("reason", "")});
-        if (ev.value("away", false)) {
-            availability_ = pr::availability::away;
-            send(pr::availability_changed{availability_});
-        }
+        on_offer_withdrawn_event(ev);
     } else if (type == "conv_start") {
         on_conv_start(ev);
     } else if (type == "conv_ack") {
         on_conv_ack(ev);
     } else if (type == "conv_end") {
         on_conv_end(ev);
+    } else if (type == "queue_changed" && role_ == pr::role::gp && gp_ == gp_state::waiting) {
+        refresh_position();
+    } else if (type == "escalation" && role_ == pr::role::admin) {
+        send(pr::escalation{ev.value("listener", ""), ev.value("cid", "")});
     }
 }
 
 void client_session::on_conv_start(const nlohmann::json& ev) {
     auto cid = ev.value("cid", "");
     route r{cid, ev.value("peer_sid", ""), ev.value("peer_node", ""),
-            ev.value("peer_channel", std::uint16_t{0}), {}};
+            ev.value("peer_channel", std::uint16_t{0}), {}, ev.value("listener", "")};
     if (role_ != pr::role::gp || gp_ != gp_state::waiting) {
         svc_.routes->send_event(r.peer_node, r.peer_sid,
                                 {{"e", "conv_end"},
@@ -449,6 +362,9 @@ void client_session::on_conv_start(const nlohmann::json& ev) {
     if (r.peer_node == svc_.node_id) r.local_peer = svc_.routes->find_local(r.peer_sid);
     gp_ = gp_state::in_conversation;
     request_id_.clear();
+    last_queued_.reset();
+    max_wait_timer_.cancel();
+    position_timer_.cancel();
     auto peer_node = r.peer_node, peer_sid = r.peer_sid;
     auto channel = open_channel(std::move(r));
     send(pr::conversation_started{channel, cid, pr::role::listener});
@@ -462,6 +378,7 @@ void client_session::on_conv_ack(const nlohmann::json& ev) {
     if (r == nullptr) return;
     r->peer_channel = ev.value("channel", std::uint16_t{0});
     send(pr::conversation_started{channel, r->conversation_id, pr::role::gp});
+    if (role_ == pr::role::listener) send_listener_state();
 }
 
 void client_session::on_conv_end(const nlohmann::json& ev) {
@@ -496,9 +413,18 @@ std::uint16_t client_session::channel_of(const std::string& conversation_id) con
 }
 
 void client_session::close_channel(std::uint16_t channel, pr::end_reason reason, pr::ended_by by) {
-    channels_.erase(channel);
-    if (role_ == pr::role::gp) gp_ = gp_state::idle;
-    send(pr::conversation_ended{channel, reason, by});
+    auto it = channels_.find(channel);
+    if (it == channels_.end()) return;
+    auto listener = it->second.listener;
+    channels_.erase(it);
+    if (role_ == pr::role::gp) {
+        gp_ = gp_state::idle;
+        offer_continuity_code(channel, reason, by, std::move(listener));
+        return;
+    }
+    send(pr::conversation_ended{channel, reason, by, std::nullopt});
+    if (role_ == pr::role::listener)
+        start_wrapup(now_ms() + std::chrono::milliseconds(svc_.cfg.wrapup).count());
 }
 
 void client_session::send(const pr::server_message& m) {

@@ -3,6 +3,11 @@
 // Redis through scripts, and relays binary frames to the conversation
 // partner without reading them.
 //
+// The class is split by role into three files: client_session.cpp (the
+// connection, hello, relay, conversations), client_session_gp.cpp (queue,
+// signposting, continuity) and client_session_staff.cpp (availability,
+// offers, wrap-up, shift limits, escalation, supervisors).
+//
 // Thread-safety: every member runs on the session's executor (the
 // connection's single-threaded io_context). Other threads use post_event /
 // post_frame / post_shutdown, which post onto it.
@@ -12,17 +17,19 @@
 #pragma once
 
 #include "domain/connection_sink.hpp"
-#include "redis/script.hpp"
 #include "peerline/protocol/messages.hpp"
+#include "redis/script.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdint>
-#include <memory>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -64,41 +71,58 @@ private:
         std::string peer_node;
         std::uint16_t peer_channel = 0; // 0 until the partner has confirmed
         std::weak_ptr<client_session> local_peer; // set when the partner is on this node
+        std::string listener;                     // the listener's username (GP side)
     };
 
-    // Control messages
+    // --- client_session.cpp: connection, hello, relay, conversations ---
     void handle(const protocol::client_message& m);
     void on_hello(const protocol::hello& m);
-    void on_request_chat(const protocol::request_chat& m);
-    void on_leave_queue();
-    void on_set_availability(const protocol::set_availability& m);
-    void on_accept_offer(const protocol::accept_offer& m);
-    void on_decline_offer(const protocol::decline_offer& m);
+    void on_ready();
     void on_end_conversation(const protocol::end_conversation& m);
-
-    // Internal events (see router)
     void on_event(const nlohmann::json& ev);
     void on_conv_start(const nlohmann::json& ev);
     void on_conv_ack(const nlohmann::json& ev);
     void on_conv_end(const nlohmann::json& ev);
-
-    // Helpers
-    void send(const protocol::server_message& m);
-    void send_error(protocol::error_code code, std::string_view in_reply_to,
-                    std::string_view detail = {});
-    void redis_eval_then(const redis::script& s, std::vector<std::string> args,
-                         std::function<void(redis::value)> then);
+    void end_everything_on_disconnect();
     std::uint16_t open_channel(route r);
     route* find_channel(std::uint16_t channel);
     std::uint16_t channel_of(const std::string& conversation_id) const;
     void close_channel(std::uint16_t channel, protocol::end_reason reason, protocol::ended_by by);
-    void end_everything_on_disconnect();
-    protocol::role role() const noexcept { return role_; }
+    void send(const protocol::server_message& m);
+    void send_error(protocol::error_code code, std::string_view in_reply_to,
+                    std::string_view detail = {});
+    void eval_then(const redis::script& s, std::vector<std::string> args,
+                   std::function<void(redis::value)> then);
+    void exec_then(std::vector<std::string> args, std::function<void(redis::value)> then);
+    void start_heartbeat();
+    void on_heartbeat();
+
+    // --- client_session_gp.cpp ---
+    void on_request_chat(const protocol::request_chat& m);
+    void enqueue(const protocol::request_chat& m, std::string preferred_listener);
+    void on_leave_queue();
+    void refresh_position();
+    void on_max_wait();
+    void signpost(protocol::signpost_reason reason);
+    void offer_continuity_code(std::uint16_t channel, protocol::end_reason reason,
+                               protocol::ended_by by, std::string listener);
+
+    // --- client_session_staff.cpp ---
+    void on_set_availability(const protocol::set_availability& m);
+    void go_away(std::string reason);
+    void on_accept_offer(const protocol::accept_offer& m);
+    void on_decline_offer(const protocol::decline_offer& m);
+    void on_escalate(const protocol::escalate& m);
+    void on_offer_event(const nlohmann::json& ev);
+    void on_offer_withdrawn_event(const nlohmann::json& ev);
+    void start_wrapup(long long until_ms);
+    void send_listener_state();
 
     services& svc_;
     boost::asio::any_io_executor ex_;
     std::weak_ptr<connection_sink> sink_;
     boost::asio::steady_timer hello_timer_;
+    boost::asio::steady_timer heartbeat_timer_;
 
     phase phase_ = phase::awaiting_hello;
     protocol::role role_ = protocol::role::gp;
@@ -108,12 +132,24 @@ private:
     // GP
     gp_state gp_ = gp_state::idle;
     std::string request_id_;
+    std::optional<protocol::queued> last_queued_;
+    boost::asio::steady_timer max_wait_timer_;
+    boost::asio::steady_timer position_timer_;
+
     // Listener
     protocol::availability availability_ = protocol::availability::away;
     std::set<std::string> offers_;
+    long long wrapup_until_ms_ = 0;
+    boost::asio::steady_timer wrapup_timer_;
+    boost::asio::steady_timer shift_timer_;
+    std::chrono::sys_seconds shift_until_{};
+    unsigned conversations_this_shift_ = 0;
+    static constexpr unsigned capacity_ = 1; // concurrent conversations per listener
 
     std::unordered_map<std::uint16_t, route> channels_;
     std::uint16_t next_channel_ = 1;
 };
+
+long long now_ms();
 
 } // namespace peerline

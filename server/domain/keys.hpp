@@ -27,6 +27,33 @@ inline std::string login_failures_address(std::string_view address_hash) {
 // The queue: prefix passed to every queue script as KEYS[1].
 inline const std::string queue_prefix = "{pl:q}";
 
+// Durable (AOF): the rota, in one hash slot: shifts, opening hours, closed days.
+inline const std::string rota_prefix = "{pl:rota}";
+inline std::string rota_shift(std::string_view id) { return rota_prefix + ":shift:" + std::string(id); }
+inline const std::string rota_shifts = rota_prefix + ":shifts";
+inline const std::string rota_hours = rota_prefix + ":hours";
+inline const std::string rota_closed = rota_prefix + ":closed";
+
+// With expiry: continuity codes, stored under the hash of the code, naming a
+// listener (never the GP).
+inline std::string continuity(std::string_view code_hash) { return "pl:continuity:" + std::string(code_hash); }
+
+// With expiry: administrators connected now (duty supervisors), by session.
+inline const std::string supervisors_online = "pl:supervisors";
+
+// Live nodes and their last heartbeat (ms); in the queue slot so scripts
+// that clean up after a dead node can use it.
+inline const std::string nodes = queue_prefix + ":nodes";
+
+// Per-hour statistics buckets (counts and sums only).
+inline std::string stats_hour(long long hour_index) {
+    return queue_prefix + ":stats:" + std::to_string(hour_index);
+}
+
+// Broadcast channel every node subscribes to (rota changes, escalations,
+// queue changes).
+inline const std::string broadcast_channel = "pl:broadcast";
+
 // Pub/sub channel of one server node (control events and relay frames for
 // the sessions it holds). Traffic only; nothing is stored.
 inline std::string node_channel(std::string_view node_id) { return "pl:node:" + std::string(node_id); }

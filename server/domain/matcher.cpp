@@ -40,6 +40,7 @@ void matcher::schedule_tick() {
     timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (ec || self->stopped_) return;
         self->expire_offers();
+        self->heartbeat_and_reap();
         self->kick();
         self->schedule_tick();
     });
@@ -77,17 +78,54 @@ void matcher::match_one() {
 
 void matcher::expire_offers() {
     svc_.redis->eval(scripts::offers_expire(), {keys::queue_prefix},
-                     {std::to_string(now_ms()), "1"},
+                     {std::to_string(now_ms()), svc_.cfg.missed_offer_sets_away ? "1" : "0"},
                      [self = shared_from_this()](redis::value v) {
                          if (v.failed()) return;
                          auto& e = v.elements;
                          for (std::size_t i = 0; i + 2 < e.size(); i += 3) {
                              self->svc_.routes->send_event(
                                  e[i + 2].str, e[i + 1].str,
-                                 {{"e", "offer_withdrawn"}, {"offer_id", e[i].str}, {"reason", "expired"}, {"away", true}});
+                                 {{"e", "offer_withdrawn"},
+                                  {"offer_id", e[i].str},
+                                  {"reason", "expired"},
+                                  {"away", self->svc_.cfg.missed_offer_sets_away}});
                          }
                          if (!e.empty()) self->kick();
                      });
+}
+
+void matcher::heartbeat_and_reap() {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_heartbeat_ < svc_.cfg.heartbeat_interval) return;
+    last_heartbeat_ = now;
+    svc_.redis->exec({"ZADD", keys::nodes, std::to_string(now_ms()), svc_.node_id}, [](redis::value) {});
+    auto dead_after = std::chrono::milliseconds(svc_.cfg.presence_timeout).count();
+    svc_.redis->eval(
+        scripts::nodes_reap(), {keys::queue_prefix},
+        {std::to_string(now_ms()), std::to_string(dead_after), svc_.node_id},
+        [self = shared_from_this()](redis::value v) {
+            if (v.failed() || v.elements.empty()) return;
+            auto& e = v.elements;
+            for (std::size_t i = 0; i + 3 < e.size(); i += 4) {
+                auto& kind = e[i].str;
+                if (kind == "node") {
+                    log::warn("node_lost", {{"node", e[i + 1].str}});
+                } else if (kind == "conv") {
+                    self->svc_.routes->send_event(e[i + 3].str, e[i + 2].str,
+                                                  {{"e", "conv_end"},
+                                                   {"cid", e[i + 1].str},
+                                                   {"reason", "partner_disconnected"},
+                                                   {"by", "server"}});
+                } else if (kind == "offer") {
+                    self->svc_.routes->send_event(e[i + 3].str, e[i + 2].str,
+                                                  {{"e", "offer_withdrawn"},
+                                                   {"offer_id", e[i + 1].str},
+                                                   {"reason", "gp_left"}});
+                }
+            }
+            self->svc_.routes->broadcast({{"b", "queue"}});
+            self->kick();
+        });
 }
 
 } // namespace peerline

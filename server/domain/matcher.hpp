@@ -11,6 +11,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <memory>
 
 namespace peerline {
@@ -29,12 +30,14 @@ private:
     void match_one();
     void expire_offers();
     void schedule_tick();
+    void heartbeat_and_reap();
 
     services& svc_;
     boost::asio::steady_timer timer_;
     bool running_ = false;
     bool again_ = false;
     bool stopped_ = false;
+    std::chrono::steady_clock::time_point last_heartbeat_{};
 };
 
 } // namespace peerline

@@ -19,11 +19,44 @@ router::router(std::string node_id, std::shared_ptr<redis::client> commands,
     : node_id_(std::move(node_id)), commands_(std::move(commands)),
       subscriber_(std::move(subscriber)) {}
 
-void router::start() {
+void router::start(std::function<void()> on_rota_changed) {
+    on_rota_changed_ = std::move(on_rota_changed);
+    queue_debounce_ = std::make_unique<boost::asio::steady_timer>(subscriber_->get_executor());
     subscriber_->subscribe(keys::node_channel(node_id_),
                            [this](const std::string&, std::string payload) {
                                on_node_message(std::move(payload));
                            });
+    subscriber_->subscribe(keys::broadcast_channel,
+                           [this](const std::string&, std::string payload) { on_broadcast(payload); });
+}
+
+void router::broadcast(nlohmann::json message) {
+    commands_->publish(keys::broadcast_channel, message.dump());
+}
+
+void router::post_to_all(const nlohmann::json& event) {
+    for_each_local([&](const std::shared_ptr<client_session>& s) { s->post_event(event); });
+}
+
+// Runs on the subscriber's executor.
+void router::on_broadcast(const std::string& payload) {
+    auto msg = nlohmann::json::parse(payload, nullptr, false);
+    if (msg.is_discarded() || !msg.is_object()) return;
+    auto kind = msg.value("b", "");
+    if (kind == "rota") {
+        if (on_rota_changed_) on_rota_changed_();
+    } else if (kind == "escalation") {
+        post_to_all({{"e", "escalation"}, {"listener", msg.value("listener", "")}, {"cid", msg.value("cid", "")}});
+    } else if (kind == "queue") {
+        // Many queue changes in a burst cause one refresh per node.
+        if (queue_refresh_pending_) return;
+        queue_refresh_pending_ = true;
+        queue_debounce_->expires_after(std::chrono::milliseconds(200));
+        queue_debounce_->async_wait([this](boost::system::error_code ec) {
+            queue_refresh_pending_ = false;
+            if (!ec) post_to_all({{"e", "queue_changed"}});
+        });
+    }
 }
 
 void router::add(const std::string& sid, const std::shared_ptr<client_session>& s) {

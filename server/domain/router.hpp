@@ -9,7 +9,10 @@
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
+
+#include <functional>
 
 #include <memory>
 #include <mutex>
@@ -28,8 +31,14 @@ public:
     router(std::string node_id, std::shared_ptr<redis::client> commands,
            std::shared_ptr<redis::client> subscriber);
 
-    // Subscribes to this node's channel.
-    void start();
+    // Subscribes to this node's channel and the broadcast channel.
+    // `on_rota_changed` runs (on the Redis executor) when any node changed the rota.
+    void start(std::function<void()> on_rota_changed);
+
+    // Sends a message to every node (JSON with "b": "queue" | "rota" |
+    // "escalation"). "queue" makes each node refresh its waiting GPs'
+    // positions (coalesced); "escalation" reaches every connected administrator.
+    void broadcast(nlohmann::json message);
 
     void add(const std::string& sid, const std::shared_ptr<client_session>& s);
     // Removes sid only if it still maps to `s` (a resumed session may have replaced it).
@@ -63,12 +72,17 @@ public:
 private:
     void deliver_local_event(const std::string& sid, nlohmann::json event);
     void on_node_message(std::string payload);
+    void on_broadcast(const std::string& payload);
+    void post_to_all(const nlohmann::json& event);
 
     std::string node_id_;
     std::shared_ptr<redis::client> commands_;
     std::shared_ptr<redis::client> subscriber_;
     mutable std::mutex mutex_;
     std::unordered_map<std::string, std::weak_ptr<client_session>> sessions_;
+    std::function<void()> on_rota_changed_;
+    std::unique_ptr<boost::asio::steady_timer> queue_debounce_;
+    bool queue_refresh_pending_ = false; // subscriber executor only
 };
 
 } // namespace peerline

@@ -17,4 +17,8 @@ const redis::script& offer_accept();
 const redis::script& offer_decline();
 const redis::script& offers_expire();
 const redis::script& conversation_end();
+const redis::script& nodes_reap();
+const redis::script& queue_position();
+const redis::script& stats_live();
+const redis::script& rota_load();
 } // namespace peerline::scripts

@@ -5,11 +5,15 @@
 
 #include "core/config.hpp"
 #include "peerline/crypto/crypto.hpp"
+#include "peerline/protocol/messages.hpp"
 
 #include <boost/asio/thread_pool.hpp>
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace peerline {
 namespace redis {
@@ -17,6 +21,16 @@ class client;
 }
 class router;
 class matcher;
+class rota_service;
+
+// This node's own counters (relaxed atomics: statistics, not synchronisation).
+struct node_counters {
+    std::atomic<std::uint64_t> relayed_frames{0};
+    std::atomic<std::uint64_t> relayed_bytes{0};
+    std::atomic<std::int64_t> websocket_sessions{0};
+    std::atomic<std::uint64_t> slow_consumers_dropped{0};
+    std::atomic<std::uint64_t> protocol_errors{0};
+};
 
 struct services {
     const server_config& cfg;
@@ -28,6 +42,9 @@ struct services {
     // CPU-heavy work (Argon2id) runs here, never on an I/O thread.
     boost::asio::thread_pool* cpu_pool = nullptr;
     crypto::pwhash_params pwhash;
+    rota_service* rota = nullptr;
+    std::vector<protocol::alternative> alternatives; // 24/7 signposting
+    node_counters* counters = nullptr;
 };
 
 // Milliseconds since the Unix epoch (wall clock; used for queue ordering and

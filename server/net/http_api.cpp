@@ -59,15 +59,15 @@ auto async_verify_password(net::thread_pool& pool, std::string hash, std::string
         token, std::move(hash), std::move(password));
 }
 
-http_response unavailable(const http_request& req) {
+} // namespace
+
+http_response unavailable_response(const http_request& req) {
     auto res = json_error(req, http::status::service_unavailable, "service_unavailable",
                           "A service Peerline depends on is unavailable; nothing was changed. "
                           "Please try again shortly.");
     res.set(http::field::retry_after, "5");
     return res;
 }
-
-} // namespace
 
 http_response json_response(const http_request& req, http::status status, const std::string& body) {
     http_response res{status, req.version()};
@@ -107,9 +107,67 @@ net::awaitable<http_response> http_api::handle(http_request req, std::string cli
         if (target == "/api/gp/session" && method == http::verb::post)
             co_return co_await gp_session(req);
         if (target == "/api/me" && method == http::verb::get) co_return co_await me(req);
-        co_return json_error(req, http::status::not_found, "not_found", "No such API endpoint.");
+        co_return co_await staff_endpoint(req);
     }
+    if (target == "/metrics" && method == http::verb::get) co_return co_await metrics(req);
     co_return serve_static(req, svc_.cfg.web_root);
+}
+
+net::awaitable<std::optional<http_api::identity>> http_api::authenticate(const http_request& req,
+                                                                         bool& unavailable) {
+    unavailable = false;
+    auto token = bearer_token(req);
+    if (token.empty()) co_return std::nullopt;
+    std::vector<std::string> get{"HMGET", keys::session(crypto::token_hash(token)), "role",
+                                 "username"};
+    auto v = co_await svc_.redis->async_exec(std::move(get), net::use_awaitable);
+    if (v.failed()) {
+        unavailable = true;
+        co_return std::nullopt;
+    }
+    if (v.elements.size() != 2 || v.elements[0].is_nil()) co_return std::nullopt;
+    identity who{v.elements[0].str, v.elements[1].str};
+    if (who.role != "gp") {
+        std::vector<std::string> check{"HGET", keys::account(who.username), "disabled"};
+        auto d = co_await svc_.redis->async_exec(std::move(check), net::use_awaitable);
+        if (d.failed()) {
+            unavailable = true;
+            co_return std::nullopt;
+        }
+        if (d.is_nil() || d.str == "1") co_return std::nullopt;
+    }
+    co_return who;
+}
+
+// Endpoints that need a staff token: the rota and statistics.
+net::awaitable<http_response> http_api::staff_endpoint(const http_request& req) {
+    std::string target(req.target());
+    auto method = req.method();
+    const std::string shifts_prefix = "/api/rota/shifts/";
+    bool known = target == "/api/rota" || target == "/api/rota/shifts" ||
+                 target == "/api/rota/hours" || target == "/api/admin/stats" ||
+                 target.rfind(shifts_prefix, 0) == 0;
+    if (!known)
+        co_return json_error(req, http::status::not_found, "not_found", "No such API endpoint.");
+    bool unavailable = false;
+    auto who = co_await authenticate(req, unavailable);
+    if (unavailable) co_return unavailable_response(req);
+    if (!who)
+        co_return json_error(req, http::status::unauthorized, "invalid_token",
+                             "Send a valid session token as Authorization: Bearer <token>.");
+    bool admin = who->role == "admin";
+    if (target == "/api/rota" && method == http::verb::get && who->role != "gp")
+        co_return co_await rota_get(req, *who);
+    if (!admin)
+        co_return json_error(req, http::status::forbidden, "wrong_role",
+                             "Only an administrator may do this.");
+    if (target == "/api/rota/shifts" && method == http::verb::post) co_return co_await rota_add_shift(req);
+    if (target == "/api/rota/hours" && method == http::verb::put) co_return co_await rota_put_hours(req);
+    if (target.rfind(shifts_prefix, 0) == 0 && method == http::verb::delete_)
+        co_return co_await rota_delete_shift(req, target.substr(shifts_prefix.size()));
+    if (target == "/api/admin/stats" && method == http::verb::get) co_return co_await admin_stats(req);
+    co_return json_error(req, http::status::method_not_allowed, "method_not_allowed",
+                         "This method is not allowed here.");
 }
 
 net::awaitable<http_response> http_api::login(const http_request& req,
@@ -126,7 +184,7 @@ net::awaitable<http_response> http_api::login(const http_request& req,
         password.size() > crypto::max_password_bytes)
         co_return json_error(req, http::status::unauthorized, "invalid_credentials",
                              "Wrong username or password.");
-    if (!svc_.redis->ready()) co_return unavailable(req);
+    if (!svc_.redis->ready()) co_return unavailable_response(req);
 
     auto& redis = *svc_.redis;
     auto account_counter = keys::login_failures_account(username);
@@ -135,7 +193,7 @@ net::awaitable<http_response> http_api::login(const http_request& req,
     // (Commands are built as locals: GCC 12 miscompiles braced lists inside co_await.)
     std::vector<std::string> get_counts{"MGET", account_counter, address_counter};
     auto counts = co_await redis.async_exec(std::move(get_counts), net::use_awaitable);
-    if (counts.failed()) co_return unavailable(req);
+    if (counts.failed()) co_return unavailable_response(req);
     auto count_of = [&](std::size_t i) -> long long {
         if (counts.elements.size() <= i || counts.elements[i].is_nil()) return 0;
         return std::atoll(counts.elements[i].str.c_str());
@@ -152,7 +210,7 @@ net::awaitable<http_response> http_api::login(const http_request& req,
     std::vector<std::string> get_account{"HMGET", keys::account(username), "role", "pwhash",
                                          "disabled"};
     auto account = co_await redis.async_exec(std::move(get_account), net::use_awaitable);
-    if (account.failed() || account.elements.size() != 3) co_return unavailable(req);
+    if (account.failed() || account.elements.size() != 3) co_return unavailable_response(req);
     bool exists = !account.elements[0].is_nil();
     std::string hash = exists ? account.elements[1].str : dummy_hash_;
     // Argon2id takes tens of milliseconds: never on an I/O thread.
@@ -164,7 +222,7 @@ net::awaitable<http_response> http_api::login(const http_request& req,
         std::vector<std::string> window{std::to_string(svc_.cfg.login_window.count())};
         auto v = co_await redis.async_eval(scripts::login_failure(), std::move(counters),
                                            std::move(window), net::use_awaitable);
-        if (v.is_unavailable()) co_return unavailable(req);
+        if (v.is_unavailable()) co_return unavailable_response(req);
         log::info("login_failed");
         co_return json_error(req, http::status::unauthorized, "invalid_credentials",
                              "Wrong username or password.");
@@ -183,7 +241,7 @@ net::awaitable<http_response> http_api::issue_session(const http_request& req, s
     std::vector<std::string> fields{std::to_string(ttl.count()), role, username, sid};
     auto v = co_await svc_.redis->async_eval(scripts::session_create(), std::move(session_key),
                                              std::move(fields), net::use_awaitable);
-    if (v.failed()) co_return unavailable(req);
+    if (v.failed()) co_return unavailable_response(req);
     json body{{"token", token}, {"role", role}, {"expires_in_s", ttl.count()}};
     co_return json_response(req, http::status::ok, body.dump());
 }
@@ -195,7 +253,7 @@ net::awaitable<http_response> http_api::logout(const http_request& req) {
                              "Send the session token as Authorization: Bearer <token>.");
     std::vector<std::string> del{"DEL", keys::session(crypto::token_hash(token))};
     auto v = co_await svc_.redis->async_exec(std::move(del), net::use_awaitable);
-    if (v.failed()) co_return unavailable(req);
+    if (v.failed()) co_return unavailable_response(req);
     http_response res{http::status::no_content, req.version()};
     set_common_headers(res);
     res.keep_alive(req.keep_alive());
@@ -204,7 +262,7 @@ net::awaitable<http_response> http_api::logout(const http_request& req) {
 }
 
 net::awaitable<http_response> http_api::gp_session(const http_request& req) {
-    if (!svc_.redis->ready()) co_return unavailable(req);
+    if (!svc_.redis->ready()) co_return unavailable_response(req);
     // An anonymous GP session: no name, no address, nothing about the GP.
     co_return co_await issue_session(req, "gp", "", svc_.cfg.gp_session_ttl);
 }
@@ -217,7 +275,7 @@ net::awaitable<http_response> http_api::me(const http_request& req) {
     std::vector<std::string> get{"HMGET", keys::session(crypto::token_hash(token)), "role",
                                  "username"};
     auto v = co_await svc_.redis->async_exec(std::move(get), net::use_awaitable);
-    if (v.failed()) co_return unavailable(req);
+    if (v.failed()) co_return unavailable_response(req);
     if (v.elements.size() != 2 || v.elements[0].is_nil())
         co_return json_error(req, http::status::unauthorized, "invalid_token",
                              "The session token is unknown or expired.");

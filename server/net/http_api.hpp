@@ -16,6 +16,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <optional>
 #include <string>
 
 namespace peerline {
@@ -31,7 +32,28 @@ public:
 
     net::awaitable<http_response> handle(http_request req, std::string client_address);
 
+    // Who a bearer token belongs to (an enabled account for staff).
+    struct identity {
+        std::string role;
+        std::string username;
+    };
+
 private:
+    // nullopt: no valid token. Throws nothing; Redis failure -> `unavailable` set.
+    net::awaitable<http_response> staff_endpoint(const http_request& req);
+    net::awaitable<std::optional<identity>> authenticate(const http_request& req, bool& unavailable);
+
+    // Rota (net/http_api_rota.cpp)
+    net::awaitable<http_response> rota_get(const http_request& req, const identity& who);
+    net::awaitable<http_response> rota_add_shift(const http_request& req);
+    net::awaitable<http_response> rota_delete_shift(const http_request& req, std::string id);
+    net::awaitable<http_response> rota_put_hours(const http_request& req);
+    net::awaitable<void> rota_changed();
+
+    // Statistics (net/http_api_stats.cpp)
+    net::awaitable<http_response> admin_stats(const http_request& req);
+    net::awaitable<http_response> metrics(const http_request& req);
+
     net::awaitable<http_response> login(const http_request& req, const std::string& client_address);
     net::awaitable<http_response> logout(const http_request& req);
     net::awaitable<http_response> gp_session(const http_request& req);
@@ -49,5 +71,7 @@ private:
 http_response json_response(const http_request& req, http::status status, const std::string& body);
 http_response json_error(const http_request& req, http::status status, std::string_view code,
                          std::string_view message);
+// 503 service_unavailable with Retry-After: a dependency (Redis) is down.
+http_response unavailable_response(const http_request& req);
 
 } // namespace peerline

@@ -63,6 +63,8 @@ private:
             log::debug("ws_accept_failed", {{"error", ec.message()}});
             return;
         }
+        svc_.counters->websocket_sessions.fetch_add(1, std::memory_order_relaxed);
+        counted_ = true;
         logic_ = std::make_shared<client_session>(svc_, ws_.get_executor(),
                                                   this->weak_from_this());
         logic_->on_open();
@@ -100,6 +102,7 @@ private:
             // A reader this slow would grow our memory without bound or stall
             // its partner: drop the connection (it is not reading anyway).
             log::info("ws_slow_consumer_disconnected", {{"queued_bytes", queued_bytes_}});
+            svc_.counters->slow_consumers_dropped.fetch_add(1, std::memory_order_relaxed);
             queue_.clear();
             queued_bytes_ = 0;
             beast::error_code ignored;
@@ -144,6 +147,7 @@ private:
     void finish() {
         if (closed_) return;
         closed_ = true;
+        if (counted_) svc_.counters->websocket_sessions.fetch_sub(1, std::memory_order_relaxed);
         if (logic_) logic_->on_closed();
     }
 
@@ -157,6 +161,7 @@ private:
     bool writing_ = false;
     bool closing_ = false;
     bool closed_ = false;
+    bool counted_ = false;
     websocket::close_reason close_reason_;
 };
 

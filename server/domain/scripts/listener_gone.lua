@@ -6,6 +6,7 @@ local p = KEYS[1]
 local lsid = ARGV[1]
 local lk = p .. ':listener:' .. lsid
 redis.call('ZREM', p .. ':available', lsid)
+redis.call('SREM', p .. ':listeners', lsid)
 local oid = redis.call('HGET', lk, 'offer')
 redis.call('DEL', lk)
 if not oid then return {'ok'} end

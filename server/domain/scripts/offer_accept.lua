@@ -1,28 +1,53 @@
 -- A listener accepts an offer: exactly one accept can win, only the listener
 -- it was made to, and only before it expires. The request leaves the queue,
 -- the listener's open-conversation count goes up and a routing record (which
--- node holds which side; no content) is created.
+-- node holds which side; no content) is created and indexed by node, so the
+-- others can end it if a node dies.
 -- KEYS[1] queue prefix; ARGV: offer_id, listener_sid, conversation_id, now_ms, conv_ttl_s
--- Returns {"no_such_offer"} or {"ok", gp_sid, gp_node, request_id}
+-- Returns {"no_such_offer"} or {"ok", gp_sid, gp_node, request_id, open_conversations}
 local p = KEYS[1]
+local now = tonumber(ARGV[4])
+local function stat(field, n)
+  local k = p .. ':stats:' .. math.floor(now / 3600000)
+  redis.call('HINCRBY', k, field, n or 1)
+  redis.call('EXPIRE', k, 2764800)
+end
 local ok = p .. ':offer:' .. ARGV[1]
 local o = redis.call('HMGET', ok, 'rid', 'lsid', 'expires_ms')
-if not o[1] or o[2] ~= ARGV[2] or tonumber(o[3]) < tonumber(ARGV[4]) then
+if not o[1] or o[2] ~= ARGV[2] or tonumber(o[3]) < now then
   return {'no_such_offer'}
 end
 local rid = o[1]
 local rk = p .. ':req:' .. rid
-local r = redis.call('HMGET', rk, 'sid', 'node')
+local r = redis.call('HMGET', rk, 'sid', 'node', 'enqueued_ms')
 local lk = p .. ':listener:' .. ARGV[2]
 redis.call('DEL', ok)
 redis.call('ZREM', p .. ':offers', ARGV[1])
 redis.call('HDEL', lk, 'offer')
 redis.call('ZREM', p .. ':waiting', rid)
+redis.call('ZREM', p .. ':waiting_since', rid)
 if not r[1] then return {'no_such_offer'} end -- the request expired meanwhile
 redis.call('DEL', rk)
-redis.call('HINCRBY', lk, 'active', 1)
-local ck = p .. ':conv:' .. ARGV[3]
-redis.call('HSET', ck, 'gp_sid', r[1], 'gp_node', r[2], 'l_sid', ARGV[2],
-           'l_node', redis.call('HGET', lk, 'node') or '')
+redis.call('SREM', p .. ':node:' .. r[2] .. ':reqs', rid)
+local active = redis.call('HINCRBY', lk, 'active', 1)
+local l_node = redis.call('HGET', lk, 'node') or ''
+local cid = ARGV[3]
+local ck = p .. ':conv:' .. cid
+redis.call('HSET', ck, 'gp_sid', r[1], 'gp_node', r[2], 'l_sid', ARGV[2], 'l_node', l_node,
+           'started_ms', now, 'listener', redis.call('HGET', lk, 'username') or '')
 redis.call('EXPIRE', ck, tonumber(ARGV[5]))
-return {'ok', r[1], r[2], rid}
+redis.call('SADD', p .. ':convs', cid)
+redis.call('SADD', p .. ':node:' .. r[2] .. ':convs', cid)
+redis.call('SADD', p .. ':node:' .. l_node .. ':convs', cid)
+-- Throughput over the last hour feeds the GPs' wait estimates.
+redis.call('ZADD', p .. ':matches', now, cid)
+redis.call('ZREMRANGEBYSCORE', p .. ':matches', '-inf', now - 3600000)
+stat('offers_accepted')
+stat('matched')
+local wait_s = math.floor((now - tonumber(r[3] or now)) / 1000)
+stat('wait_sum_s', wait_s)
+for _, b in ipairs({10, 30, 60, 120, 300, 600, 1200, 1800, 3600}) do
+  if wait_s <= b then stat('wait_le_' .. b) return {'ok', r[1], r[2], rid, active} end
+end
+stat('wait_le_inf')
+return {'ok', r[1], r[2], rid, active}

@@ -3,6 +3,7 @@
 -- KEYS[1] queue prefix; ARGV: offer_id, listener_sid, now_ms
 -- Returns {"no_such_offer"} or {"ok"}
 local p = KEYS[1]
+local now = tonumber(ARGV[3])
 local ok = p .. ':offer:' .. ARGV[1]
 local o = redis.call('HMGET', ok, 'rid', 'lsid')
 if not o[1] or o[2] ~= ARGV[2] then return {'no_such_offer'} end
@@ -14,6 +15,9 @@ redis.call('HDEL', lk, 'offer')
 local cap = tonumber(redis.call('HGET', lk, 'capacity') or '0')
 local active = tonumber(redis.call('HGET', lk, 'active') or '0')
 if redis.call('HGET', lk, 'state') == 'available' and active < cap then
-  redis.call('ZADD', p .. ':available', tonumber(ARGV[3]), ARGV[2])
+  redis.call('ZADD', p .. ':available', now, ARGV[2])
 end
+local k = p .. ':stats:' .. math.floor(now / 3600000)
+redis.call('HINCRBY', k, 'offers_declined', 1)
+redis.call('EXPIRE', k, 2764800)
 return {'ok'}

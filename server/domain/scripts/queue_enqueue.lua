@@ -1,7 +1,8 @@
 -- Adds a GP's request to the waiting queue.
 -- KEYS[1] queue prefix "{pl:q}" (one hash slot for every queue key)
 -- ARGV: request_id, session_id, node_id, topic ("" = none), urgent ("1"/"0"),
---       now_ms, urgent_boost_ms, request_ttl_s
+--       now_ms, urgent_boost_ms, request_ttl_s, preferred listener ("" = any),
+--       prefer_until_ms
 -- Order: score = enqueue time minus a boost for urgent requests, so urgent
 -- requests go first and, among equals, the oldest first; a non-urgent
 -- request older than the boost still goes before a new urgent one (ageing:
@@ -9,11 +10,24 @@
 -- Returns the 1-based position.
 local p = KEYS[1]
 local rid = ARGV[1]
-local score = tonumber(ARGV[6])
+local now = tonumber(ARGV[6])
+local function stat(field)
+  local k = p .. ':stats:' .. math.floor(now / 3600000)
+  redis.call('HINCRBY', k, field, 1)
+  redis.call('EXPIRE', k, 2764800)
+end
+local score = now
 if ARGV[5] == '1' then score = score - tonumber(ARGV[7]) end
 local rk = p .. ':req:' .. rid
 redis.call('HSET', rk, 'sid', ARGV[2], 'node', ARGV[3], 'topic', ARGV[4],
            'urgent', ARGV[5], 'enqueued_ms', ARGV[6])
+if ARGV[9] ~= '' then
+  redis.call('HSET', rk, 'prefer', ARGV[9], 'prefer_until', ARGV[10])
+end
 redis.call('EXPIRE', rk, tonumber(ARGV[8]))
 redis.call('ZADD', p .. ':waiting', score, rid)
+redis.call('ZADD', p .. ':waiting_since', now, rid)
+redis.call('SADD', p .. ':node:' .. ARGV[3] .. ':reqs', rid)
+stat('requests')
+if ARGV[5] == '1' then stat('requests_urgent') end
 return redis.call('ZRANK', p .. ':waiting', rid) + 1

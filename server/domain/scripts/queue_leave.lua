@@ -1,17 +1,26 @@
--- Removes a GP's request (the GP left or disconnected). If it had a pending
--- offer, the offer is withdrawn and the listener becomes available again.
--- KEYS[1] queue prefix; ARGV: request_id, now_ms
+-- Removes a GP's request (left, disconnected or waited too long). If it had a
+-- pending offer, the offer is withdrawn and the listener becomes available
+-- again. Counted as abandoned.
+-- KEYS[1] queue prefix; ARGV: request_id, now_ms, reason ("left"|"disconnected"|"max_wait")
 -- Returns {"none"} | {"left"} | {"withdrawn", offer_id, listener_sid, listener_node}
 local p = KEYS[1]
 local rid = ARGV[1]
-local rk = p .. ':req:' .. rid
-if redis.call('EXISTS', rk) == 0 then
-  redis.call('ZREM', p .. ':waiting', rid)
-  return {'none'}
+local now = tonumber(ARGV[2])
+local function stat(field)
+  local k = p .. ':stats:' .. math.floor(now / 3600000)
+  redis.call('HINCRBY', k, field, 1)
+  redis.call('EXPIRE', k, 2764800)
 end
-local oid = redis.call('HGET', rk, 'offer')
-redis.call('DEL', rk)
+local rk = p .. ':req:' .. rid
 redis.call('ZREM', p .. ':waiting', rid)
+redis.call('ZREM', p .. ':waiting_since', rid)
+if redis.call('EXISTS', rk) == 0 then return {'none'} end
+local r = redis.call('HMGET', rk, 'offer', 'node')
+local oid = r[1]
+if r[2] then redis.call('SREM', p .. ':node:' .. r[2] .. ':reqs', rid) end
+redis.call('DEL', rk)
+stat('abandoned')
+stat('abandoned_' .. ARGV[3])
 if not oid then return {'left'} end
 local ok = p .. ':offer:' .. oid
 local lsid = redis.call('HGET', ok, 'lsid')
@@ -24,6 +33,6 @@ local node = redis.call('HGET', lk, 'node') or ''
 if redis.call('HGET', lk, 'state') == 'available' then
   local cap = tonumber(redis.call('HGET', lk, 'capacity') or '0')
   local active = tonumber(redis.call('HGET', lk, 'active') or '0')
-  if active < cap then redis.call('ZADD', p .. ':available', tonumber(ARGV[2]), lsid) end
+  if active < cap then redis.call('ZADD', p .. ':available', now, lsid) end
 end
 return {'withdrawn', oid, lsid, node}

@@ -1,0 +1,205 @@
+// The GP's side of a client session: asking to talk, the queue (position,
+// estimate, leaving, maximum wait), signposting when nobody can answer, and
+// continuity codes.
+#include "domain/client_session.hpp"
+
+#include "core/log.hpp"
+#include "domain/estimates.hpp"
+#include "domain/keys.hpp"
+#include "domain/matcher.hpp"
+#include "domain/router.hpp"
+#include "domain/rota_service.hpp"
+#include "domain/scripts.hpp"
+#include "domain/services.hpp"
+#include "peerline/crypto/crypto.hpp"
+#include "redis/client.hpp"
+
+namespace peerline {
+
+namespace pr = protocol;
+using ec = protocol::error_code;
+
+namespace {
+constexpr int request_ttl_s = 6 * 3600;
+// Positions also drift as estimates age; refresh at least this often.
+constexpr auto position_refresh = std::chrono::seconds(15);
+} // namespace
+
+void client_session::on_request_chat(const pr::request_chat& m) {
+    if (gp_ != gp_state::idle) {
+        send_error(ec::invalid_state, "request_chat", "already waiting or talking");
+        return;
+    }
+    // Nobody on shift, or the service closed: say so and when it opens,
+    // rather than queue the GP behind nobody.
+    auto cal = svc_.rota->snapshot();
+    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    if (!cal->staffed(now)) {
+        signpost(cal->is_open(now) ? pr::signpost_reason::no_one_on_shift
+                                   : pr::signpost_reason::closed);
+        return;
+    }
+    gp_ = gp_state::requesting;
+    if (!m.continuity_code) {
+        enqueue(m, {});
+        return;
+    }
+    exec_then({"GET", keys::continuity(crypto::token_hash(*m.continuity_code))},
+              [this, m](redis::value v) {
+                  if (v.is_unavailable()) {
+                      gp_ = gp_state::idle;
+                      send_error(ec::service_unavailable, "request_chat");
+                      return;
+                  }
+                  // An unknown or expired code just means "anyone".
+                  enqueue(m, v.type == redis::value::kind::string ? v.str : std::string());
+              });
+}
+
+void client_session::enqueue(const pr::request_chat& m, std::string preferred_listener) {
+    request_id_ = crypto::random_hex(16);
+    auto now = now_ms();
+    std::string topic = m.about ? std::string(pr::to_string(*m.about)) : std::string();
+    auto prefer_until =
+        now + std::chrono::duration_cast<std::chrono::milliseconds>(svc_.cfg.continuity_preference).count();
+    eval_then(scripts::queue_enqueue(),
+              {request_id_, sid_, svc_.node_id, topic, m.urgent ? "1" : "0", std::to_string(now),
+               std::to_string(svc_.cfg.urgent_boost.count()), std::to_string(request_ttl_s),
+               preferred_listener, std::to_string(prefer_until)},
+              [this](redis::value v) {
+                  if (v.failed() || v.type != redis::value::kind::integer) {
+                      gp_ = gp_state::idle;
+                      request_id_.clear();
+                      send_error(ec::service_unavailable, "request_chat");
+                      return;
+                  }
+                  if (gp_ != gp_state::requesting) return; // started meanwhile
+                  gp_ = gp_state::waiting;
+                  last_queued_ = pr::queued{static_cast<std::uint32_t>(v.integer), std::nullopt};
+                  send(*last_queued_);
+                  max_wait_timer_.expires_after(svc_.cfg.max_wait);
+                  max_wait_timer_.async_wait([weak = weak_from_this()](boost::system::error_code e) {
+                      if (auto self = weak.lock(); self && !e) self->on_max_wait();
+                  });
+                  svc_.match->kick();
+                  svc_.routes->broadcast({{"b", "queue"}});
+                  refresh_position();
+              });
+}
+
+// Asks Redis for this request's place and recent throughput and pushes a
+// `queued` message when either the position or the estimate changed.
+void client_session::refresh_position() {
+    if (gp_ != gp_state::waiting) return;
+    position_timer_.expires_after(position_refresh);
+    position_timer_.async_wait([weak = weak_from_this()](boost::system::error_code e) {
+        if (auto self = weak.lock(); self && !e) self->refresh_position();
+    });
+    auto now = now_ms();
+    eval_then(scripts::queue_position(), {request_id_, std::to_string(now)},
+              [this, now](redis::value v) {
+                  if (gp_ != gp_state::waiting || v.failed() || v.elements.size() != 4) return;
+                  auto position = static_cast<std::uint32_t>(v.elements[0].integer);
+                  auto estimate = estimates::wait_seconds(
+                      position, static_cast<std::uint32_t>(v.elements[1].integer),
+                      std::atoll(v.elements[2].str.c_str()), now,
+                      static_cast<std::uint32_t>(v.elements[3].integer));
+                  pr::queued q{position, estimate};
+                  if (last_queued_ && *last_queued_ == q) return;
+                  last_queued_ = q;
+                  send(q);
+              });
+}
+
+void client_session::on_leave_queue() {
+    if (gp_ != gp_state::waiting) {
+        send_error(ec::invalid_state, "leave_queue", "not waiting");
+        return;
+    }
+    eval_then(scripts::queue_leave(), {request_id_, std::to_string(now_ms()), "left"},
+              [this](redis::value v) {
+                  if (v.failed()) {
+                      send_error(ec::service_unavailable, "leave_queue");
+                      return;
+                  }
+                  if (v.elements.size() == 4 && v.elements[0].str == "withdrawn") {
+                      svc_.routes->send_event(v.elements[3].str, v.elements[2].str,
+                                              {{"e", "offer_withdrawn"},
+                                               {"offer_id", v.elements[1].str},
+                                               {"reason", "gp_left"}});
+                      svc_.match->kick();
+                  }
+                  svc_.routes->broadcast({{"b", "queue"}});
+                  if (gp_ == gp_state::waiting) {
+                      gp_ = gp_state::idle;
+                      request_id_.clear();
+                      last_queued_.reset();
+                      max_wait_timer_.cancel();
+                      position_timer_.cancel();
+                      send(pr::left_queue{});
+                  }
+              });
+}
+
+// Waiting longer than the service promises ends in signposting, never an
+// endless spinner.
+void client_session::on_max_wait() {
+    if (gp_ != gp_state::waiting) return;
+    eval_then(scripts::queue_leave(), {request_id_, std::to_string(now_ms()), "max_wait"},
+              [this](redis::value v) {
+                  if (v.failed()) {
+                      // Try again shortly; the GP stays in the queue meanwhile.
+                      max_wait_timer_.expires_after(std::chrono::seconds(5));
+                      max_wait_timer_.async_wait([weak = weak_from_this()](boost::system::error_code e) {
+                          if (auto self = weak.lock(); self && !e) self->on_max_wait();
+                      });
+                      return;
+                  }
+                  if (v.elements.size() == 4 && v.elements[0].str == "withdrawn") {
+                      svc_.routes->send_event(v.elements[3].str, v.elements[2].str,
+                                              {{"e", "offer_withdrawn"},
+                                               {"offer_id", v.elements[1].str},
+                                               {"reason", "gp_left"}});
+                      svc_.match->kick();
+                  }
+                  svc_.routes->broadcast({{"b", "queue"}});
+                  if (gp_ != gp_state::waiting) return;
+                  gp_ = gp_state::idle;
+                  request_id_.clear();
+                  last_queued_.reset();
+                  position_timer_.cancel();
+                  signpost(pr::signpost_reason::max_wait);
+              });
+}
+
+void client_session::signpost(pr::signpost_reason reason) {
+    pr::signposting s;
+    s.reason = reason;
+    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    if (auto next = svc_.rota->snapshot()->next_staffed(now))
+        s.next_shift_start_ms = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(next->time_since_epoch()).count());
+    s.alternatives = svc_.alternatives;
+    send(s);
+}
+
+// After a conversation the GP is offered a continuity code; the browser keeps
+// it only if the GP chooses to. Redis stores the code's hash and the
+// listener's name, with expiry — nothing about the GP.
+void client_session::offer_continuity_code(std::uint16_t channel, pr::end_reason reason,
+                                           pr::ended_by by, std::string listener) {
+    if (listener.empty()) {
+        send(pr::conversation_ended{channel, reason, by, std::nullopt});
+        return;
+    }
+    auto code = crypto::random_hex(16);
+    auto ttl_s = std::chrono::duration_cast<std::chrono::seconds>(svc_.cfg.continuity_ttl).count();
+    exec_then({"SET", keys::continuity(crypto::token_hash(code)), listener, "EX", std::to_string(ttl_s)},
+              [this, channel, reason, by, code](redis::value v) {
+                  std::optional<std::string> kept;
+                  if (!v.failed()) kept = code;
+                  send(pr::conversation_ended{channel, reason, by, kept});
+              });
+}
+
+} // namespace peerline

@@ -1,0 +1,222 @@
+// The staff side of a client session: a listener's availability (only on
+// shift), offers, the wrap-up pause, shift limits and escalation to the duty
+// supervisors; an administrator's presence as a supervisor.
+#include "domain/client_session.hpp"
+
+#include "core/log.hpp"
+#include "domain/keys.hpp"
+#include "domain/matcher.hpp"
+#include "domain/router.hpp"
+#include "domain/rota_service.hpp"
+#include "domain/scripts.hpp"
+#include "domain/services.hpp"
+#include "peerline/crypto/crypto.hpp"
+#include "redis/client.hpp"
+
+namespace peerline {
+
+namespace pr = protocol;
+using ec = protocol::error_code;
+
+namespace {
+constexpr int conversation_ttl_s = 24 * 3600;
+
+long long to_ms(std::chrono::sys_seconds t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+} // namespace
+
+void client_session::on_set_availability(const pr::set_availability& m) {
+    std::chrono::sys_seconds until{};
+    if (m.state == pr::availability::available) {
+        auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+        auto on_shift = svc_.rota->snapshot()->on_shift_until(username_, now);
+        if (!on_shift) {
+            send_error(ec::not_on_shift, "set_availability");
+            return;
+        }
+        until = *on_shift;
+        if (until != shift_until_) { // a new stretch of shifts: a fresh count
+            shift_until_ = until;
+            conversations_this_shift_ = 0;
+        }
+        auto limit = svc_.cfg.max_conversations_per_shift;
+        if (limit > 0 && conversations_this_shift_ >= limit) {
+            send_error(ec::invalid_state, "set_availability", "the shift's conversation limit is reached");
+            return;
+        }
+    }
+    auto state = std::string(pr::to_string(m.state));
+    eval_then(scripts::listener_set_state(),
+              {sid_, svc_.node_id, state, std::to_string(capacity_), std::to_string(now_ms()),
+               std::to_string(svc_.cfg.presence_timeout.count()), username_},
+              [this, wanted = m.state, until](redis::value v) {
+                  if (v.failed() || v.elements.size() != 2) {
+                      send_error(ec::service_unavailable, "set_availability");
+                      return;
+                  }
+                  availability_ = wanted;
+                  wrapup_until_ms_ = v.elements[1].integer;
+                  send_listener_state();
+                  if (wanted != pr::availability::available) {
+                      shift_timer_.cancel();
+                      return;
+                  }
+                  // Off shift means off: the server sets the listener away when it ends.
+                  shift_timer_.expires_at(std::chrono::steady_clock::now() +
+                                          std::chrono::milliseconds(to_ms(until) - now_ms()));
+                  shift_timer_.async_wait([weak = weak_from_this()](boost::system::error_code e) {
+                      if (auto self = weak.lock(); self && !e) self->go_away("shift_ended");
+                  });
+                  if (wrapup_until_ms_ > now_ms()) start_wrapup(wrapup_until_ms_);
+                  svc_.match->kick();
+              });
+}
+
+// The server takes the listener out of matching (missed offer, shift over,
+// shift limit) and says why.
+void client_session::go_away(std::string reason) {
+    if (availability_ != pr::availability::available) return;
+    availability_ = pr::availability::away;
+    shift_timer_.cancel();
+    eval_then(scripts::listener_set_state(),
+              {sid_, svc_.node_id, "away", std::to_string(capacity_), std::to_string(now_ms()),
+               std::to_string(svc_.cfg.presence_timeout.count()), username_},
+              [](redis::value) {});
+    send(pr::availability_changed{pr::listener_state::away, reason, std::nullopt});
+}
+
+void client_session::send_listener_state() {
+    pr::availability_changed m{pr::listener_state::away, std::nullopt, std::nullopt};
+    if (availability_ == pr::availability::available) {
+        if (channels_.size() >= capacity_) {
+            m.state = pr::listener_state::busy;
+        } else if (wrapup_until_ms_ > now_ms()) {
+            m.state = pr::listener_state::wrapup;
+            m.reason = "wrapup";
+            m.until_ms = static_cast<std::uint64_t>(wrapup_until_ms_);
+        } else {
+            m.state = pr::listener_state::available;
+        }
+    }
+    send(m);
+}
+
+// The pause after a conversation: no offers until it ends (the queue scripts
+// enforce it; this tells the listener and says when it is over).
+void client_session::start_wrapup(long long until_ms) {
+    wrapup_until_ms_ = until_ms;
+    send_listener_state();
+    wrapup_timer_.expires_after(std::chrono::milliseconds(std::max(0LL, until_ms - now_ms())));
+    wrapup_timer_.async_wait([weak = weak_from_this()](boost::system::error_code e) {
+        auto self = weak.lock();
+        if (!self || e || self->phase_ != phase::ready) return;
+        self->send_listener_state();
+        self->svc_.match->kick();
+    });
+}
+
+void client_session::on_offer_event(const nlohmann::json& ev) {
+    auto id = ev.value("offer_id", "");
+    offers_.insert(id);
+    pr::offer o;
+    o.offer_id = id;
+    o.about = pr::topic_from_string(ev.value("topic", ""));
+    o.urgent = ev.value("urgent", false);
+    o.expires_in_ms = ev.value("expires_in_ms", 0u);
+    send(o);
+}
+
+void client_session::on_offer_withdrawn_event(const nlohmann::json& ev) {
+    auto id = ev.value("offer_id", "");
+    if (offers_.erase(id) == 0) return;
+    send(pr::offer_withdrawn{id, ev.value("reason", "")});
+    if (ev.value("away", false) && availability_ == pr::availability::available) {
+        // The queue script already set the record away; mirror it here.
+        availability_ = pr::availability::away;
+        shift_timer_.cancel();
+        send(pr::availability_changed{pr::listener_state::away, "offer_missed", std::nullopt});
+    }
+}
+
+void client_session::on_accept_offer(const pr::accept_offer& m) {
+    if (!offers_.count(m.offer_id)) {
+        send_error(ec::no_such_offer, "accept_offer");
+        return;
+    }
+    auto conversation_id = crypto::random_hex(16);
+    eval_then(scripts::offer_accept(),
+              {m.offer_id, sid_, conversation_id, std::to_string(now_ms()),
+               std::to_string(conversation_ttl_s)},
+              [this, offer_id = m.offer_id, conversation_id](redis::value v) {
+                  if (v.failed()) {
+                      send_error(ec::service_unavailable, "accept_offer");
+                      return;
+                  }
+                  offers_.erase(offer_id);
+                  if (v.elements.size() != 5 || v.elements[0].str != "ok") {
+                      send_error(ec::no_such_offer, "accept_offer");
+                      return;
+                  }
+                  route r{conversation_id, v.elements[1].str, v.elements[2].str, 0, {}, {}};
+                  if (r.peer_node == svc_.node_id) r.local_peer = svc_.routes->find_local(r.peer_sid);
+                  auto channel = open_channel(r);
+                  // The GP's side opens its channel and confirms with conv_ack;
+                  // only then does this listener hear conversation_started.
+                  svc_.routes->send_event(r.peer_node, r.peer_sid,
+                                          {{"e", "conv_start"},
+                                           {"cid", conversation_id},
+                                           {"peer_sid", sid_},
+                                           {"peer_node", svc_.node_id},
+                                           {"peer_channel", channel},
+                                           {"listener", username_}});
+                  svc_.routes->broadcast({{"b", "queue"}});
+                  ++conversations_this_shift_;
+                  auto limit = svc_.cfg.max_conversations_per_shift;
+                  if (limit > 0 && conversations_this_shift_ >= limit) go_away("shift_limit");
+              });
+}
+
+void client_session::on_decline_offer(const pr::decline_offer& m) {
+    if (!offers_.count(m.offer_id)) {
+        send_error(ec::no_such_offer, "decline_offer");
+        return;
+    }
+    eval_then(scripts::offer_decline(), {m.offer_id, sid_, std::to_string(now_ms())},
+              [this, offer_id = m.offer_id](redis::value v) {
+                  if (v.failed()) {
+                      send_error(ec::service_unavailable, "decline_offer");
+                      return;
+                  }
+                  offers_.erase(offer_id);
+                  send(pr::offer_withdrawn{offer_id, "declined"});
+                  svc_.match->kick();
+              });
+}
+
+// Asks every duty supervisor (administrators connected now, on any node) for
+// help with a conversation; the listener hears how many were told.
+void client_session::on_escalate(const pr::escalate& m) {
+    route* r = find_channel(m.channel);
+    if (r == nullptr) {
+        send_error(ec::unknown_channel, "escalate");
+        return;
+    }
+    auto now = now_ms();
+    auto online_since = now - std::chrono::milliseconds(svc_.cfg.presence_timeout).count();
+    svc_.routes->broadcast({{"b", "escalation"}, {"listener", username_}, {"cid", r->conversation_id}});
+    auto stats_key = keys::stats_hour(now / 3'600'000);
+    svc_.redis->exec({"HINCRBY", stats_key, "escalations", "1"}, [](redis::value) {});
+    svc_.redis->exec({"EXPIRE", stats_key, "2764800"}, [](redis::value) {});
+    log::info("escalation_requested");
+    exec_then({"ZCOUNT", keys::supervisors_online, std::to_string(online_since), "+inf"},
+              [this, channel = m.channel](redis::value v) {
+                  if (v.failed()) {
+                      send_error(ec::service_unavailable, "escalate");
+                      return;
+                  }
+                  send(pr::escalation_sent{channel, static_cast<std::uint32_t>(v.integer)});
+              });
+}
+
+} // namespace peerline

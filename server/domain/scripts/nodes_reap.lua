@@ -1,0 +1,80 @@
+-- Detects server nodes whose heartbeat stopped and cleans up after them,
+-- atomically, so exactly one surviving node does each clean-up:
+-- their conversations end (the surviving side is returned, to be told), their
+-- waiting requests leave the queue (offers on them are withdrawn), and their
+-- listeners leave matching.
+-- KEYS[1] queue prefix; ARGV: now_ms, dead_after_ms, this node's id
+-- Returns a flat list of notices, each 4 entries:
+--   "node", dead_node_id, "", ""
+--   "conv", conversation_id, surviving_sid, surviving_node
+--   "offer", offer_id, listener_sid, listener_node
+local p = KEYS[1]
+local now = tonumber(ARGV[1])
+local function stat(field)
+  local k = p .. ':stats:' .. math.floor(now / 3600000)
+  redis.call('HINCRBY', k, field, 1)
+  redis.call('EXPIRE', k, 2764800)
+end
+local out = {}
+local function notice(a, b, c, d)
+  table.insert(out, a) table.insert(out, b) table.insert(out, c) table.insert(out, d)
+end
+local dead = redis.call('ZRANGEBYSCORE', p .. ':nodes', '-inf', now - tonumber(ARGV[2]))
+for _, node in ipairs(dead) do
+  if node ~= ARGV[3] then
+    redis.call('ZREM', p .. ':nodes', node)
+    notice('node', node, '', '')
+    local nc = p .. ':node:' .. node .. ':convs'
+    for _, cid in ipairs(redis.call('SMEMBERS', nc)) do
+      local ck = p .. ':conv:' .. cid
+      local c = redis.call('HMGET', ck, 'gp_sid', 'gp_node', 'l_sid', 'l_node')
+      if c[1] then
+        redis.call('DEL', ck)
+        redis.call('SREM', p .. ':convs', cid)
+        stat('conversations_ended')
+        stat('ended_partner_disconnected')
+        if c[2] ~= node then
+          redis.call('SREM', p .. ':node:' .. c[2] .. ':convs', cid)
+          notice('conv', cid, c[1], c[2])
+        end
+        if c[4] ~= node then
+          redis.call('SREM', p .. ':node:' .. c[4] .. ':convs', cid)
+          local lk = p .. ':listener:' .. c[3]
+          if redis.call('EXISTS', lk) == 1 then
+            local active = redis.call('HINCRBY', lk, 'active', -1)
+            if active < 0 then redis.call('HSET', lk, 'active', 0) end
+          end
+          notice('conv', cid, c[3], c[4])
+        end
+      end
+    end
+    redis.call('DEL', nc)
+    local nr = p .. ':node:' .. node .. ':reqs'
+    for _, rid in ipairs(redis.call('SMEMBERS', nr)) do
+      local rk = p .. ':req:' .. rid
+      local oid = redis.call('HGET', rk, 'offer')
+      redis.call('DEL', rk)
+      redis.call('ZREM', p .. ':waiting', rid)
+      redis.call('ZREM', p .. ':waiting_since', rid)
+      stat('abandoned')
+      stat('abandoned_node_lost')
+      if oid then
+        local ok = p .. ':offer:' .. oid
+        local lsid = redis.call('HGET', ok, 'lsid')
+        redis.call('DEL', ok)
+        redis.call('ZREM', p .. ':offers', oid)
+        if lsid then
+          local lk = p .. ':listener:' .. lsid
+          redis.call('HDEL', lk, 'offer')
+          local f = redis.call('HMGET', lk, 'state', 'capacity', 'active', 'node')
+          if f[1] == 'available' and tonumber(f[3] or '0') < tonumber(f[2] or '0') then
+            redis.call('ZADD', p .. ':available', now, lsid)
+          end
+          notice('offer', oid, lsid, f[4] or '')
+        end
+      end
+    end
+    redis.call('DEL', nr)
+  end
+end
+return out

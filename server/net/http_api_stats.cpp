@@ -1,0 +1,189 @@
+// Queue-load statistics for administrators (JSON) and operators
+// (Prometheus text at /metrics). Counts and durations only: no GP
+// identifiers, no content, and no more metadata than running the service needs.
+#include "net/http_api.hpp"
+
+#include "domain/estimates.hpp"
+#include "domain/keys.hpp"
+#include "domain/router.hpp"
+#include "domain/rota_service.hpp"
+#include "domain/scripts.hpp"
+#include "domain/services.hpp"
+#include "redis/client.hpp"
+
+#include <boost/asio/use_awaitable.hpp>
+
+#include <nlohmann/json.hpp>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <map>
+#include <set>
+
+namespace peerline {
+
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono;
+
+// Bucket bounds (seconds) written by offer_accept.lua and conversation_end.lua.
+const std::vector<std::uint32_t> wait_bounds{10, 30, 60, 120, 300, 600, 1200, 1800, 3600};
+const std::vector<std::uint32_t> conversation_bounds{300, 600, 1200, 1800, 2700, 3600, 5400, 7200};
+
+struct live_numbers {
+    long long waiting = 0, oldest_wait_ms = 0, offers = 0, conversations = 0;
+    long long online = 0, available = 0, busy = 0, wrapup = 0, away = 0;
+    std::size_t rostered = 0;
+};
+
+using hour_counts = std::map<std::string, long long>;
+
+std::vector<std::uint64_t> histogram(const hour_counts& h, const std::string& prefix,
+                                     const std::vector<std::uint32_t>& bounds) {
+    std::vector<std::uint64_t> out;
+    for (auto b : bounds) {
+        auto it = h.find(prefix + std::to_string(b));
+        out.push_back(it == h.end() ? 0 : static_cast<std::uint64_t>(it->second));
+    }
+    auto inf = h.find(prefix + "inf");
+    out.push_back(inf == h.end() ? 0 : static_cast<std::uint64_t>(inf->second));
+    return out;
+}
+
+json quantiles(const hour_counts& h, const std::string& prefix, const std::vector<std::uint32_t>& bounds) {
+    json q = json::object();
+    auto counts = histogram(h, prefix, bounds);
+    for (auto [name, p] : {std::pair{"p50", 0.5}, std::pair{"p90", 0.9}, std::pair{"p99", 0.99}}) {
+        auto v = estimates::histogram_quantile(bounds, counts, p);
+        q[name] = v ? json(*v) : json(nullptr); // null: no data, or above the last bucket
+    }
+    return q;
+}
+
+} // namespace
+
+// Reads live numbers and the last 24 hourly buckets; shared by both endpoints.
+struct http_api_stats_snapshot {
+    live_numbers live;
+    std::vector<std::pair<long long, hour_counts>> hours; // newest first
+    bool ok = false;
+};
+
+static net::awaitable<http_api_stats_snapshot> read_stats(services& svc) {
+    http_api_stats_snapshot out;
+    auto now = system_clock::now();
+    auto now_ms = duration_cast<milliseconds>(now.time_since_epoch()).count();
+    std::vector<std::string> keys_arg{keys::queue_prefix};
+    std::vector<std::string> args{std::to_string(now_ms)};
+    auto v = co_await svc.redis->async_eval(scripts::stats_live(), std::move(keys_arg), std::move(args),
+                                            net::use_awaitable);
+    if (v.failed() || v.elements.size() != 9) co_return out;
+    auto& e = v.elements;
+    out.live = {e[0].integer, e[1].integer, e[2].integer, e[3].integer, e[4].integer,
+                e[5].integer, e[6].integer, e[7].integer, e[8].integer, 0};
+    auto cal = svc.rota->snapshot();
+    auto now_s = floor<seconds>(now);
+    std::set<std::string> rostered;
+    for (auto& s : cal->shifts())
+        if (cal->on_shift_until(s.listener, now_s)) rostered.insert(s.listener);
+    out.live.rostered = rostered.size();
+    auto hour = now_ms / 3'600'000;
+    for (long long h = hour; h > hour - 24; --h) {
+        std::vector<std::string> get{"HGETALL", keys::stats_hour(h)};
+        auto b = co_await svc.redis->async_exec(std::move(get), net::use_awaitable);
+        if (b.failed()) co_return out;
+        hour_counts counts;
+        for (std::size_t i = 0; i + 1 < b.elements.size(); i += 2)
+            counts[b.elements[i].str] = std::atoll(b.elements[i + 1].str.c_str());
+        out.hours.emplace_back(h * 3'600'000, std::move(counts));
+    }
+    out.ok = true;
+    co_return out;
+}
+
+net::awaitable<http_response> http_api::admin_stats(const http_request& req) {
+    auto s = co_await read_stats(svc_);
+    if (!s.ok) co_return unavailable_response(req);
+    json live{{"waiting", s.live.waiting},
+              {"longest_wait_s", s.live.oldest_wait_ms / 1000},
+              {"offers_pending", s.live.offers},
+              {"conversations_active", s.live.conversations},
+              {"listeners",
+               {{"rostered", s.live.rostered},
+                {"online", s.live.online},
+                {"available", s.live.available},
+                {"busy", s.live.busy},
+                {"wrapup", s.live.wrapup},
+                {"away", s.live.away}}}};
+    json hours = json::array();
+    for (auto& [start_ms, counts] : s.hours) {
+        json h{{"hour_start_ms", start_ms}};
+        for (auto& [k, n] : counts) h[k] = n;
+        hours.push_back(std::move(h));
+    }
+    const auto& last = s.hours.front().second;
+    json last_hour{{"wait_s", quantiles(last, "wait_le_", wait_bounds)},
+                   {"conversation_s", quantiles(last, "conv_le_", conversation_bounds)}};
+    for (auto& [k, n] : last)
+        if (k.rfind("wait_le_", 0) != 0 && k.rfind("conv_le_", 0) != 0) last_hour[k] = n;
+    json body{{"live", live}, {"this_hour", last_hour}, {"hours", hours}};
+    co_return json_response(req, http::status::ok, body.dump());
+}
+
+net::awaitable<http_response> http_api::metrics(const http_request& req) {
+    auto s = co_await read_stats(svc_);
+    prometheus::Registry registry;
+    auto gauge = [&](const std::string& name, const std::string& help, double value,
+                     const std::map<std::string, std::string>& labels = {}) {
+        prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add(labels).Set(value);
+    };
+    auto& c = *svc_.counters;
+    gauge("peerline_up", "1 while this node runs", 1);
+    gauge("peerline_redis_ready", "1 while this node reaches Redis", svc_.redis->ready() ? 1 : 0);
+    gauge("peerline_websocket_sessions", "WebSocket sessions open on this node",
+          static_cast<double>(c.websocket_sessions.load(std::memory_order_relaxed)));
+    gauge("peerline_relayed_frames", "Relay frames forwarded by this node since start",
+          static_cast<double>(c.relayed_frames.load(std::memory_order_relaxed)));
+    gauge("peerline_relayed_bytes", "Relay bytes forwarded by this node since start",
+          static_cast<double>(c.relayed_bytes.load(std::memory_order_relaxed)));
+    gauge("peerline_slow_consumers_dropped", "Connections dropped for not reading, since start",
+          static_cast<double>(c.slow_consumers_dropped.load(std::memory_order_relaxed)));
+    gauge("peerline_protocol_errors", "Malformed control frames answered with an error, since start",
+          static_cast<double>(c.protocol_errors.load(std::memory_order_relaxed)));
+    if (s.ok) {
+        gauge("peerline_queue_waiting", "GPs waiting now", static_cast<double>(s.live.waiting));
+        gauge("peerline_queue_longest_wait_seconds", "Longest current wait",
+              static_cast<double>(s.live.oldest_wait_ms) / 1000.0);
+        gauge("peerline_offers_pending", "Offers awaiting an answer", static_cast<double>(s.live.offers));
+        gauge("peerline_conversations_active", "Conversations in progress",
+              static_cast<double>(s.live.conversations));
+        gauge("peerline_listeners_rostered", "Listeners on shift now", static_cast<double>(s.live.rostered));
+        auto& family = prometheus::BuildGauge()
+                           .Name("peerline_listeners")
+                           .Help("Connected listeners by state")
+                           .Register(registry);
+        family.Add({{"state", "available"}}).Set(static_cast<double>(s.live.available));
+        family.Add({{"state", "busy"}}).Set(static_cast<double>(s.live.busy));
+        family.Add({{"state", "wrapup"}}).Set(static_cast<double>(s.live.wrapup));
+        family.Add({{"state", "away"}}).Set(static_cast<double>(s.live.away));
+        auto& hourly = prometheus::BuildGauge()
+                           .Name("peerline_this_hour")
+                           .Help("Counts in the current hour bucket (requests, matched, abandoned, offers_*, escalations, ended_*)")
+                           .Register(registry);
+        for (auto& [k, n] : s.hours.front().second)
+            if (k.rfind("wait_le_", 0) != 0 && k.rfind("conv_le_", 0) != 0)
+                hourly.Add({{"count", k}}).Set(static_cast<double>(n));
+    }
+    http_response res{http::status::ok, req.version()};
+    res.set(http::field::content_type, "text/plain; version=0.0.4");
+    res.set(http::field::cache_control, "no-store");
+    res.keep_alive(req.keep_alive());
+    res.body() = prometheus::TextSerializer().Serialize(registry.Collect());
+    res.prepare_payload();
+    co_return res;
+}
+
+} // namespace peerline
