@@ -231,6 +231,14 @@ json run(const json& spec) {
     out["org"] = run_org(s, spec["org"]);
     for (auto& c : out["certificates"]) c = run_certificate_case(s, c);
     for (auto& c : out["conversations"]) c = run_conversation(s, c);
+    if (spec.contains("ed25519")) {
+        // Raw Ed25519 edge cases: both libsodium builds must agree on each.
+        for (auto& e : out["ed25519"]) {
+            const bytes pk = unhex(e["public_key"]), m = unhex(e["message"]), sig = unhex(e["signature"]);
+            e["valid"] = pk.size() == 32 && sig.size() == 64 &&
+                         crypto_sign_verify_detached(sig.data(), m.data(), m.size(), pk.data()) == 0;
+        }
+    }
     return out;
 }
 
@@ -359,7 +367,51 @@ json cpp_spec() {
                              {"gp_seed", seed_hex(0x61)}, {"listener_seed", seed_hex(0x62)},
                              {"first_payload", ""}, {"steps", lost}});
 
+    // Ed25519 edge cases (non-canonical S, small-order and non-canonical
+    // keys and R): libsodium 1.0.18 and the wrappers' build must agree.
+    peerline::crypto::init();
+    json ed = json::array();
+    {
+        pub32 sd = pub32{};
+        sd.fill(0x44);
+        pub32 pk{};
+        std::array<byte, 64> sk{}, sig{};
+        crypto_sign_seed_keypair(pk.data(), sk.data(), sd.data());
+        const bytes msg{'P', 'S', 'C', '1', ' ', 'e', 'd', 'g', 'e'};
+        crypto_sign_detached(sig.data(), nullptr, msg.data(), msg.size(), sk.data());
+        auto add = [&](std::string name, byte_view p, byte_view m, byte_view sg) {
+            ed.push_back({{"name", std::move(name)}, {"public_key", hex(p)}, {"message", hex(m)}, {"signature", hex(sg)}});
+        };
+        add("valid", pk, msg, sig);
+        bytes flipped = msg;
+        flipped[0] ^= 1;
+        add("message changed", pk, flipped, sig);
+        // S + L: the same scalar, not canonical.
+        const bytes L = unhex(json("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010"));
+        auto s_plus_l = sig;
+        unsigned carry = 0;
+        for (std::size_t i = 0; i < 32; ++i) {
+            const unsigned v = s_plus_l[32 + i] + L[i] + carry;
+            s_plus_l[32 + i] = static_cast<byte>(v);
+            carry = v >> 8;
+        }
+        add("S not canonical (S + L)", pk, msg, s_plus_l);
+        bytes identity(32, 0);
+        identity[0] = 1;
+        bytes trivial(64, 0);
+        trivial[0] = 1;  // R = identity, S = 0
+        add("identity public key, trivial signature", identity, msg, trivial);
+        const bytes order8 = unhex(json("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"));
+        add("order-8 public key, trivial signature", order8, msg, trivial);
+        const bytes noncanon = unhex(json("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"));
+        add("non-canonical public key", noncanon, msg, sig);
+        auto small_r = sig;
+        std::copy(order8.begin(), order8.end(), small_r.begin());
+        add("small-order R", pk, msg, small_r);
+    }
+
     return {{"format", "peerline-psc1-vectors/1"},
+            {"ed25519", ed},
             {"generator", "cpp"},
             {"rng", {{{"seed", seed_hex(1)}, {"bytes", 200}}, {{"seed", seed_hex(0xfe)}, {"bytes", 65}}}},
             {"padding", padding},

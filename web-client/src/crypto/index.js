@@ -11,3 +11,4 @@ export { Session, safetyCodeFor } from './session.js';
 export { GpHandshake, ListenerHandshake, SidCache, generateListenerIdentity, makeEnrolmentRequest } from './handshake.js';
 export * as org from './org.js';
 export { wrapIdentity, unwrapIdentity, newWrappingKey } from './keystore.js';
+export { rootPublicKeyFromText, fingerprint } from './trust.js';

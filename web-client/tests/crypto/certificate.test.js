@@ -75,3 +75,14 @@ test('decoders are strict about length, version, type and order', () => {
   huge[26] = 0xff;
   assert.throws(() => decodeRevocationList(huge), code('bad_length'));
 });
+
+test('the pinned root key text decodes to the key the C++ key file holds', async () => {
+  const { rootPublicKeyFromText } = await import('../../src/crypto/trust.js');
+  const { lib } = await import('../../src/crypto/sodium.js');
+  const o = makeOrg();
+  const text = lib().to_base64(o.root.publicKey, lib().base64_variants.URLSAFE_NO_PADDING);
+  assert.equal(text.length, 43);
+  assert.deepEqual(rootPublicKeyFromText(text), o.root.publicKey);
+  assert.throws(() => rootPublicKeyFromText('not base64!'), code('bad_field'));
+  assert.throws(() => rootPublicKeyFromText('AAAA'), code('bad_length'));
+});

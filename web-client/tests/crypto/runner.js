@@ -164,6 +164,18 @@ export function run(spec) {
   };
   out.certificates = spec.certificates.map((c) => runCertificateCase(s, c));
   out.conversations = spec.conversations.map((c) => runConversation(s, c));
+  if (spec.ed25519) {
+    // Raw Ed25519 edge cases: both libsodium builds must agree on each.
+    out.ed25519 = spec.ed25519.map((e) => {
+      let valid;
+      try {
+        valid = lib().crypto_sign_verify_detached(unhex(e.signature), unhex(e.message), unhex(e.public_key));
+      } catch {
+        valid = false;
+      }
+      return { ...e, valid };
+    });
+  }
   return out;
 }
 
