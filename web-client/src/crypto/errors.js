@@ -23,3 +23,29 @@ export class E2eError extends Error {
 export function fail(code) {
   throw new E2eError(code);
 }
+
+// What a GP or listener should be told, in plain words, when the protocol
+// refuses something. The interface shows this and sends nothing further.
+const WARNINGS = {
+  bad_signature: 'This listener could not be verified as a trained listener of the organisation. Do not continue.',
+  cert_expired: "This listener's certificate has expired, so they cannot be verified. Please try again later.",
+  cert_not_yet_valid: "This listener's certificate is not valid yet. Check your device's clock, or try again later.",
+  cert_validity_too_long: 'This listener could not be verified as a trained listener of the organisation. Do not continue.',
+  cert_revoked: 'This listener is no longer certified by the organisation. Do not continue.',
+  cert_wrong_role: 'This person is not certified as a listener. Do not continue.',
+  crl_stale: 'The list of withdrawn certificates is out of date, so this listener cannot be verified now.',
+  crl_rollback: 'The server sent an old list of withdrawn certificates. This listener cannot be verified now.',
+  weak_key: 'The secure connection could not be set up safely. Please start again.',
+  replayed_handshake: 'This connection request was already used. Please start again.',
+  commitment_mismatch: 'The secure connection was tampered with. Please start again.',
+};
+
+/**
+ * A plain-language warning for a refused listener or handshake; undefined
+ * for errors that only mean one message was dropped (the interface shows
+ * gaps instead).
+ * @param {string} code
+ */
+export function warningFor(code) {
+  return WARNINGS[code];
+}

@@ -1,7 +1,7 @@
 // Peerline's end-to-end protocol PSC-1 for the browser (docs/CRYPTO.md).
 // Plain ES modules over libsodium-wrappers; `await ready()` before use.
 export * from './constants.js';
-export { E2eError, ERROR_CODES } from './errors.js';
+export { E2eError, ERROR_CODES, warningFor } from './errors.js';
 export { ready, toHex, fromHex } from './sodium.js';
 export { SystemRng, DeterministicRng } from './rng.js';
 export * from './certificate.js';

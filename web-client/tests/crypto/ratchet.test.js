@@ -95,6 +95,21 @@ test('skipped-key limits hold', () => {
   assert.equal(q.listener.skippedKeyCount, MAX_SKIP);
 });
 
+test('the store of skipped keys is capped', () => {
+  const p = pair();
+  for (let chain = 0; chain < 6; chain++) {
+    let last;
+    for (let i = 0; i <= MAX_SKIP; i++) last = p.gpSays('m');
+    if (chain < 5) {
+      p.listener.decrypt(last, p.l);
+      assert.equal(p.gpReads(p.listenerSays('step')), 'step');
+    } else {
+      assert.throws(() => p.listener.decrypt(last, p.l), code('skipped_store_full'));
+      assert.equal(p.listener.skippedKeyCount, 500);
+    }
+  }
+});
+
 test('forward secrecy: a later state cannot decrypt earlier messages', () => {
   const p = pair();
   const early = p.gpSays('early secret');
