@@ -31,7 +31,7 @@ TEST_CASE("a canary sent through a conversation appears in no Redis key or value
     // The canary alone as the whole payload, too.
     relay_and_check(gp, c.gp_channel, listener, c.listener_channel, canary);
     gp.send_control(protocol::end_conversation{c.gp_channel, protocol::end_reason::completed});
-    listener.expect<protocol::conversation_ended>();
+    expect_listener_ended(listener);
 
     // Redis while the server still runs (expiring keys are still there).
     ts::redis_connection redis(s.redis.port());

@@ -57,7 +57,7 @@ TEST_CASE("a GP and a listener complete a conversation over real WebSockets", "[
     SECTION("the GP ends it and the listener is told") {
         relay_and_check(gp, c.gp_channel, listener, c.listener_channel, "hello");
         gp.send_control(protocol::end_conversation{c.gp_channel, protocol::end_reason::completed});
-        auto ended = listener.expect<protocol::conversation_ended>();
+        auto ended = expect_listener_ended(listener);
         CHECK(ended.channel == c.listener_channel);
         CHECK(ended.by == protocol::ended_by::gp);
     }

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -47,6 +48,7 @@ void peerline_stack::start_server(const stack_options& opts) {
 account peerline_stack::new_listener(const std::string& name) {
     account a{name, "pw-" + ts::random_hex(12)};
     admin.create_listener(a.name, a.password);
+    admin.add_shift_always(a.name);
     return a;
 }
 
@@ -59,7 +61,7 @@ tc::ws_client peerline_stack::available_listener(const account& a, std::string* 
     REQUIRE(w.as == protocol::role::listener);
     ws.send_control(protocol::set_availability{protocol::availability::available});
     auto changed = ws.expect<protocol::availability_changed>();
-    REQUIRE(changed.state == protocol::availability::available);
+    REQUIRE(changed.state == protocol::listener_state::available);
     return ws;
 }
 
@@ -72,8 +74,34 @@ tc::ws_client peerline_stack::gp(std::string* token_out) {
     return ws;
 }
 
+std::map<std::string, protocol::server_message> expect_unordered(tc::ws_client& ws,
+                                                                 std::vector<std::string> types) {
+    std::map<std::string, protocol::server_message> got;
+    std::string wanted;
+    for (const auto& t : types) wanted += (wanted.empty() ? "" : ", ") + t;
+    for (std::size_t i = 0; i < types.size(); ++i) {
+        auto in = ws.next_message();
+        auto* c = std::get_if<tc::control_frame>(&in);
+        std::string type = c ? std::string(protocol::type_name(c->message)) : std::string();
+        auto it = std::find(types.begin(), types.end(), type);
+        if (!c || it == types.end() || got.count(type) != 0) {
+            throw tc::unexpected_message("expected " + wanted + " in any order, got " +
+                                         tc::describe(in));
+        }
+        got.emplace(type, c->message);
+    }
+    return got;
+}
+
+protocol::request_chat chat_request(protocol::topic about, bool urgent) {
+    protocol::request_chat r;
+    r.about = about;
+    r.urgent = urgent;
+    return r;
+}
+
 conversation start_conversation(tc::ws_client& gp, tc::ws_client& listener) {
-    gp.send_control(protocol::request_chat{protocol::topic::workload, false});
+    gp.send_control(chat_request(protocol::topic::workload));
     auto q = gp.expect<protocol::queued>();
     CHECK(q.position == 1);
 
@@ -84,7 +112,10 @@ conversation start_conversation(tc::ws_client& gp, tc::ws_client& listener) {
     CHECK(offer.expires_in_ms > 0);
 
     listener.send_control(protocol::accept_offer{offer.offer_id});
-    auto on_listener = listener.expect<protocol::conversation_started>();
+    auto listener_side = expect_unordered(listener, {"conversation_started", "availability"});
+    auto on_listener = std::get<protocol::conversation_started>(listener_side["conversation_started"]);
+    CHECK(std::get<protocol::availability_changed>(listener_side["availability"]).state ==
+          protocol::listener_state::busy);
     auto on_gp = gp.expect<protocol::conversation_started>();
     CHECK(on_listener.peer == protocol::role::gp);
     CHECK(on_gp.peer == protocol::role::listener);
@@ -93,6 +124,13 @@ conversation start_conversation(tc::ws_client& gp, tc::ws_client& listener) {
     CHECK_FALSE(on_gp.conversation_id.empty());
     CHECK(on_gp.conversation_id == on_listener.conversation_id);
     return conversation{on_gp.channel, on_listener.channel, on_gp.conversation_id};
+}
+
+protocol::conversation_ended expect_listener_ended(tc::ws_client& listener) {
+    auto got = expect_unordered(listener, {"conversation_ended", "availability"});
+    CHECK(std::get<protocol::availability_changed>(got["availability"]).state ==
+          protocol::listener_state::wrapup);
+    return std::get<protocol::conversation_ended>(got["conversation_ended"]);
 }
 
 void relay_and_check(tc::ws_client& from, std::uint16_t from_channel, tc::ws_client& to,

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,13 +60,24 @@ public:
     // Starts (again) a server against this stack's Redis.
     void start_server(const stack_options& opts);
 
-    // A new listener account with a random password.
+    // A new listener account with a random password and a rota shift that
+    // covers now (a listener may only go available on shift).
     account new_listener(const std::string& name);
     // Logs in, opens /ws, says hello and goes available.
     tc::ws_client available_listener(const account& a, std::string* token_out = nullptr);
     // An anonymous GP session with an authenticated WebSocket.
     tc::ws_client gp(std::string* token_out = nullptr);
 };
+
+// Reads exactly types.size() messages and returns them by wire type. They may
+// come in any order (the protocol does not order them), but every listed
+// type must arrive once and nothing else may: anything unexpected throws
+// with what arrived.
+std::map<std::string, protocol::server_message> expect_unordered(tc::ws_client& ws,
+                                                                 std::vector<std::string> types);
+
+// A request_chat with this topic (and no continuity code).
+protocol::request_chat chat_request(protocol::topic about, bool urgent = false);
 
 // The two sides' channel numbers and the conversation id of a started
 // conversation.
@@ -77,8 +89,13 @@ struct conversation {
 
 // The first path up to conversation_started: the GP asks (topic workload),
 // is queued first, the listener gets the offer, accepts, and both sides are
-// told their channel. Checks every message on the way.
+// told their channel; the listener, now at its capacity of one, is also told
+// it is busy. Checks every message on the way.
 conversation start_conversation(tc::ws_client& gp, tc::ws_client& listener);
+
+// The listener side of a conversation's end: conversation_ended on its
+// channel, and the wrap-up pause that follows every conversation.
+protocol::conversation_ended expect_listener_ended(tc::ws_client& listener);
 
 // Sends `payload` from one side and checks it arrives byte-identical on the
 // other side with the receiver's channel number.

@@ -26,7 +26,7 @@ TEST_CASE("a GP trying listener actions is told wrong_role and stays connected",
 TEST_CASE("a listener asking for a chat is told wrong_role and stays connected", "[roles]") {
     peerline_stack s;
     auto listener = s.available_listener(s.new_listener("listener-roles"));
-    listener.send_control(protocol::request_chat{protocol::topic::personal, true});
+    listener.send_control(chat_request(protocol::topic::personal, true));
     auto e = listener.expect_error(protocol::error_code::wrong_role);
     CHECK(e.in_reply_to == "request_chat");
     listener.send_control(protocol::ping{});

@@ -42,7 +42,7 @@ TEST_CASE("with a certificate the server speaks HTTPS and a conversation works o
                             "reply over tls " + std::to_string(i));
         }
         gp.send_control(protocol::end_conversation{c.gp_channel, std::nullopt});
-        auto ended = listener.expect<protocol::conversation_ended>();
+        auto ended = expect_listener_ended(listener);
         CHECK(ended.by == protocol::ended_by::gp);
     }
 }

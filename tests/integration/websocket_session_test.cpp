@@ -36,7 +36,7 @@ TEST_CASE("a first frame other than hello is refused with not_authenticated", "[
         ws.expect_error(protocol::error_code::not_authenticated);
     }
     SECTION("a GP action") {
-        ws.send_control(protocol::request_chat{protocol::topic::career, false});
+        ws.send_control(chat_request(protocol::topic::career));
         ws.expect_error(protocol::error_code::not_authenticated);
     }
 }

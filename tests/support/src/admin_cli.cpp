@@ -6,7 +6,8 @@
 namespace peerline::test_support {
 
 command_result admin_cli::run(const std::vector<std::string>& args, const std::string& input) const {
-    std::vector<std::string> argv = {binary_.string(), "admin", "--redis", redis_url_};
+    std::vector<std::string> argv = {binary_.string(), "admin",  "--redis", redis_url_,
+                                     "--password-hash-cost", "minimum"};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_command(argv, input, scratch_);
 }
@@ -31,5 +32,9 @@ void admin_cli::create_admin(const std::string& name, const std::string& passwor
 }
 
 void admin_cli::disable(const std::string& name) const { run_ok({"disable", name}, {}); }
+
+void admin_cli::add_shift_always(const std::string& name) const {
+    run_ok({"add-shift", name, "--always"}, {});
+}
 
 } // namespace peerline::test_support

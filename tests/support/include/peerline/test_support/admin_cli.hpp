@@ -1,6 +1,8 @@
-// `peerline admin --redis URL ...`: creating and disabling accounts the way an
-// operator does, by running the real binary. Passwords go through stdin
-// (--password-stdin), never the command line.
+// `peerline admin --redis URL ...`: creating and disabling accounts and
+// adding rota shifts the way an operator does, by running the real binary.
+// Passwords go through stdin (--password-stdin), never the command line, and
+// are hashed at the minimum cost, like the test server's
+// (--password-hash-cost minimum), to keep tests fast.
 #pragma once
 
 #include "peerline/test_support/child_process.hpp"
@@ -25,6 +27,9 @@ public:
     void create_listener(const std::string& name, const std::string& password) const;
     void create_admin(const std::string& name, const std::string& password) const;
     void disable(const std::string& name) const;
+    // A rota shift for `name` covering every day, all day: the listener is
+    // on shift whenever a test runs.
+    void add_shift_always(const std::string& name) const;
 
 private:
     void run_ok(const std::vector<std::string>& args, const std::string& input) const;
