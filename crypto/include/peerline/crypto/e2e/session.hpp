@@ -59,9 +59,8 @@ public:
     void close() noexcept;
     bool closed() const noexcept;
 
-    // For the handshake implementation only.
+    // Made by the handshake implementation only (ratchet_state is internal).
     explicit session(std::unique_ptr<ratchet_state> st) noexcept;
-    ratchet_state& state() noexcept { return *st_; }
 
 private:
     std::unique_ptr<ratchet_state> st_;
