@@ -167,8 +167,10 @@ int run_server(server_config cfg) {
             s->post_shutdown("The server is restarting. Please reconnect.", 2000);
         });
         grace.expires_after(cfg.shutdown_grace);
-        // Leave the node registry at once so no other node reaps us later.
-        redis->exec({"ZREM", keys::nodes, cfg.node_id}, [](redis::value) {});
+        // The node stays in the registry: clients it told to reconnect may
+        // resume elsewhere within the presence timeout, and whatever nobody
+        // resumes is cleaned up by the other nodes' reaper (or by this node
+        // when it starts again with the same id).
         grace.async_wait([&](beast::error_code) {
             match->stop();
             rota->stop();

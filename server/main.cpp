@@ -128,6 +128,7 @@ int main(int argc, char** argv) {
     unsigned continuity_pref_s = static_cast<unsigned>(cfg.continuity_preference.count());
     unsigned presence_s = static_cast<unsigned>(cfg.presence_timeout.count());
     unsigned heartbeat_s = static_cast<unsigned>(cfg.heartbeat_interval.count());
+    unsigned resume_grace_s = static_cast<unsigned>(cfg.resume_grace.count());
     auto* serve = app.add_subcommand("serve", "Run a Peerline server node");
     add_serve_options(*serve, cfg, serve_redis, hello_s, idle_s, offer_ms, staff_ttl_s, gp_ttl_s);
     serve->add_option("--wrapup-s", wrapup_s, "Pause after each conversation before the next offer")
@@ -143,6 +144,10 @@ int main(int argc, char** argv) {
     serve->add_option("--presence-timeout-s", presence_s,
                       "Silence after which a listener or node counts as gone")
         ->envname("PEERLINE_PRESENCE_TIMEOUT_S")
+        ->capture_default_str();
+    serve->add_option("--resume-grace-s", resume_grace_s,
+                      "How long a dropped client may resume its place or conversations (0 = off)")
+        ->envname("PEERLINE_RESUME_GRACE_S")
         ->capture_default_str();
     serve->add_option("--heartbeat-s", heartbeat_s, "Presence heartbeat interval")
         ->envname("PEERLINE_HEARTBEAT_S")
@@ -195,6 +200,7 @@ int main(int argc, char** argv) {
             cfg.staff_session_ttl = std::chrono::seconds(staff_ttl_s);
             cfg.gp_session_ttl = std::chrono::seconds(gp_ttl_s);
             cfg.wrapup = std::chrono::seconds(wrapup_s);
+            cfg.resume_grace = std::chrono::seconds(resume_grace_s);
             cfg.max_wait = std::chrono::seconds(max_wait_s);
             cfg.continuity_preference = std::chrono::seconds(continuity_pref_s);
             cfg.presence_timeout = std::chrono::seconds(std::max(2u, presence_s));

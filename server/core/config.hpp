@@ -81,6 +81,9 @@ struct server_config {
     // or node counts as gone.
     std::chrono::seconds heartbeat_interval{5};
     std::chrono::seconds presence_timeout{20};
+    // How long a dropped client keeps its place or conversations to resume
+    // (0 = no resume). After a node dies, at most the presence timeout.
+    std::chrono::seconds resume_grace{60};
 
     // Graceful shutdown: how long clients get after the shutdown notice.
     std::chrono::milliseconds shutdown_grace{2000};

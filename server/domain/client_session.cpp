@@ -33,7 +33,7 @@ template <class... F> overloaded(F...) -> overloaded<F...>;
 client_session::client_session(services& svc, net::any_io_executor ex,
                                std::weak_ptr<connection_sink> sink)
     : svc_(svc), ex_(std::move(ex)), sink_(std::move(sink)), hello_timer_(ex_),
-      heartbeat_timer_(ex_), max_wait_timer_(ex_), position_timer_(ex_), wrapup_timer_(ex_),
+      heartbeat_timer_(ex_), detach_timer_(ex_), max_wait_timer_(ex_), position_timer_(ex_), wrapup_timer_(ex_),
       shift_timer_(ex_) {}
 
 // ---------------------------------------------------------------------------
@@ -101,11 +101,15 @@ void client_session::on_closed() {
         t->cancel();
     if (!was_ready) return;
     svc_.routes->remove(sid_, this);
-    end_everything_on_disconnect();
+    if (has_state() && svc_.cfg.resume_grace.count() > 0) {
+        detach();
+    } else {
+        end_everything_on_disconnect();
+    }
 }
 
-// Issue 3's resume-within-a-grace-period is not built yet: a disconnect ends
-// everything the session had open.
+// Ends everything the session had open: after a disconnect without anything
+// worth resuming, or when the resume grace period ran out.
 void client_session::end_everything_on_disconnect() {
     auto& redis = *svc_.redis;
     auto* routes = svc_.routes;
@@ -221,12 +225,7 @@ void client_session::on_ready() {
     phase_ = phase::ready;
     hello_timer_.cancel();
     svc_.routes->add(sid_, shared_from_this());
-    send(pr::welcome{role_, svc_.cfg.limits.max_control_frame_bytes,
-                     svc_.cfg.limits.max_relay_frame_bytes});
-    if (role_ == pr::role::admin)
-        svc_.redis->exec({"ZADD", keys::supervisors_online, std::to_string(now_ms()), sid_},
-                         [](redis::value) {});
-    if (role_ != pr::role::gp) start_heartbeat();
+    resume_or_welcome();
 }
 
 // Staff presence: listeners refresh their record's expiry, administrators
@@ -342,6 +341,10 @@ void client_session::on_event(const nlohmann::json& ev) {
         on_conv_end(ev);
     } else if (type == "queue_changed" && role_ == pr::role::gp && gp_ == gp_state::waiting) {
         refresh_position();
+    } else if (type == "peer_detached") {
+        on_peer_detached(ev);
+    } else if (type == "peer_moved") {
+        on_peer_moved(ev);
     } else if (type == "escalation" && role_ == pr::role::admin) {
         send(pr::escalation{ev.value("listener", ""), ev.value("cid", "")});
     }

@@ -97,6 +97,17 @@ private:
     void start_heartbeat();
     void on_heartbeat();
 
+    // Resume (client_session_resume.cpp): a dropped connection keeps its
+    // place and conversations for the grace period; the same token on any
+    // node picks them up again.
+    bool has_state() const;
+    void detach();
+    void on_grace_over();
+    void resume_or_welcome();
+    void restore(const redis::value& v);
+    void on_peer_detached(const nlohmann::json& ev);
+    void on_peer_moved(const nlohmann::json& ev);
+
     // --- client_session_gp.cpp ---
     void on_request_chat(const protocol::request_chat& m);
     void enqueue(const protocol::request_chat& m, std::string preferred_listener);
@@ -123,6 +134,7 @@ private:
     std::weak_ptr<connection_sink> sink_;
     boost::asio::steady_timer hello_timer_;
     boost::asio::steady_timer heartbeat_timer_;
+    boost::asio::steady_timer detach_timer_;
 
     phase phase_ = phase::awaiting_hello;
     protocol::role role_ = protocol::role::gp;

@@ -49,7 +49,8 @@ void client_session::on_set_availability(const pr::set_availability& m) {
     auto state = std::string(pr::to_string(m.state));
     eval_then(scripts::listener_set_state(),
               {sid_, svc_.node_id, state, std::to_string(capacity_), std::to_string(now_ms()),
-               std::to_string(svc_.cfg.presence_timeout.count()), username_},
+               std::to_string(svc_.cfg.presence_timeout.count()), username_,
+               std::to_string(channels_.size())},
               [this, wanted = m.state, until](redis::value v) {
                   if (v.failed() || v.elements.size() != 2) {
                       send_error(ec::service_unavailable, "set_availability");
@@ -81,7 +82,8 @@ void client_session::go_away(std::string reason) {
     shift_timer_.cancel();
     eval_then(scripts::listener_set_state(),
               {sid_, svc_.node_id, "away", std::to_string(capacity_), std::to_string(now_ms()),
-               std::to_string(svc_.cfg.presence_timeout.count()), username_},
+               std::to_string(svc_.cfg.presence_timeout.count()), username_,
+               std::to_string(channels_.size())},
               [](redis::value) {});
     send(pr::availability_changed{pr::listener_state::away, reason, std::nullopt});
 }

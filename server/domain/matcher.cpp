@@ -15,7 +15,14 @@ namespace net = boost::asio;
 
 matcher::matcher(services& svc) : svc_(svc), timer_(svc.redis->get_executor()) {}
 
-void matcher::start() { schedule_tick(); }
+void matcher::start() {
+    // Anything still indexed to this node's id is left over from an earlier
+    // run (nothing is connected yet): mark it stale so the first reap
+    // cleans it up, then heartbeat as usual.
+    svc_.redis->exec({"ZADD", keys::nodes, "0", svc_.node_id}, [](redis::value) {});
+    reap("");
+    schedule_tick();
+}
 
 void matcher::stop() {
     net::dispatch(timer_.get_executor(), [self = shared_from_this()] {
@@ -99,10 +106,14 @@ void matcher::heartbeat_and_reap() {
     if (now - last_heartbeat_ < svc_.cfg.heartbeat_interval) return;
     last_heartbeat_ = now;
     svc_.redis->exec({"ZADD", keys::nodes, std::to_string(now_ms()), svc_.node_id}, [](redis::value) {});
+    reap(svc_.node_id);
+}
+
+void matcher::reap(const std::string& spare_node) {
     auto dead_after = std::chrono::milliseconds(svc_.cfg.presence_timeout).count();
     svc_.redis->eval(
         scripts::nodes_reap(), {keys::queue_prefix},
-        {std::to_string(now_ms()), std::to_string(dead_after), svc_.node_id},
+        {std::to_string(now_ms()), std::to_string(dead_after), spare_node},
         [self = shared_from_this()](redis::value v) {
             if (v.failed() || v.elements.empty()) return;
             auto& e = v.elements;

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 
 namespace peerline {
 
@@ -31,6 +32,8 @@ private:
     void expire_offers();
     void schedule_tick();
     void heartbeat_and_reap();
+    // Cleans up after nodes whose heartbeat stopped, sparing `spare_node`.
+    void reap(const std::string& spare_node);
 
     services& svc_;
     boost::asio::steady_timer timer_;

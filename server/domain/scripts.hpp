@@ -21,4 +21,6 @@ const redis::script& nodes_reap();
 const redis::script& queue_position();
 const redis::script& stats_live();
 const redis::script& rota_load();
+const redis::script& session_detach();
+const redis::script& session_resume();
 } // namespace peerline::scripts

@@ -1,7 +1,8 @@
 -- Registers a connected listener (presence, with expiry) and sets their
 -- availability.
 -- KEYS[1] queue prefix; ARGV: listener_sid, node_id, state ("available"|"away"),
---       capacity, now_ms, presence_ttl_s, username
+--       capacity, now_ms, presence_ttl_s, username, open conversations on this
+--       connection (after a resume the record is new but the conversations are not)
 -- An available listener with spare capacity and no pending offer enters the
 -- `available` set scored by when they became idle (longest idle first); a
 -- listener in their wrap-up pause is scored by its end, so matching (which
@@ -12,7 +13,7 @@ local lsid = ARGV[1]
 local now = tonumber(ARGV[5])
 local lk = p .. ':listener:' .. lsid
 redis.call('HSET', lk, 'node', ARGV[2], 'state', ARGV[3], 'capacity', ARGV[4], 'username', ARGV[7])
-redis.call('HSETNX', lk, 'active', 0)
+redis.call('HSET', lk, 'active', tonumber(ARGV[8]))
 redis.call('EXPIRE', lk, tonumber(ARGV[6]))
 redis.call('SADD', p .. ':listeners', lsid)
 local active = tonumber(redis.call('HGET', lk, 'active'))

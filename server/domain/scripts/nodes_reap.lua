@@ -3,7 +3,7 @@
 -- their conversations end (the surviving side is returned, to be told), their
 -- waiting requests leave the queue (offers on them are withdrawn), and their
 -- listeners leave matching.
--- KEYS[1] queue prefix; ARGV: now_ms, dead_after_ms, this node's id
+-- KEYS[1] queue prefix; ARGV: now_ms, dead_after_ms, a node to spare (this node; "" at start-up)
 -- Returns a flat list of notices, each 4 entries:
 --   "node", dead_node_id, "", ""
 --   "conv", conversation_id, surviving_sid, surviving_node

@@ -27,11 +27,11 @@ if #listeners == 0 then return nil end
 local rid, rk, chosen
 for _, r in ipairs(redis.call('ZRANGE', p .. ':waiting', 0, 199)) do
   local k = p .. ':req:' .. r
-  local f = redis.call('HMGET', k, 'offer', 'prefer', 'prefer_until', 'sid')
+  local f = redis.call('HMGET', k, 'offer', 'prefer', 'prefer_until', 'sid', 'detached')
   if not f[4] then
     redis.call('ZREM', p .. ':waiting', r) -- expired request
     redis.call('ZREM', p .. ':waiting_since', r)
-  elseif not f[1] then
+  elseif not f[1] and not f[5] then -- (a detached GP keeps their place but gets no offer)
     if f[2] and tonumber(f[3]) > now then
       for _, c in ipairs(listeners) do
         if c[3] == f[2] then chosen = c break end

@@ -1,0 +1,151 @@
+// Resuming after a dropped connection. The session token is the resume
+// credential (it never travels in URLs and GPs keep theirs only in the tab's
+// memory). On a drop with something worth keeping (a place in the queue, open
+// conversations) the session writes its state to Redis for the grace period,
+// tells its partners "reconnecting", and waits. A hello with the same token on
+// any node claims that state exactly once (session_resume.lua), moves the
+// request and conversations to the new node, and tells the partners where it
+// is now; if nobody claims it in time, this node ends everything as before.
+#include "domain/client_session.hpp"
+
+#include "core/log.hpp"
+#include "domain/keys.hpp"
+#include "domain/matcher.hpp"
+#include "domain/router.hpp"
+#include "domain/scripts.hpp"
+#include "domain/services.hpp"
+#include "redis/client.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+
+namespace peerline {
+
+namespace net = boost::asio;
+namespace pr = protocol;
+
+bool client_session::has_state() const {
+    return !channels_.empty() || (role_ == pr::role::gp && gp_ == gp_state::waiting);
+}
+
+void client_session::detach() {
+    nlohmann::json state{{"rid", gp_ == gp_state::waiting ? request_id_ : std::string()},
+                         {"convs", nlohmann::json::array()}};
+    for (auto& [channel, r] : channels_) {
+        state["convs"].push_back({{"cid", r.conversation_id},
+                                  {"peer_sid", r.peer_sid},
+                                  {"peer_node", r.peer_node},
+                                  {"peer_channel", r.peer_channel},
+                                  {"listener", r.listener}});
+        svc_.routes->send_event(r.peer_node, r.peer_sid, {{"e", "peer_detached"}, {"cid", r.conversation_id}});
+    }
+    auto grace_ms = std::chrono::milliseconds(svc_.cfg.resume_grace).count();
+    svc_.redis->eval(scripts::session_detach(), {keys::queue_prefix},
+                     {sid_, state["rid"].get<std::string>(), std::to_string(grace_ms), state.dump()},
+                     [](redis::value v) {
+                         if (v.failed()) log::warn("session_detach_not_recorded");
+                     });
+    // A listener who dropped takes no new offers until they are back.
+    if (role_ == pr::role::listener) {
+        auto* match = svc_.match;
+        svc_.redis->eval(scripts::listener_gone(), {keys::queue_prefix}, {sid_},
+                         [match](redis::value v) {
+                             if (!v.failed() && !v.elements.empty() && v.elements[0].str == "requeued")
+                                 match->kick();
+                         });
+    }
+    log::info("session_detached", {{"role", pr::to_string(role_)}});
+    // This session object lives on until the grace period ends.
+    detach_timer_.expires_after(svc_.cfg.resume_grace);
+    detach_timer_.async_wait([self = shared_from_this()](boost::system::error_code e) {
+        if (!e) self->on_grace_over();
+    });
+}
+
+void client_session::on_grace_over() {
+    // Whoever deletes the detached state owns it: a resume elsewhere already did.
+    svc_.redis->async_exec(
+        {"DEL", keys::queue_prefix + ":detached:" + sid_},
+        net::bind_executor(ex_, [self = shared_from_this()](redis::value v) {
+            if (v.type == redis::value::kind::integer && v.integer == 1) {
+                log::info("session_resume_expired", {{"role", pr::to_string(self->role_)}});
+                self->end_everything_on_disconnect();
+            } else if (v.failed()) {
+                // Redis is down: try again shortly rather than leak the state.
+                self->detach_timer_.expires_after(std::chrono::seconds(5));
+                self->detach_timer_.async_wait([self](boost::system::error_code e) {
+                    if (!e) self->on_grace_over();
+                });
+            }
+        }));
+}
+
+void client_session::resume_or_welcome() {
+    eval_then(scripts::session_resume(), {sid_, svc_.node_id}, [this](redis::value v) {
+        send(pr::welcome{role_, svc_.cfg.limits.max_control_frame_bytes,
+                         svc_.cfg.limits.max_relay_frame_bytes});
+        if (!v.failed() && v.type == redis::value::kind::array && v.elements.size() >= 2) restore(v);
+        if (role_ == pr::role::admin)
+            svc_.redis->exec({"ZADD", keys::supervisors_online, std::to_string(now_ms()), sid_},
+                             [](redis::value) {});
+        if (role_ != pr::role::gp) start_heartbeat();
+    });
+}
+
+void client_session::restore(const redis::value& v) {
+    auto state = nlohmann::json::parse(v.elements[0].str, nullptr, false);
+    if (state.is_discarded() || !state.is_object()) return;
+    log::info("session_resumed", {{"role", pr::to_string(role_)}});
+    const auto& request_status = v.elements[1].str;
+    if (role_ == pr::role::gp && request_status == "waiting") {
+        request_id_ = state.value("rid", "");
+        gp_ = gp_state::waiting;
+        last_queued_.reset();
+        max_wait_timer_.expires_after(svc_.cfg.max_wait);
+        max_wait_timer_.async_wait([weak = weak_from_this()](boost::system::error_code e) {
+            if (auto self = weak.lock(); self && !e) self->on_max_wait();
+        });
+        refresh_position();
+        svc_.match->kick();
+    } else if (role_ == pr::role::gp && request_status == "gone") {
+        send(pr::left_queue{});
+    }
+    auto& convs = state["convs"];
+    for (std::size_t i = 0; i < convs.size() && 2 + i < v.elements.size(); ++i) {
+        if (v.elements[2 + i].str != "ok") continue; // ended while we were away
+        auto& c = convs[i];
+        route r{c.value("cid", ""), c.value("peer_sid", ""), c.value("peer_node", ""),
+                c.value("peer_channel", std::uint16_t{0}), {}, c.value("listener", "")};
+        if (r.peer_node == svc_.node_id) r.local_peer = svc_.routes->find_local(r.peer_sid);
+        auto cid = r.conversation_id, peer_node = r.peer_node, peer_sid = r.peer_sid;
+        auto channel = open_channel(std::move(r));
+        if (role_ == pr::role::gp) gp_ = gp_state::in_conversation;
+        send(pr::conversation_started{channel, cid,
+                                      role_ == pr::role::gp ? pr::role::listener : pr::role::gp});
+        svc_.routes->send_event(peer_node, peer_sid,
+                                {{"e", "peer_moved"},
+                                 {"cid", cid},
+                                 {"peer_node", svc_.node_id},
+                                 {"peer_channel", channel}});
+    }
+}
+
+void client_session::on_peer_detached(const nlohmann::json& ev) {
+    auto channel = channel_of(ev.value("cid", ""));
+    route* r = find_channel(channel);
+    if (r == nullptr) return;
+    r->local_peer.reset();
+    send(pr::partner_status{channel, "reconnecting"});
+}
+
+void client_session::on_peer_moved(const nlohmann::json& ev) {
+    auto channel = channel_of(ev.value("cid", ""));
+    route* r = find_channel(channel);
+    if (r == nullptr) return;
+    r->peer_node = ev.value("peer_node", "");
+    r->peer_channel = ev.value("peer_channel", std::uint16_t{0});
+    r->local_peer.reset();
+    if (r->peer_node == svc_.node_id) r->local_peer = svc_.routes->find_local(r->peer_sid);
+    send(pr::partner_status{channel, "back"});
+}
+
+} // namespace peerline
