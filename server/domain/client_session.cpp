@@ -33,7 +33,7 @@ template <class... F> overloaded(F...) -> overloaded<F...>;
 client_session::client_session(services& svc, net::any_io_executor ex,
                                std::weak_ptr<connection_sink> sink)
     : svc_(svc), ex_(std::move(ex)), sink_(std::move(sink)), hello_timer_(ex_),
-      heartbeat_timer_(ex_), detach_timer_(ex_), max_wait_timer_(ex_), position_timer_(ex_), wrapup_timer_(ex_),
+      heartbeat_timer_(ex_), max_wait_timer_(ex_), position_timer_(ex_), wrapup_timer_(ex_),
       shift_timer_(ex_) {}
 
 // ---------------------------------------------------------------------------

@@ -102,7 +102,6 @@ private:
     // node picks them up again.
     bool has_state() const;
     void detach();
-    void on_grace_over();
     void resume_or_welcome();
     void restore(const redis::value& v);
     void on_peer_detached(const nlohmann::json& ev);
@@ -134,7 +133,6 @@ private:
     std::weak_ptr<connection_sink> sink_;
     boost::asio::steady_timer hello_timer_;
     boost::asio::steady_timer heartbeat_timer_;
-    boost::asio::steady_timer detach_timer_;
 
     phase phase_ = phase::awaiting_hello;
     protocol::role role_ = protocol::role::gp;

@@ -1,11 +1,12 @@
 // Resuming after a dropped connection. The session token is the resume
 // credential (it never travels in URLs and GPs keep theirs only in the tab's
 // memory). On a drop with something worth keeping (a place in the queue, open
-// conversations) the session writes its state to Redis for the grace period,
-// tells its partners "reconnecting", and waits. A hello with the same token on
-// any node claims that state exactly once (session_resume.lua), moves the
-// request and conversations to the new node, and tells the partners where it
-// is now; if nobody claims it in time, this node ends everything as before.
+// conversations) the session writes its state to Redis for the grace period
+// and tells its partners "reconnecting". A hello with the same token on any
+// node claims that state exactly once (session_resume.lua), moves the request
+// and conversations to the new node, and tells the partners where it is now.
+// If nobody claims it in time, any node's matcher (detached_sweep.lua) ends
+// what it held, so clean-up does not depend on the old node surviving.
 #include "domain/client_session.hpp"
 
 #include "core/log.hpp"
@@ -16,11 +17,9 @@
 #include "domain/services.hpp"
 #include "redis/client.hpp"
 
-#include <boost/asio/bind_executor.hpp>
 
 namespace peerline {
 
-namespace net = boost::asio;
 namespace pr = protocol;
 
 bool client_session::has_state() const {
@@ -40,7 +39,8 @@ void client_session::detach() {
     }
     auto grace_ms = std::chrono::milliseconds(svc_.cfg.resume_grace).count();
     svc_.redis->eval(scripts::session_detach(), {keys::queue_prefix},
-                     {sid_, state["rid"].get<std::string>(), std::to_string(grace_ms), state.dump()},
+                     {sid_, state["rid"].get<std::string>(), std::to_string(grace_ms), state.dump(),
+                      std::to_string(now_ms())},
                      [](redis::value v) {
                          if (v.failed()) log::warn("session_detach_not_recorded");
                      });
@@ -54,29 +54,6 @@ void client_session::detach() {
                          });
     }
     log::info("session_detached", {{"role", pr::to_string(role_)}});
-    // This session object lives on until the grace period ends.
-    detach_timer_.expires_after(svc_.cfg.resume_grace);
-    detach_timer_.async_wait([self = shared_from_this()](boost::system::error_code e) {
-        if (!e) self->on_grace_over();
-    });
-}
-
-void client_session::on_grace_over() {
-    // Whoever deletes the detached state owns it: a resume elsewhere already did.
-    svc_.redis->async_exec(
-        {"DEL", keys::queue_prefix + ":detached:" + sid_},
-        net::bind_executor(ex_, [self = shared_from_this()](redis::value v) {
-            if (v.type == redis::value::kind::integer && v.integer == 1) {
-                log::info("session_resume_expired", {{"role", pr::to_string(self->role_)}});
-                self->end_everything_on_disconnect();
-            } else if (v.failed()) {
-                // Redis is down: try again shortly rather than leak the state.
-                self->detach_timer_.expires_after(std::chrono::seconds(5));
-                self->detach_timer_.async_wait([self](boost::system::error_code e) {
-                    if (!e) self->on_grace_over();
-                });
-            }
-        }));
 }
 
 void client_session::resume_or_welcome() {

@@ -48,6 +48,7 @@ void matcher::schedule_tick() {
         if (ec || self->stopped_) return;
         self->expire_offers();
         self->heartbeat_and_reap();
+        self->sweep_detached();
         self->kick();
         self->schedule_tick();
     });
@@ -132,6 +133,54 @@ void matcher::reap(const std::string& spare_node) {
                                                   {{"e", "offer_withdrawn"},
                                                    {"offer_id", e[i + 1].str},
                                                    {"reason", "gp_left"}});
+                }
+            }
+            self->svc_.routes->broadcast({{"b", "queue"}});
+            self->kick();
+        });
+}
+
+void matcher::sweep_detached() {
+    svc_.redis->eval(
+        scripts::detached_sweep(), {keys::queue_prefix}, {std::to_string(now_ms())},
+        [self = shared_from_this()](redis::value v) {
+            if (v.failed() || v.elements.empty()) return;
+            auto& svc = self->svc_;
+            auto now = std::to_string(now_ms());
+            auto wrapup = std::to_string(std::chrono::milliseconds(svc.cfg.wrapup).count());
+            for (std::size_t i = 0; i + 1 < v.elements.size(); i += 2) {
+                auto state = nlohmann::json::parse(v.elements[i + 1].str, nullptr, false);
+                if (state.is_discarded() || !state.is_object()) continue;
+                log::info("session_resume_expired");
+                auto rid = state.value("rid", "");
+                if (!rid.empty()) {
+                    svc.redis->eval(scripts::queue_leave(), {keys::queue_prefix},
+                                    {rid, now, "disconnected"}, [self](redis::value r) {
+                                        if (!r.failed() && r.elements.size() == 4 &&
+                                            r.elements[0].str == "withdrawn")
+                                            self->svc_.routes->send_event(
+                                                r.elements[3].str, r.elements[2].str,
+                                                {{"e", "offer_withdrawn"},
+                                                 {"offer_id", r.elements[1].str},
+                                                 {"reason", "gp_left"}});
+                                    });
+                }
+                for (auto& c : state.value("convs", nlohmann::json::array())) {
+                    auto cid = c.value("cid", "");
+                    // The partner may have moved since; the routing record knows.
+                    svc.redis->eval(scripts::conversation_end(), {keys::queue_prefix},
+                                    {cid, now, wrapup, "partner_disconnected"},
+                                    [self, cid, sid = v.elements[i].str](redis::value r) {
+                                        if (r.failed() || r.elements.size() != 6) return;
+                                        auto& e = r.elements;
+                                        bool gp_left = e[0].str == sid;
+                                        self->svc_.routes->send_event(
+                                            gp_left ? e[3].str : e[1].str, gp_left ? e[2].str : e[0].str,
+                                            {{"e", "conv_end"},
+                                             {"cid", cid},
+                                             {"reason", "partner_disconnected"},
+                                             {"by", "server"}});
+                                    });
                 }
             }
             self->svc_.routes->broadcast({{"b", "queue"}});

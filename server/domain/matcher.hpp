@@ -34,6 +34,8 @@ private:
     void heartbeat_and_reap();
     // Cleans up after nodes whose heartbeat stopped, sparing `spare_node`.
     void reap(const std::string& spare_node);
+    // Ends what detached sessions held once their resume grace is over.
+    void sweep_detached();
 
     services& svc_;
     boost::asio::steady_timer timer_;

@@ -23,4 +23,5 @@ const redis::script& stats_live();
 const redis::script& rota_load();
 const redis::script& session_detach();
 const redis::script& session_resume();
+const redis::script& detached_sweep();
 } // namespace peerline::scripts

@@ -28,7 +28,17 @@ for _, node in ipairs(dead) do
     for _, cid in ipairs(redis.call('SMEMBERS', nc)) do
       local ck = p .. ':conv:' .. cid
       local c = redis.call('HMGET', ck, 'gp_sid', 'gp_node', 'l_sid', 'l_node')
+      -- A side that detached before the node went away may still resume;
+      -- detached_sweep.lua ends it if it does not.
+      local dead_sid = c[1]
+      if c[4] == node then dead_sid = c[3] end
+      if c[1] and redis.call('EXISTS', p .. ':detached:' .. dead_sid) == 1 then
+        c[1] = false
+      elseif not c[1] then
+        redis.call('SREM', nc, cid) -- already ended
+      end
       if c[1] then
+        redis.call('SREM', nc, cid)
         redis.call('DEL', ck)
         redis.call('SREM', p .. ':convs', cid)
         stat('conversations_ended')
@@ -48,33 +58,35 @@ for _, node in ipairs(dead) do
         end
       end
     end
-    redis.call('DEL', nc)
     local nr = p .. ':node:' .. node .. ':reqs'
     for _, rid in ipairs(redis.call('SMEMBERS', nr)) do
       local rk = p .. ':req:' .. rid
-      local oid = redis.call('HGET', rk, 'offer')
-      redis.call('DEL', rk)
-      redis.call('ZREM', p .. ':waiting', rid)
-      redis.call('ZREM', p .. ':waiting_since', rid)
-      stat('abandoned')
-      stat('abandoned_node_lost')
-      if oid then
-        local ok = p .. ':offer:' .. oid
-        local lsid = redis.call('HGET', ok, 'lsid')
-        redis.call('DEL', ok)
-        redis.call('ZREM', p .. ':offers', oid)
-        if lsid then
-          local lk = p .. ':listener:' .. lsid
-          redis.call('HDEL', lk, 'offer')
-          local f = redis.call('HMGET', lk, 'state', 'capacity', 'active', 'node')
-          if f[1] == 'available' and tonumber(f[3] or '0') < tonumber(f[2] or '0') then
-            redis.call('ZADD', p .. ':available', now, lsid)
+      -- A detached request may still be resumed; detached_sweep.lua ends it if not.
+      if not redis.call('HGET', rk, 'detached') then
+        local oid = redis.call('HGET', rk, 'offer')
+        redis.call('DEL', rk)
+        redis.call('SREM', nr, rid)
+        redis.call('ZREM', p .. ':waiting', rid)
+        redis.call('ZREM', p .. ':waiting_since', rid)
+        stat('abandoned')
+        stat('abandoned_node_lost')
+        if oid then
+          local ok = p .. ':offer:' .. oid
+          local lsid = redis.call('HGET', ok, 'lsid')
+          redis.call('DEL', ok)
+          redis.call('ZREM', p .. ':offers', oid)
+          if lsid then
+            local lk = p .. ':listener:' .. lsid
+            redis.call('HDEL', lk, 'offer')
+            local f = redis.call('HMGET', lk, 'state', 'capacity', 'active', 'node')
+            if f[1] == 'available' and tonumber(f[3] or '0') < tonumber(f[2] or '0') then
+              redis.call('ZADD', p .. ':available', now, lsid)
+            end
+            notice('offer', oid, lsid, f[4] or '')
           end
-          notice('offer', oid, lsid, f[4] or '')
         end
       end
     end
-    redis.call('DEL', nr)
   end
 end
 return out

@@ -9,6 +9,7 @@ local key = p .. ':detached:' .. ARGV[1]
 local raw = redis.call('GET', key)
 if not raw then return nil end
 redis.call('DEL', key)
+redis.call('ZREM', p .. ':detached_until', ARGV[1])
 local state = cjson.decode(raw)
 local node = ARGV[2]
 local out = {raw}
