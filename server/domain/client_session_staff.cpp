@@ -58,9 +58,9 @@ void client_session::on_set_availability(const pr::set_availability& m) {
                   }
                   availability_ = wanted;
                   wrapup_until_ms_ = v.elements[1].integer;
-                  send_listener_state();
                   if (wanted != pr::availability::available) {
                       shift_timer_.cancel();
+                      send_listener_state();
                       return;
                   }
                   // Off shift means off: the server sets the listener away when it ends.
@@ -69,7 +69,10 @@ void client_session::on_set_availability(const pr::set_availability& m) {
                   shift_timer_.async_wait([weak = weak_from_this()](boost::system::error_code e) {
                       if (auto self = weak.lock(); self && !e) self->go_away("shift_ended");
                   });
-                  if (wrapup_until_ms_ > now_ms()) start_wrapup(wrapup_until_ms_);
+                  if (wrapup_until_ms_ > now_ms())
+                      start_wrapup(wrapup_until_ms_); // says "wrapup" and, later, "available"
+                  else
+                      send_listener_state();
                   svc_.match->kick();
               });
 }
