@@ -236,6 +236,7 @@ struct conn {
     std::string token;
     bool sio_attachment_next = false;
     bool ready = false;
+    bool welcomed = false;
     // matching timestamps
     std::uint64_t t_avail = 0, t_accept = 0, t_end = 0, t_request = 0;
     std::string offer_id;
@@ -404,8 +405,12 @@ struct app {
         }
         if (std::holds_alternative<pr::welcome>(m)) {
             if (o.m == mode::idle) return mark_ready(c);
+            c.welcomed = true;
             if (c.side_b && o.m != mode::matching)
                 send_control(c, pr::set_availability{pr::availability::available});
+            // A GP asks to talk once every listener is available.
+            if (!c.side_b && o.m != mode::matching && available >= o.pairs)
+                send_control(c, pr::request_chat{});
             if (o.m == mode::matching) mark_ready(c);
             return;
         }
@@ -413,9 +418,10 @@ struct app {
             if (av->state == pr::listener_state::available && o.m != mode::matching) {
                 ++available;
                 if (available == o.pairs) {
-                    // Every listener is available: the GPs ask to talk.
+                    // Every listener is available: the GPs (authenticated so
+                    // far; the rest on their welcome) ask to talk.
                     for (auto& x : conns)
-                        if (!x->side_b) send_control(*x, pr::request_chat{});
+                        if (!x->side_b && x->welcomed) send_control(*x, pr::request_chat{});
                 }
             }
             return;
@@ -725,6 +731,7 @@ int main(int argc, char** argv) {
         t_all_ready = now_ns();
         setup_done = true;
         setup_timer.cancel();
+        a.ioc.stop(); // run_for() would otherwise wait out the whole set-up timeout
     };
     setup_timer.expires_after(std::chrono::milliseconds(static_cast<long>(o.setup_timeout_s * 1000)));
     setup_timer.async_wait([&](beast::error_code ec) {
