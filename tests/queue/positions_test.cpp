@@ -1,0 +1,79 @@
+// A waiting GP sees their place, pushed whenever it changes, and an estimate
+// of the wait only when there is data for one.
+#include "queue_helpers.hpp"
+
+using namespace peerline::queue_tests;
+
+TEST_CASE("a waiting GP is pushed their new position when the GP ahead leaves", "[positions]") {
+    peerline_stack s;
+    auto listener = listener_session(s.ep(), s.new_listener("on-shift-away")); // staffed, away
+    auto first = s.gp();
+    auto second = s.gp();
+    auto third = s.gp();
+
+    first.send_control(protocol::request_chat{protocol::topic::personal, false, std::nullopt});
+    auto q1 = first.expect<protocol::queued>();
+    CHECK(q1.position == 1);
+    CHECK_FALSE(q1.estimated_wait_s.has_value()); // no data: no guess
+    second.send_control(protocol::request_chat{std::nullopt, false, std::nullopt});
+    auto q2 = second.expect<protocol::queued>();
+    CHECK(q2.position == 2);
+    CHECK_FALSE(q2.estimated_wait_s.has_value());
+    CHECK(request_and_queue(third) == 3);
+
+    first.send_control(protocol::leave_queue{});
+    expect_skipping_queued<protocol::left_queue>(first);
+    // Pushed without asking.
+    CHECK(pushed_position(second, 1));
+    CHECK(pushed_position(third, 2));
+    first.expect_nothing(300ms); // out of the queue: no more updates
+
+    // Leaving twice is refused; the second GP leaves too.
+    first.send_control(protocol::leave_queue{});
+    first.expect_error(protocol::error_code::invalid_state);
+    second.send_control(protocol::leave_queue{});
+    expect_skipping_queued<protocol::left_queue>(second);
+    CHECK(pushed_position(third, 1));
+    // And asking twice while waiting is refused.
+    third.send_control(protocol::request_chat{std::nullopt, false, std::nullopt});
+    CHECK(expect_skipping_queued<protocol::error_message>(third).err.code ==
+          protocol::error_code::invalid_state);
+}
+
+TEST_CASE("with recent matches a waiting GP is given an estimated wait", "[positions]") {
+    peerline_stack s(with_flags({"--wrapup-s", "0"}));
+    auto listener = s.available_listener(s.new_listener("estimates"));
+    // Three conversations in the last hour: enough data for an estimate.
+    for (int i = 0; i < 3; ++i) {
+        auto gp = s.gp();
+        auto c = start_conversation(gp, listener);
+        gp.send_control(protocol::end_conversation{c.gp_channel, std::nullopt});
+        expect_unordered(listener, {"conversation_ended", "availability"});
+    }
+    listener.send_control(protocol::set_availability{protocol::availability::away});
+    listener.expect<protocol::availability_changed>();
+
+    auto first = s.gp();
+    auto second = s.gp();
+    request_and_queue(first);
+    request_and_queue(second);
+    auto estimate_of = [](tc::ws_client& gp) {
+        std::optional<std::uint32_t> e;
+        ts::eventually(
+            [&] {
+                auto in = gp.next_message(200ms);
+                if (auto* c = std::get_if<tc::control_frame>(&in))
+                    if (auto* q = std::get_if<protocol::queued>(&c->message)) e = q->estimated_wait_s;
+                return e.has_value();
+            },
+            3s, 0ms);
+        return e;
+    };
+    auto e1 = estimate_of(first);
+    auto e2 = estimate_of(second);
+    REQUIRE(e1.has_value());
+    REQUIRE(e2.has_value());
+    CHECK(*e1 > 0);
+    CHECK(*e2 >= *e1); // further back, no shorter a wait
+    CHECK(*e1 % 30 == 0); // whole half-minutes, no false precision
+}

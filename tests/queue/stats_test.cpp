@@ -1,0 +1,144 @@
+// Statistics: administrators see live queue load and this hour's counts;
+// operators get Prometheus text at /metrics. Counts only: no token, no
+// session id, no continuity code, no content.
+#include "queue_helpers.hpp"
+
+#include <sstream>
+
+using namespace peerline::queue_tests;
+using nlohmann::json;
+
+namespace {
+
+// The value of the sample `series` (name with labels, exactly as written)
+// in Prometheus text, or nullopt if absent.
+std::optional<double> metric(const std::string& text, const std::string& series) {
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+    }
+    return std::nullopt;
+}
+
+// Every session id Redis holds (pl:session:<hash> -> sid).
+std::vector<std::string> session_ids(peerline_stack& s) {
+    ts::redis_connection redis(s.redis.port());
+    std::vector<std::string> out;
+    for (auto& key : redis.command({"KEYS", "pl:session:*"})) {
+        auto sid = redis.command({"HGET", key, "sid"});
+        if (!sid.empty() && !sid[0].empty()) out.push_back(sid[0]);
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("administrators see live load and this hour's counts, operators see metrics, and "
+          "neither shows a secret",
+          "[stats]") {
+    peerline_stack s(with_flags({"--wrapup-s", "60"}));
+    auto hour_at_start = wall_ms() / 3'600'000;
+    std::vector<std::string> secrets;
+    auto admin_token = login_token(s.ep(), new_admin(s, "stats-admin"));
+    secrets.push_back(admin_token);
+    auto busy_account = s.new_listener("stats-busy");
+    auto wrapup_account = s.new_listener("stats-wrapup");
+    auto away_account = s.new_listener("stats-away");
+    s.new_listener("stats-offline"); // rostered, never connects
+    std::string t;
+    auto busy = s.available_listener(busy_account, &t);
+    secrets.push_back(t);
+    auto wrapup = s.available_listener(wrapup_account, &t);
+    secrets.push_back(t);
+
+    auto gp1 = s.gp(&t);
+    secrets.push_back(t);
+    auto c1 = start_conversation(gp1, busy); // busy was idle longest
+    auto gp2 = s.gp(&t);
+    secrets.push_back(t);
+    auto c2 = start_conversation(gp2, wrapup);
+    auto canary = "canary-" + ts::random_hex(16);
+    relay_and_check(gp1, c1.gp_channel, busy, c1.listener_channel, canary);
+    relay_and_check(busy, c1.listener_channel, gp1, c1.gp_channel, canary);
+    secrets.push_back(canary);
+    wrapup.send_control(protocol::end_conversation{c2.listener_channel, std::nullopt});
+    expect_listener_ended(wrapup);
+    auto ended = gp2.expect<protocol::conversation_ended>();
+    REQUIRE(ended.continuity_code.has_value());
+    secrets.push_back(*ended.continuity_code);
+
+    auto away = listener_session(s.ep(), away_account, &t);
+    secrets.push_back(t);
+    away.send_control(protocol::set_availability{protocol::availability::away});
+    CHECK(away.expect<protocol::availability_changed>().state == protocol::listener_state::away);
+    auto gp3 = s.gp(&t);
+    secrets.push_back(t);
+    CHECK(request_and_queue(gp3) == 1);
+    for (auto& sid : session_ids(s)) secrets.push_back(sid);
+    REQUIRE(secrets.size() >= 16);
+
+    auto res = api(s.ep(), "GET", "/api/admin/stats", admin_token);
+    REQUIRE(res.status == 200);
+    auto stats = res.json();
+    INFO(stats.dump(2));
+    auto& live = stats["live"];
+    CHECK(live["waiting"] == 1);
+    CHECK(live["conversations_active"] == 1);
+    CHECK(live["offers_pending"] == 0);
+    CHECK(live["longest_wait_s"].get<long long>() >= 0);
+    auto& listeners = live["listeners"];
+    CHECK(listeners["rostered"] == 4);
+    CHECK(listeners["online"] == 3);
+    CHECK(listeners["available"] == 0);
+    CHECK(listeners["busy"] == 1);
+    CHECK(listeners["wrapup"] == 1);
+    CHECK(listeners["away"] == 1);
+
+    CHECK(stats["hours"].size() == 24);
+    if (wall_ms() / 3'600'000 == hour_at_start) { // (an hour boundary splits the counts)
+        auto& hour = stats["this_hour"];
+        CHECK(hour["requests"] == 3);
+        CHECK(hour["matched"] == 2);
+        CHECK(hour["offers_made"] == 2);
+        CHECK(hour["offers_accepted"] == 2);
+        CHECK(hour["conversations_ended"] == 1);
+        CHECK(hour["ended_completed"] == 1);
+        CHECK(hour["wait_s"]["p50"] == 10); // both waited under ten seconds
+        CHECK_FALSE(hour["conversation_s"]["p50"].is_null());
+        CHECK(stats["hours"][0]["hour_start_ms"] == hour_at_start * 3'600'000);
+    }
+
+    auto m = tc::http_get(s.ep(), "/metrics");
+    REQUIRE(m.status == 200);
+    CHECK(m.header("Content-Type").rfind("text/plain", 0) == 0);
+    INFO(m.body);
+    CHECK(metric(m.body, "peerline_queue_waiting") == 1.0);
+    CHECK(metric(m.body, "peerline_conversations_active") == 1.0);
+    CHECK(metric(m.body, "peerline_listeners{state=\"available\"}") == 0.0);
+    CHECK(metric(m.body, "peerline_listeners{state=\"busy\"}") == 1.0);
+    CHECK(metric(m.body, "peerline_listeners{state=\"wrapup\"}") == 1.0);
+    CHECK(metric(m.body, "peerline_listeners{state=\"away\"}") == 1.0);
+    CHECK(metric(m.body, "peerline_listeners_rostered") == 4.0);
+    CHECK(metric(m.body, "peerline_relayed_frames") == 2.0);
+    CHECK(m.body.find("# TYPE peerline_queue_waiting gauge") != std::string::npos);
+
+    for (auto& secret : secrets) {
+        CHECK(res.body.find(secret) == std::string::npos);
+        CHECK(m.body.find(secret) == std::string::npos);
+    }
+}
+
+TEST_CASE("queue statistics are for administrators only", "[stats]") {
+    peerline_stack s;
+    auto listener_token = login_token(s.ep(), s.new_listener("curious-listener"));
+    auto gp_token = tc::gp_session(s.ep());
+    for (auto& token : {listener_token, gp_token}) {
+        auto res = api(s.ep(), "GET", "/api/admin/stats", token);
+        CHECK(res.status == 403);
+        CHECK(error_code_of(res) == "wrong_role");
+    }
+    auto none = api(s.ep(), "GET", "/api/admin/stats", "");
+    CHECK(none.status == 401);
+    CHECK(error_code_of(none) == "invalid_token");
+}

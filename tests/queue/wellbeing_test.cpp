@@ -1,0 +1,124 @@
+// The listener's wellbeing, enforced by the software: a wrap-up pause after
+// each conversation with no offer until it ends, and a limit on
+// conversations per shift.
+#include "queue_helpers.hpp"
+
+using namespace peerline::queue_tests;
+
+TEST_CASE("after a conversation the listener pauses for wrap-up and gets no offer until it ends",
+          "[wellbeing][wrapup]") {
+    peerline_stack s(with_flags({"--wrapup-s", "2"}));
+    auto listener = s.available_listener(s.new_listener("wrapup-listener"));
+    auto gp = s.gp();
+    auto c = start_conversation(gp, listener);
+    // A second GP waits meanwhile.
+    auto next = s.gp();
+    CHECK(request_and_queue(next) == 1);
+    listener.expect_nothing(200ms); // busy: no offer
+
+    auto ended_at = wall_ms();
+    gp.send_control(protocol::end_conversation{c.gp_channel, protocol::end_reason::completed});
+    auto got = expect_unordered(listener, {"conversation_ended", "availability"});
+    auto wrapup = std::get<protocol::availability_changed>(got["availability"]);
+    CHECK(wrapup.state == protocol::listener_state::wrapup);
+    CHECK(wrapup.reason == std::optional<std::string>("wrapup"));
+    REQUIRE(wrapup.until_ms.has_value());
+    auto until = static_cast<long long>(*wrapup.until_ms);
+    CHECK(until >= ended_at + 1000);
+    CHECK(until <= wall_ms() + 2500);
+
+    // Then available again, and the waiting GP is offered, not before.
+    auto after = expect_unordered(listener, {"availability", "offer"});
+    auto arrived = wall_ms();
+    CHECK(arrived >= until);
+    CHECK(std::get<protocol::availability_changed>(after["availability"]).state ==
+          protocol::listener_state::available);
+    auto c2 = accept(listener, std::get<protocol::offer>(after["offer"]));
+    CHECK(expect_skipping_queued<protocol::conversation_started>(next).conversation_id ==
+          c2.conversation_id);
+}
+
+TEST_CASE("going away and back during wrap-up does not cut the pause short", "[wellbeing][wrapup]") {
+    peerline_stack s(with_flags({"--wrapup-s", "3"}));
+    auto listener = s.available_listener(s.new_listener("wrapup-cheat"));
+    auto gp = s.gp();
+    auto c = start_conversation(gp, listener);
+    auto next = s.gp();
+    request_and_queue(next);
+    listener.send_control(protocol::end_conversation{c.listener_channel, std::nullopt});
+    auto ended = expect_listener_ended(listener);
+    CHECK(ended.by == protocol::ended_by::listener);
+
+    listener.send_control(protocol::set_availability{protocol::availability::away});
+    CHECK(listener.expect<protocol::availability_changed>().state == protocol::listener_state::away);
+    listener.send_control(protocol::set_availability{protocol::availability::available});
+    auto back = listener.expect<protocol::availability_changed>();
+    CHECK(back.state == protocol::listener_state::wrapup);
+    REQUIRE(back.until_ms.has_value());
+    auto until = static_cast<long long>(*back.until_ms);
+    // No offer before the pause is over.
+    auto frames = drain(listener, 300ms);
+    for (auto& f : frames) {
+        INFO(f.raw);
+        CHECK((type_of(f) != "offer" || wall_ms() >= until));
+    }
+    auto o = expect_skipping_queued<protocol::offer>(listener, 6s);
+    CHECK(wall_ms() >= until);
+    CHECK_FALSE(o.offer_id.empty());
+}
+
+TEST_CASE("a listener who reaches --max-conversations-per-shift is set away and may not go "
+          "available",
+          "[wellbeing][shift-limit]") {
+    peerline_stack s(with_flags({"--max-conversations-per-shift", "1", "--wrapup-s", "0"}));
+    auto listener = s.available_listener(s.new_listener("limited"));
+    auto gp = s.gp();
+    request_and_queue(gp);
+    auto o = listener.expect<protocol::offer>();
+    listener.send_control(protocol::accept_offer{o.offer_id});
+
+    // The conversation starts, and the listener is told they are done for this shift.
+    auto frames = drain(listener, 500ms);
+    bool started = false, limit = false;
+    std::uint16_t channel = 0;
+    for (auto& f : frames) {
+        INFO(f.raw);
+        if (auto* st = std::get_if<protocol::conversation_started>(&f.message)) {
+            started = true;
+            channel = st->channel;
+        } else if (auto* a = std::get_if<protocol::availability_changed>(&f.message)) {
+            if (a->reason) {
+                CHECK(a->state == protocol::listener_state::away);
+                CHECK(*a->reason == "shift_limit");
+                limit = true;
+            }
+            CHECK(a->state != protocol::listener_state::available);
+        } else {
+            FAIL_CHECK("unexpected " << f.raw);
+        }
+    }
+    CHECK(started);
+    CHECK(limit);
+    auto on_gp = expect_skipping_queued<protocol::conversation_started>(gp);
+    // The conversation itself carries on.
+    relay_and_check(gp, on_gp.channel, listener, channel, "still talking");
+
+    listener.send_control(protocol::set_availability{protocol::availability::available});
+    CHECK(listener.expect_error(protocol::error_code::invalid_state).in_reply_to ==
+          "set_availability");
+
+    // Ending it does not bring them back, and nobody else is offered to them.
+    auto waiting = s.gp();
+    request_and_queue(waiting);
+    listener.send_control(protocol::end_conversation{channel, std::nullopt});
+    auto after = drain(listener, 1000ms);
+    for (auto& f : after) {
+        INFO(f.raw);
+        CHECK(type_of(f) != "offer");
+        if (auto* a = std::get_if<protocol::availability_changed>(&f.message))
+            CHECK(a->state == protocol::listener_state::away);
+    }
+    listener.send_control(protocol::set_availability{protocol::availability::available});
+    listener.expect_error(protocol::error_code::invalid_state);
+    CHECK(redis_integer(s, {"ZCARD", "{pl:q}:available"}) == 0);
+}
