@@ -40,7 +40,8 @@ TEST_CASE("a canary sent through a conversation appears in no Redis key or value
     for (const auto& e : dump) {
         INFO("key " << e.key << " (" << e.type << ")");
         CHECK(e.key.find(canary) == std::string::npos);
-        for (const auto& v : e.values) CHECK(v.find(canary) == std::string::npos);
+        for (const auto& v : e.values)
+            CHECK(v.find(canary) == std::string::npos);
         // Tokens are stored only hashed.
         CHECK(e.key.find(gp_token) == std::string::npos);
         CHECK(e.key.find(listener_token) == std::string::npos);

@@ -14,7 +14,8 @@ namespace {
 // Every byte value, so nothing in the path may treat payloads as text.
 std::string all_byte_values() {
     std::string s;
-    for (int i = 0; i < 256; ++i) s += static_cast<char>(i);
+    for (int i = 0; i < 256; ++i)
+        s += static_cast<char>(i);
     return s;
 }
 
@@ -37,7 +38,8 @@ TEST_CASE("a GP and a listener complete a conversation over real WebSockets", "[
         relay_and_check(listener, c.listener_channel, gp, c.gp_channel, all_byte_values());
 
         // A burst sent before reading anything arrives in order.
-        for (int i = 0; i < 20; ++i) gp.send_relay(c.gp_channel, "burst " + std::to_string(i));
+        for (int i = 0; i < 20; ++i)
+            gp.send_relay(c.gp_channel, "burst " + std::to_string(i));
         for (int i = 0; i < 20; ++i) {
             auto f = listener.expect_relay();
             CHECK(f.channel == c.listener_channel);
@@ -47,7 +49,8 @@ TEST_CASE("a GP and a listener complete a conversation over real WebSockets", "[
         // The largest frame the relay limit allows passes intact.
         protocol::limits lim;
         std::string largest(lim.max_relay_frame_bytes - protocol::relay_header_bytes, '\0');
-        for (std::size_t i = 0; i < largest.size(); ++i) largest[i] = static_cast<char>(i * 7);
+        for (std::size_t i = 0; i < largest.size(); ++i)
+            largest[i] = static_cast<char>(i * 7);
         relay_and_check(gp, c.gp_channel, listener, c.listener_channel, largest);
 
         gp.expect_nothing(200ms);

@@ -11,13 +11,16 @@
 
 namespace peerline::integration {
 
-std::filesystem::path peerline_binary() { return PEERLINE_BINARY; }
+std::filesystem::path peerline_binary() {
+    return PEERLINE_BINARY;
+}
 
 certificate make_self_signed_certificate(const std::filesystem::path& dir) {
     certificate c{dir / "cert.pem", dir / "key.pem"};
     std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1"
-                      " -keyout '" + c.key.string() + "' -out '" + c.cert.string() +
-                      "' >'" + (dir / "openssl.log").string() + "' 2>&1";
+                      " -keyout '" +
+                      c.key.string() + "' -out '" + c.cert.string() + "' >'" +
+                      (dir / "openssl.log").string() + "' 2>&1";
     if (std::system(cmd.c_str()) != 0) {
         throw std::runtime_error("openssl could not make a test certificate:\n" +
                                  ts::read_file(dir / "openssl.log"));
@@ -38,7 +41,8 @@ void peerline_stack::start_server(const stack_options& opts) {
     so.redis_url = redis.url();
     so.extra_args = opts.extra_args;
     if (opts.tls) {
-        if (!cert) cert = make_self_signed_certificate(dir.path());
+        if (!cert)
+            cert = make_self_signed_certificate(dir.path());
         so.tls_cert = cert->cert;
         so.tls_key = cert->key;
     }
@@ -55,7 +59,8 @@ account peerline_stack::new_listener(const std::string& name) {
 tc::ws_client peerline_stack::available_listener(const account& a, std::string* token_out) {
     auto login = tc::login(ep(), a.name, a.password);
     REQUIRE(login.role == "listener");
-    if (token_out) *token_out = login.token;
+    if (token_out)
+        *token_out = login.token;
     protocol::welcome w;
     auto ws = tc::connect_session(ep(), login.token, &w);
     REQUIRE(w.as == protocol::role::listener);
@@ -67,7 +72,8 @@ tc::ws_client peerline_stack::available_listener(const account& a, std::string* 
 
 tc::ws_client peerline_stack::gp(std::string* token_out) {
     std::string token = tc::gp_session(ep());
-    if (token_out) *token_out = token;
+    if (token_out)
+        *token_out = token;
     protocol::welcome w;
     auto ws = tc::connect_session(ep(), token, &w);
     REQUIRE(w.as == protocol::role::gp);
@@ -78,7 +84,8 @@ std::map<std::string, protocol::server_message> expect_unordered(tc::ws_client& 
                                                                  std::vector<std::string> types) {
     std::map<std::string, protocol::server_message> got;
     std::string wanted;
-    for (const auto& t : types) wanted += (wanted.empty() ? "" : ", ") + t;
+    for (const auto& t : types)
+        wanted += (wanted.empty() ? "" : ", ") + t;
     for (std::size_t i = 0; i < types.size(); ++i) {
         auto in = ws.next_message();
         auto* c = std::get_if<tc::control_frame>(&in);
@@ -113,7 +120,8 @@ conversation start_conversation(tc::ws_client& gp, tc::ws_client& listener) {
 
     listener.send_control(protocol::accept_offer{offer.offer_id});
     auto listener_side = expect_unordered(listener, {"conversation_started", "availability"});
-    auto on_listener = std::get<protocol::conversation_started>(listener_side["conversation_started"]);
+    auto on_listener =
+        std::get<protocol::conversation_started>(listener_side["conversation_started"]);
     CHECK(std::get<protocol::availability_changed>(listener_side["availability"]).state ==
           protocol::listener_state::busy);
     auto on_gp = gp.expect<protocol::conversation_started>();

@@ -46,7 +46,7 @@ struct certificate {
 certificate make_self_signed_certificate(const std::filesystem::path& dir);
 
 class peerline_stack {
-public:
+  public:
     explicit peerline_stack(stack_options opts = {});
 
     ts::temp_dir dir;

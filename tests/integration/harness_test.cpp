@@ -33,7 +33,7 @@ bool dump_contains(const std::vector<ts::redis_entry>& dump, const std::string& 
 // A loopback socket that completes TCP handshakes (the kernel backlog does)
 // but never reads or answers: the worst case for a client's timeouts.
 class silent_listener {
-public:
+  public:
     silent_listener() {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in addr{};
@@ -50,7 +50,7 @@ public:
     silent_listener& operator=(const silent_listener&) = delete;
     std::uint16_t port() const { return port_; }
 
-private:
+  private:
     int fd_ = -1;
     std::uint16_t port_ = 0;
 };
@@ -89,9 +89,9 @@ TEST_CASE("the redis dump shows every key and value of every type", "[harness]")
 
     auto dump = ts::dump_all(r);
     CHECK(dump.size() == 7);
-    for (const char* needle : {"k:string", "hash-value", "field-a", "list-value", "set-value",
-                               "zset-member", "42", "stream-field", "stream-value",
-                               "other-db-value"}) {
+    for (const char* needle :
+         {"k:string", "hash-value", "field-a", "list-value", "set-value", "zset-member", "42",
+          "stream-field", "stream-value", "other-db-value"}) {
         INFO(needle);
         CHECK(dump_contains(dump, needle));
     }
@@ -101,8 +101,9 @@ TEST_CASE("the redis dump shows every key and value of every type", "[harness]")
 
 TEST_CASE("a command's exit status, stdin and output are captured", "[harness]") {
     ts::temp_dir dir("peerline-harness");
-    auto r = ts::run_command({"/bin/sh", "-c", "read line; echo \"got $line\"; echo oops >&2; exit 3"},
-                             "secret-input\n", dir.path());
+    auto r =
+        ts::run_command({"/bin/sh", "-c", "read line; echo \"got $line\"; echo oops >&2; exit 3"},
+                        "secret-input\n", dir.path());
     CHECK(r.status.exited);
     CHECK(r.status.code == 3);
     CHECK(r.out == "got secret-input\n");

@@ -49,7 +49,8 @@ TEST_CASE("a binary frame over the relay limit closes the connection with 1009",
     peerline_stack s;
     auto gp = s.gp();
     protocol::limits lim;
-    std::string too_big = protocol::make_relay_frame(1, std::string(lim.max_relay_frame_bytes, 'x'));
+    std::string too_big =
+        protocol::make_relay_frame(1, std::string(lim.max_relay_frame_bytes, 'x'));
     REQUIRE(too_big.size() > lim.max_relay_frame_bytes);
     try {
         gp.send_binary(too_big);

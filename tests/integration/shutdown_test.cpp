@@ -8,8 +8,7 @@
 using namespace peerline::integration;
 namespace protocol = peerline::protocol;
 
-TEST_CASE("SIGTERM tells connected clients, closes their connections and exits 0",
-          "[shutdown]") {
+TEST_CASE("SIGTERM tells connected clients, closes their connections and exits 0", "[shutdown]") {
     peerline_stack s;
     auto listener = s.available_listener(s.new_listener("listener-shutdown"));
     auto gp = s.gp();

@@ -6,8 +6,7 @@
 using namespace peerline::integration;
 namespace protocol = peerline::protocol;
 
-TEST_CASE("with a certificate the server speaks HTTPS and a conversation works over WSS",
-          "[tls]") {
+TEST_CASE("with a certificate the server speaks HTTPS and a conversation works over WSS", "[tls]") {
     peerline_stack s({.extra_args = {}, .tls = true});
     REQUIRE(s.ep().tls.enabled);
 

@@ -36,7 +36,8 @@ error_code await(net::io_context& ioc, clock::time_point deadline, Initiate&& in
                  Cancel&& cancel) {
     auto result = std::make_shared<std::optional<error_code>>();
     initiate([result](error_code ec, auto&&...) { *result = ec; });
-    if (run_until(ioc, deadline, [&] { return result->has_value(); })) return **result;
+    if (run_until(ioc, deadline, [&] { return result->has_value(); }))
+        return **result;
     cancel();
     run_until(ioc, clock::now() + cancel_grace, [&] { return result->has_value(); });
     return net::error::make_error_code(net::error::timed_out);

@@ -53,7 +53,8 @@ ws_client connect_session(const endpoint& ep, const std::string& token,
     ws.connect(ep, opts);
     ws.send_control(protocol::hello{token}, timeout);
     auto w = ws.expect<protocol::welcome>(timeout);
-    if (welcome_out) *welcome_out = w;
+    if (welcome_out)
+        *welcome_out = w;
     return ws;
 }
 

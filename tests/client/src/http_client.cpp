@@ -51,15 +51,16 @@ http_response exchange(request_context& rc, Stream& stream,
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(max_response_body);
-    error_code read_ec = write_ec == net::error::timed_out
-                             ? write_ec
-                             : detail::await(
-                                   rc.ioc, rc.deadline,
-                                   [&](auto done) { http::async_read(stream, buffer, parser, done); },
-                                   close);
+    error_code read_ec =
+        write_ec == net::error::timed_out
+            ? write_ec
+            : detail::await(
+                  rc.ioc, rc.deadline,
+                  [&](auto done) { http::async_read(stream, buffer, parser, done); }, close);
     if (read_ec) {
         std::string msg = rc.what + ": no response: " + detail::describe_error(read_ec);
-        if (write_ec) msg += " (sending the request failed: " + detail::describe_error(write_ec) + ")";
+        if (write_ec)
+            msg += " (sending the request failed: " + detail::describe_error(write_ec) + ")";
         throw client_error(msg);
     }
     auto& res = parser.get();
@@ -80,7 +81,8 @@ http_response exchange(request_context& rc, Stream& stream,
 
 std::string http_response::header(std::string_view name) const {
     for (const auto& [key, value] : headers) {
-        if (iequals(key, name)) return value;
+        if (iequals(key, name))
+            return value;
     }
     return {};
 }
@@ -105,9 +107,11 @@ http_response http_request(const endpoint& ep, std::string_view method, std::str
     bool has_content_type = false;
     for (const auto& [name, value] : headers) {
         req.set(name, value);
-        if (iequals(name, "content-type")) has_content_type = true;
+        if (iequals(name, "content-type"))
+            has_content_type = true;
     }
-    if (!body.empty() && !has_content_type) req.set(http::field::content_type, "application/json");
+    if (!body.empty() && !has_content_type)
+        req.set(http::field::content_type, "application/json");
     req.body() = std::string(body);
     req.prepare_payload();
 
@@ -152,6 +156,8 @@ std::string endpoint::origin() const {
     return std::string(tls.enabled ? "https://" : "http://") + authority();
 }
 
-std::string endpoint::authority() const { return host + ":" + std::to_string(port); }
+std::string endpoint::authority() const {
+    return host + ":" + std::to_string(port);
+}
 
 } // namespace peerline::client

@@ -13,7 +13,8 @@ std::string excerpt(const std::string& bytes) {
         auto c = static_cast<unsigned char>(bytes[i]);
         out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '.';
     }
-    if (bytes.size() > max_shown) out += "...";
+    if (bytes.size() > max_shown)
+        out += "...";
     return out;
 }
 
@@ -27,8 +28,10 @@ struct describer {
     }
     std::string operator()(const closed& c) const {
         std::string out = "connection closed (code " + std::to_string(c.code);
-        if (!c.reason.empty()) out += ", reason '" + c.reason + "'";
-        if (!c.error.empty()) out += ", " + c.error;
+        if (!c.reason.empty())
+            out += ", reason '" + c.reason + "'";
+        if (!c.error.empty())
+            out += ", " + c.error;
         return out + ")";
     }
     std::string operator()(const bad_frame& b) const {
@@ -42,6 +45,8 @@ struct describer {
 
 } // namespace
 
-std::string describe(const incoming& in) { return std::visit(describer{}, in); }
+std::string describe(const incoming& in) {
+    return std::visit(describer{}, in);
+}
 
 } // namespace peerline::client

@@ -46,7 +46,8 @@ error_code connect_tcp(net::io_context& ioc, beast::tcp_stream& stream, const en
                                    });
         },
         [&] { resolver.cancel(); });
-    if (ec) return ec;
+    if (ec)
+        return ec;
     return await(
         ioc, deadline, [&](auto done) { net::async_connect(stream.socket(), results, done); },
         [&] { stream.socket().close(); });
@@ -61,7 +62,8 @@ error_code tls_handshake(net::io_context& ioc, tls_stream& stream, const endpoin
     if (parse_ec && !SSL_set_tlsext_host_name(stream.native_handle(), name.c_str())) {
         return error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category());
     }
-    if (!ep.tls.ca_file.empty()) stream.set_verify_callback(net::ssl::host_name_verification(name));
+    if (!ep.tls.ca_file.empty())
+        stream.set_verify_callback(net::ssl::host_name_verification(name));
     return await(
         ioc, deadline,
         [&](auto done) { stream.async_handshake(net::ssl::stream_base::client, done); },

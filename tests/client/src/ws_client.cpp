@@ -93,12 +93,9 @@ template <bool Tls>
 using next_layer_t = std::conditional_t<Tls, detail::tls_stream, beast::tcp_stream>;
 
 template <bool Tls> class stream_impl final : public ws_client::impl {
-public:
-    stream_impl()
-        requires(!Tls)
-        : impl(nullptr), ws_(ioc) {}
-    explicit stream_impl(std::unique_ptr<net::ssl::context> ctx)
-        requires(Tls)
+  public:
+    stream_impl() requires(!Tls) : impl(nullptr), ws_(ioc) {}
+    explicit stream_impl(std::unique_ptr<net::ssl::context> ctx) requires(Tls)
         : impl(std::move(ctx)), ws_(ioc, *tls_ctx) {}
 
     ~stream_impl() override {
@@ -122,7 +119,8 @@ public:
         std::optional<std::string> origin = opts.origin;
         ws_.set_option(websocket::stream_base::decorator([origin](websocket::request_type& req) {
             req.set(http::field::user_agent, "peerline-test-client");
-            if (origin) req.set(http::field::origin, *origin);
+            if (origin)
+                req.set(http::field::origin, *origin);
         }));
         ws_.read_message_max(client_max_message);
         websocket::response_type res;
@@ -135,11 +133,13 @@ public:
                                       std::to_string(res.result_int()) + " '" + res.body() + "'",
                                   static_cast<int>(res.result_int()));
         }
-        if (ec) throw handshake_error(what + ": " + detail::describe_error(ec), 0);
+        if (ec)
+            throw handshake_error(what + ": " + detail::describe_error(ec), 0);
     }
 
     void start_read() override {
-        if (reading_ || ended) return;
+        if (reading_ || ended)
+            return;
         reading_ = true;
         ws_.async_read(buffer_, [this](error_code ec, std::size_t) {
             reading_ = false;
@@ -164,8 +164,7 @@ public:
 
     error_code close(std::uint16_t code, clock::time_point deadline) override {
         return detail::await(
-            ioc, deadline,
-            [&](auto done) { ws_.async_close(websocket::close_reason(code), done); },
+            ioc, deadline, [&](auto done) { ws_.async_close(websocket::close_reason(code), done); },
             [this] { abort(); });
     }
 
@@ -174,7 +173,7 @@ public:
         beast::get_lowest_layer(ws_).socket().close(ignored);
     }
 
-private:
+  private:
     closed make_closed(const error_code& ec) const {
         if (ec == websocket::error::closed) {
             const auto& r = ws_.reason();
@@ -196,7 +195,8 @@ ws_client::ws_client(ws_client&&) noexcept = default;
 ws_client& ws_client::operator=(ws_client&&) noexcept = default;
 
 void ws_client::connect(const endpoint& ep, const connect_options& opts) {
-    if (impl_) throw client_error("ws_client::connect: this client was already connected once");
+    if (impl_)
+        throw client_error("ws_client::connect: this client was already connected once");
     std::unique_ptr<impl> fresh;
     if (ep.tls.enabled) {
         fresh = std::make_unique<stream_impl<true>>(
@@ -212,13 +212,15 @@ namespace {
 
 void send_frame(ws_client::impl* i, std::string_view data, bool binary, duration timeout,
                 const char* what) {
-    if (!i) throw client_error(std::string("cannot send ") + what + ": not connected");
+    if (!i)
+        throw client_error(std::string("cannot send ") + what + ": not connected");
     if (i->ended) {
-        throw client_error(std::string("cannot send ") + what + ": the connection already ended: " +
-                           describe(incoming{*i->ended}));
+        throw client_error(std::string("cannot send ") + what +
+                           ": the connection already ended: " + describe(incoming{*i->ended}));
     }
     if (auto ec = i->write(data, binary, clock::now() + timeout)) {
-        throw client_error(std::string("sending ") + what + " failed: " + detail::describe_error(ec));
+        throw client_error(std::string("sending ") + what +
+                           " failed: " + detail::describe_error(ec));
     }
 }
 
@@ -243,7 +245,8 @@ void ws_client::send_relay(std::uint16_t channel, std::string_view payload, dura
 }
 
 incoming ws_client::next_message(duration timeout) {
-    if (!impl_) return closed{0, {}, "never connected"};
+    if (!impl_)
+        return closed{0, {}, "never connected"};
     auto& i = *impl_;
     if (i.inbox.empty() && !i.ended) {
         i.start_read();
@@ -254,7 +257,8 @@ incoming ws_client::next_message(duration timeout) {
         i.inbox.pop_front();
         return in;
     }
-    if (i.ended) return *i.ended;
+    if (i.ended)
+        return *i.ended;
     return timed_out{timeout};
 }
 
@@ -262,22 +266,25 @@ protocol::error_message ws_client::expect_error(protocol::error_code code, durat
     incoming in = next_message(timeout);
     if (auto* c = std::get_if<control_frame>(&in)) {
         if (auto* e = std::get_if<protocol::error_message>(&c->message)) {
-            if (e->err.code == code) return *e;
+            if (e->err.code == code)
+                return *e;
         }
     }
-    throw unexpected_message("expected error " + std::string(protocol::to_string(code)) +
-                             ", got " + describe(in));
+    throw unexpected_message("expected error " + std::string(protocol::to_string(code)) + ", got " +
+                             describe(in));
 }
 
 relay_frame ws_client::expect_relay(duration timeout) {
     incoming in = next_message(timeout);
-    if (auto* r = std::get_if<relay_frame>(&in)) return std::move(*r);
+    if (auto* r = std::get_if<relay_frame>(&in))
+        return std::move(*r);
     throw unexpected_message("expected a relay frame, got " + describe(in));
 }
 
 closed ws_client::expect_closed(duration timeout) {
     incoming in = next_message(timeout);
-    if (auto* c = std::get_if<closed>(&in)) return *c;
+    if (auto* c = std::get_if<closed>(&in))
+        return *c;
     throw unexpected_message("expected the connection to close, got " + describe(in));
 }
 
@@ -290,7 +297,8 @@ void ws_client::expect_nothing(duration quiet) {
 }
 
 void ws_client::close(std::uint16_t code, duration timeout) {
-    if (!impl_ || impl_->ended) return;
+    if (!impl_ || impl_->ended)
+        return;
     auto& i = *impl_;
     auto deadline = clock::now() + timeout;
     i.start_read(); // the read is what sees the peer's close frame
@@ -302,9 +310,12 @@ void ws_client::close(std::uint16_t code, duration timeout) {
         detail::run_until(i.ioc, clock::now() + detail::cancel_grace,
                           [&i] { return i.ended.has_value(); });
     }
-    if (!i.ended) i.ended = closed{code, {}, ec ? detail::describe_error(ec) : "closed by client"};
+    if (!i.ended)
+        i.ended = closed{code, {}, ec ? detail::describe_error(ec) : "closed by client"};
 }
 
-bool ws_client::is_open() const noexcept { return impl_ && !impl_->ended; }
+bool ws_client::is_open() const noexcept {
+    return impl_ && !impl_->ended;
+}
 
 } // namespace peerline::client

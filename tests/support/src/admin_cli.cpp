@@ -5,8 +5,9 @@
 
 namespace peerline::test_support {
 
-command_result admin_cli::run(const std::vector<std::string>& args, const std::string& input) const {
-    std::vector<std::string> argv = {binary_.string(), "admin",  "--redis", redis_url_,
+command_result admin_cli::run(const std::vector<std::string>& args,
+                              const std::string& input) const {
+    std::vector<std::string> argv = {binary_.string(),       "admin",  "--redis", redis_url_,
                                      "--password-hash-cost", "minimum"};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_command(argv, input, scratch_);
@@ -16,7 +17,8 @@ void admin_cli::run_ok(const std::vector<std::string>& args, const std::string& 
     auto r = run(args, input);
     if (!r.status.success()) {
         std::string cmd = "peerline admin";
-        for (const auto& a : args) cmd += " " + a;
+        for (const auto& a : args)
+            cmd += " " + a;
         throw std::runtime_error(cmd + " failed (" + r.status.describe() + ")\nstdout: " + r.out +
                                  "\nstderr: " + r.err);
     }
@@ -31,7 +33,9 @@ void admin_cli::create_admin(const std::string& name, const std::string& passwor
     run_ok({"create-admin", name, "--password-stdin"}, password + "\n");
 }
 
-void admin_cli::disable(const std::string& name) const { run_ok({"disable", name}, {}); }
+void admin_cli::disable(const std::string& name) const {
+    run_ok({"disable", name}, {});
+}
 
 void admin_cli::add_shift_always(const std::string& name) const {
     run_ok({"add-shift", name, "--always"}, {});

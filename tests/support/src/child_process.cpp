@@ -41,14 +41,16 @@ exit_status decode_wait_status(int status) {
 std::vector<std::string> child_environment() {
     std::vector<std::string> env;
     for (char** e = environ; e && *e; ++e) {
-        if (std::string_view(*e).rfind("PEERLINE_", 0) != 0) env.emplace_back(*e);
+        if (std::string_view(*e).rfind("PEERLINE_", 0) != 0)
+            env.emplace_back(*e);
     }
     return env;
 }
 
 std::vector<char*> c_strings(std::vector<std::string>& strings) {
     std::vector<char*> out;
-    for (auto& s : strings) out.push_back(s.data());
+    for (auto& s : strings)
+        out.push_back(s.data());
     out.push_back(nullptr);
     return out;
 }
@@ -57,7 +59,8 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
 bool redirect(const std::filesystem::path& path, int target, int flags) {
     const char* name = path.empty() ? "/dev/null" : path.c_str();
     int fd = ::open(name, flags | O_CLOEXEC, 0644);
-    if (fd < 0) return false;
+    if (fd < 0)
+        return false;
     // dup2 clears O_CLOEXEC on the new descriptor.
     bool ok = ::dup2(fd, target) == target;
     ::close(fd);
@@ -74,7 +77,8 @@ bool redirect(const std::filesystem::path& path, int target, int flags) {
 } // namespace
 
 std::string exit_status::describe() const {
-    if (exited) return "exit code " + std::to_string(code);
+    if (exited)
+        return "exit code " + std::to_string(code);
     if (signal != 0) {
         return "killed by signal " + std::to_string(signal) + " (" + ::strsignal(signal) + ")";
     }
@@ -82,7 +86,8 @@ std::string exit_status::describe() const {
 }
 
 child_process::child_process(const spawn_options& opts) {
-    if (opts.argv.empty()) throw std::invalid_argument("child_process: empty argv");
+    if (opts.argv.empty())
+        throw std::invalid_argument("child_process: empty argv");
     // Everything the child needs is prepared before fork.
     std::vector<std::string> args = opts.argv;
     std::vector<std::string> env = child_environment();
@@ -106,8 +111,10 @@ child_process::child_process(const spawn_options& opts) {
     }
     if (pid == 0) {
         ::close(report[0]);
-        if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(report[1]);
-        if (::getppid() != parent) ::_exit(127); // the test already died
+        if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+            child_fail(report[1]);
+        if (::getppid() != parent)
+            ::_exit(127); // the test already died
         sigset_t all;
         sigemptyset(&all);
         ::sigprocmask(SIG_SETMASK, &all, nullptr);
@@ -119,7 +126,8 @@ child_process::child_process(const spawn_options& opts) {
         // into the child: a leaked copy would keep a connection alive after
         // the test closed it.
         if (::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) != 0) {
-            for (int fd = 3; fd < 4096; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+            for (int fd = 3; fd < 4096; ++fd)
+                ::fcntl(fd, F_SETFD, FD_CLOEXEC);
         }
         ::execve(argv[0], argv.data(), envp.data());
         child_fail(report[1]);
@@ -136,12 +144,14 @@ child_process::child_process(const spawn_options& opts) {
         int status = 0;
         ::waitpid(pid, &status, 0);
         pid_ = -1;
-        throw std::runtime_error("cannot start " + opts.argv[0] + ": " + std::strerror(child_errno));
+        throw std::runtime_error("cannot start " + opts.argv[0] + ": " +
+                                 std::strerror(child_errno));
     }
 }
 
 child_process::~child_process() {
-    if (pid_ > 0 && !status_) kill();
+    if (pid_ > 0 && !status_)
+        kill();
 }
 
 child_process::child_process(child_process&& other) noexcept
@@ -149,7 +159,8 @@ child_process::child_process(child_process&& other) noexcept
 
 child_process& child_process::operator=(child_process&& other) noexcept {
     if (this != &other) {
-        if (pid_ > 0 && !status_) kill();
+        if (pid_ > 0 && !status_)
+            kill();
         pid_ = std::exchange(other.pid_, -1);
         status_ = std::exchange(other.status_, std::nullopt);
     }
@@ -157,7 +168,8 @@ child_process& child_process::operator=(child_process&& other) noexcept {
 }
 
 bool child_process::poll() {
-    if (pid_ <= 0 || status_) return false;
+    if (pid_ <= 0 || status_)
+        return false;
     int status = 0;
     pid_t r = ::waitpid(pid_, &status, WNOHANG);
     if (r == pid_) {
@@ -167,16 +179,20 @@ bool child_process::poll() {
     return true;
 }
 
-bool child_process::running() { return poll(); }
+bool child_process::running() {
+    return poll();
+}
 
 void child_process::send_signal(int sig) {
-    if (poll()) ::kill(pid_, sig);
+    if (poll())
+        ::kill(pid_, sig);
 }
 
 std::optional<exit_status> child_process::wait_for(std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (poll()) {
-        if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+        if (std::chrono::steady_clock::now() >= deadline)
+            return std::nullopt;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return status_;
@@ -184,7 +200,8 @@ std::optional<exit_status> child_process::wait_for(std::chrono::milliseconds tim
 
 exit_status child_process::stop(std::chrono::milliseconds grace) {
     send_signal(SIGTERM);
-    if (auto s = wait_for(grace)) return *s;
+    if (auto s = wait_for(grace))
+        return *s;
     return kill();
 }
 

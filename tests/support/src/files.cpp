@@ -11,21 +11,25 @@ namespace peerline::test_support {
 
 std::string read_file(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);
-    if (!in) return {};
+    if (!in)
+        return {};
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 void write_file(const std::filesystem::path& p, std::string_view contents) {
     std::ofstream out(p, std::ios::binary | std::ios::trunc);
     out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
-    if (!out) throw std::runtime_error("cannot write " + p.string());
+    if (!out)
+        throw std::runtime_error("cannot write " + p.string());
 }
 
 std::string tail_lines(std::string_view text, std::size_t n) {
     std::size_t pos = text.size();
-    if (pos > 0 && text[pos - 1] == '\n') --pos;
+    if (pos > 0 && text[pos - 1] == '\n')
+        --pos;
     for (std::size_t seen = 0; pos > 0; --pos) {
-        if (text[pos - 1] == '\n' && ++seen == n) break;
+        if (text[pos - 1] == '\n' && ++seen == n)
+            break;
     }
     return std::string(text.substr(pos));
 }
@@ -35,9 +39,11 @@ std::vector<std::string> lines_containing(std::string_view text, std::string_vie
     std::size_t start = 0;
     while (start < text.size()) {
         std::size_t end = text.find('\n', start);
-        if (end == std::string_view::npos) end = text.size();
+        if (end == std::string_view::npos)
+            end = text.size();
         std::string_view line = text.substr(start, end - start);
-        if (line.find(needle) != std::string_view::npos) out.emplace_back(line);
+        if (line.find(needle) != std::string_view::npos)
+            out.emplace_back(line);
         start = end + 1;
     }
     return out;

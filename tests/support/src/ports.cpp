@@ -19,7 +19,8 @@ namespace {
 
 std::uint16_t bind_port_zero() {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+    if (fd < 0)
+        throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -43,7 +44,8 @@ std::uint16_t free_tcp_port() {
     std::lock_guard lock(mutex);
     for (int attempt = 0; attempt < 100; ++attempt) {
         std::uint16_t port = bind_port_zero();
-        if (handed_out.insert(port).second) return port;
+        if (handed_out.insert(port).second)
+            return port;
     }
     throw std::runtime_error("no unused free TCP port after 100 attempts");
 }

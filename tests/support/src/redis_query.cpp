@@ -20,7 +20,8 @@ void flatten(const redisReply* r, std::vector<std::string>& out) {
         out.push_back(std::to_string(r->integer));
         break;
     case REDIS_REPLY_ARRAY: // hiredis 0.14 speaks RESP2 only: no maps or sets
-        for (std::size_t i = 0; i < r->elements; ++i) flatten(r->element[i], out);
+        for (std::size_t i = 0; i < r->elements; ++i)
+            flatten(r->element[i], out);
         break;
     default: // nil
         break;
@@ -38,7 +39,8 @@ redis_connection::redis_connection(std::uint16_t port, std::chrono::milliseconds
     tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
     tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
     redisContext* c = redisConnectWithTimeout("127.0.0.1", port, tv);
-    if (c == nullptr) throw std::runtime_error("redis connect: out of memory");
+    if (c == nullptr)
+        throw std::runtime_error("redis connect: out of memory");
     ctx_.reset(c);
     if (c->err != 0) {
         throw std::runtime_error("redis connect to 127.0.0.1:" + std::to_string(port) + ": " +
@@ -60,7 +62,8 @@ std::vector<std::string> redis_connection::command(const std::vector<std::string
     auto* reply = static_cast<redisReply*>(
         redisCommandArgv(c, static_cast<int>(args.size()), args.data(), lens.data()));
     std::string name = argv.empty() ? std::string("(none)") : argv.front();
-    if (reply == nullptr) throw std::runtime_error("redis " + name + ": " + c->errstr);
+    if (reply == nullptr)
+        throw std::runtime_error("redis " + name + ": " + c->errstr);
     std::unique_ptr<redisReply, void (*)(void*)> guard(reply, freeReplyObject);
     if (reply->type == REDIS_REPLY_ERROR) {
         throw std::runtime_error("redis " + name + ": " + std::string(reply->str, reply->len));

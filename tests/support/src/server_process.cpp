@@ -46,7 +46,8 @@ server_process::server_process(server_options opts) : opts_(std::move(opts)) {
 }
 
 server_process::~server_process() {
-    if (process_.running()) process_.stop(std::chrono::seconds(5));
+    if (process_.running())
+        process_.stop(std::chrono::seconds(5));
 }
 
 void server_process::wait_until_healthy() {
@@ -59,7 +60,8 @@ void server_process::wait_until_healthy() {
         }
         try {
             auto res = client::http_get(endpoint_, "/healthz", {}, std::chrono::seconds(1));
-            if (res.status == 200) return;
+            if (res.status == 200)
+                return;
             last_problem = "GET /healthz answered " + std::to_string(res.status) + " " + res.body;
         } catch (const client::client_error& e) {
             last_problem = e.what();
@@ -74,11 +76,17 @@ void server_process::wait_until_healthy() {
     }
 }
 
-exit_status server_process::stop(std::chrono::milliseconds grace) { return process_.stop(grace); }
+exit_status server_process::stop(std::chrono::milliseconds grace) {
+    return process_.stop(grace);
+}
 
-std::string server_process::stdout_text() const { return read_file(stdout_file()); }
+std::string server_process::stdout_text() const {
+    return read_file(stdout_file());
+}
 
-std::string server_process::stderr_text() const { return read_file(stderr_file()); }
+std::string server_process::stderr_text() const {
+    return read_file(stderr_file());
+}
 
 std::string server_process::log_tail(std::size_t lines) const {
     return "--- stdout ---\n" + tail_lines(stdout_text(), lines) + "\n--- stderr ---\n" +

@@ -40,7 +40,7 @@ struct endpoint {
 // Any failure of the client: connection refused, timeout, protocol surprise.
 // The message says what was attempted and what happened instead.
 class client_error : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

@@ -36,8 +36,8 @@ http_response http_request(const endpoint& ep, std::string_view method, std::str
                            std::string_view body = {}, const header_list& headers = {},
                            duration timeout = default_timeout);
 
-http_response http_get(const endpoint& ep, std::string_view target,
-                       const header_list& headers = {}, duration timeout = default_timeout);
+http_response http_get(const endpoint& ep, std::string_view target, const header_list& headers = {},
+                       duration timeout = default_timeout);
 
 http_response http_post_json(const endpoint& ep, std::string_view target,
                              const nlohmann::json& body, const header_list& headers = {},

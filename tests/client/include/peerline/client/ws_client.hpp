@@ -24,20 +24,20 @@ namespace peerline::client {
 // Thrown by the expect_* helpers when something else arrived; the message
 // names what was expected and describes what came instead.
 class unexpected_message : public client_error {
-public:
+  public:
     using client_error::client_error;
 };
 
 // Thrown by connect() when the upgrade fails.
 class handshake_error : public client_error {
-public:
+  public:
     handshake_error(const std::string& what, int http_status)
         : client_error(what), http_status_(http_status) {}
     // The HTTP status of a declined upgrade (e.g. 403), or 0 when no HTTP
     // response arrived (refused, timeout, TLS failure).
     int http_status() const noexcept { return http_status_; }
 
-private:
+  private:
     int http_status_;
 };
 
@@ -49,7 +49,7 @@ struct connect_options {
 };
 
 class ws_client {
-public:
+  public:
     ws_client();
     ~ws_client();
     ws_client(ws_client&&) noexcept;
@@ -97,7 +97,7 @@ public:
 
     struct impl; // Beast stream types live in the .cpp
 
-private:
+  private:
     std::unique_ptr<impl> impl_;
 };
 
@@ -109,7 +109,8 @@ template <class T> std::string server_type_name() {
 template <class T> T ws_client::expect(duration timeout) {
     incoming in = next_message(timeout);
     if (auto* c = std::get_if<control_frame>(&in)) {
-        if (auto* m = std::get_if<T>(&c->message)) return std::move(*m);
+        if (auto* m = std::get_if<T>(&c->message))
+            return std::move(*m);
     }
     throw unexpected_message("expected " + server_type_name<T>() + ", got " + describe(in));
 }

@@ -15,8 +15,9 @@
 namespace peerline::test_support {
 
 class admin_cli {
-public:
-    admin_cli(std::filesystem::path binary, std::string redis_url, std::filesystem::path scratch_dir)
+  public:
+    admin_cli(std::filesystem::path binary, std::string redis_url,
+              std::filesystem::path scratch_dir)
         : binary_(std::move(binary)), redis_url_(std::move(redis_url)),
           scratch_(std::move(scratch_dir)) {}
 
@@ -31,7 +32,7 @@ public:
     // on shift whenever a test runs.
     void add_shift_always(const std::string& name) const;
 
-private:
+  private:
     void run_ok(const std::vector<std::string>& args, const std::string& input) const;
 
     std::filesystem::path binary_;

@@ -26,7 +26,7 @@ struct exit_status {
 };
 
 struct spawn_options {
-    std::vector<std::string> argv; // argv[0] is the executable's path
+    std::vector<std::string> argv;     // argv[0] is the executable's path
     std::filesystem::path stdin_file;  // empty: /dev/null
     std::filesystem::path stdout_file; // empty: /dev/null
     std::filesystem::path stderr_file; // empty: /dev/null
@@ -34,7 +34,7 @@ struct spawn_options {
 };
 
 class child_process {
-public:
+  public:
     child_process() = default;
     // Starts the process; throws std::runtime_error if it cannot.
     explicit child_process(const spawn_options& opts);
@@ -59,7 +59,7 @@ public:
     // SIGKILL and reap.
     exit_status kill();
 
-private:
+  private:
     bool poll();
 
     pid_t pid_ = -1;

@@ -36,8 +36,10 @@ bool eventually(Pred&& pred, std::chrono::milliseconds timeout,
                 std::chrono::milliseconds every = std::chrono::milliseconds(50)) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {
-        if (pred()) return true;
-        if (std::chrono::steady_clock::now() >= deadline) return false;
+        if (pred())
+            return true;
+        if (std::chrono::steady_clock::now() >= deadline)
+            return false;
         std::this_thread::sleep_for(every);
     }
 }

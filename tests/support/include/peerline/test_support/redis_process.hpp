@@ -14,7 +14,7 @@
 namespace peerline::test_support {
 
 class redis_process {
-public:
+  public:
     // Starts redis-server in `dir` on `port` (0: a free port) and waits until
     // it answers PING. Throws with the log tail if it does not.
     explicit redis_process(std::filesystem::path dir, std::uint16_t port = 0);
@@ -33,7 +33,7 @@ public:
     std::string url() const;
     std::filesystem::path log_file() const { return dir_ / "redis.log"; }
 
-private:
+  private:
     std::filesystem::path dir_;
     std::uint16_t port_;
     child_process process_;

@@ -12,7 +12,7 @@
 namespace peerline::test_support {
 
 class redis_connection {
-public:
+  public:
     // Connects to 127.0.0.1:port; throws std::runtime_error on failure.
     explicit redis_connection(std::uint16_t port,
                               std::chrono::milliseconds timeout = std::chrono::seconds(2));
@@ -26,7 +26,7 @@ public:
     // connection.
     std::vector<std::string> command(const std::vector<std::string>& argv);
 
-private:
+  private:
     struct context_deleter {
         void operator()(void* c) const noexcept;
     };

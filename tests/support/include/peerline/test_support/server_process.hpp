@@ -16,17 +16,17 @@
 namespace peerline::test_support {
 
 struct server_options {
-    std::filesystem::path binary;    // the peerline executable
-    std::filesystem::path dir;       // logs and data-dir go here
-    std::string redis_url;           // --redis
+    std::filesystem::path binary; // the peerline executable
+    std::filesystem::path dir;    // logs and data-dir go here
+    std::string redis_url;        // --redis
     std::vector<std::string> extra_args;
-    std::filesystem::path tls_cert;  // with tls_key: --tls-cert/--tls-key, HTTPS/WSS
+    std::filesystem::path tls_cert; // with tls_key: --tls-cert/--tls-key, HTTPS/WSS
     std::filesystem::path tls_key;
     std::chrono::milliseconds ready_timeout = std::chrono::seconds(15);
 };
 
 class server_process {
-public:
+  public:
     // Starts `binary serve --bind 127.0.0.1 --port P --redis URL --data-dir
     // DIR/data --password-hash-cost minimum [TLS] EXTRA...` and waits until
     // GET /healthz answers 200. Throws with the log tail if it does not.
@@ -58,7 +58,7 @@ public:
     // The last lines of both logs, for failure messages.
     std::string log_tail(std::size_t lines = 40) const;
 
-private:
+  private:
     void wait_until_healthy();
 
     server_options opts_;

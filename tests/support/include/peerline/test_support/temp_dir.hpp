@@ -9,7 +9,7 @@
 namespace peerline::test_support {
 
 class temp_dir {
-public:
+  public:
     explicit temp_dir(std::string_view prefix = "peerline-test");
     ~temp_dir();
     temp_dir(const temp_dir&) = delete;
@@ -18,7 +18,7 @@ public:
     const std::filesystem::path& path() const noexcept { return path_; }
     std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
