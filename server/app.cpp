@@ -7,6 +7,7 @@
 #include "domain/rota_service.hpp"
 #include "domain/signposting.hpp"
 #include "domain/keys.hpp"
+#include "domain/scripts.hpp"
 #include "domain/services.hpp"
 #include "domain/client_session.hpp"
 #include "net/beast.hpp"
@@ -117,6 +118,7 @@ int run_server(server_config cfg) {
     net::thread_pool cpu_pool(1);
 
     redis::client_config commands_cfg{address, "commands"};
+    commands_cfg.preload = scripts::all();
     redis::client_config pubsub_cfg{address, "pubsub"};
     auto redis = std::make_shared<redis::client>(main_ctx.get_executor(), commands_cfg);
     auto subscriber = std::make_shared<redis::client>(main_ctx.get_executor(), pubsub_cfg);
@@ -144,6 +146,11 @@ int run_server(server_config cfg) {
     redis->start();
     subscriber->start();
     routes.start([rota] { rota->refresh(); });
+    // Load the rota as soon as Redis is reachable, and again after every
+    // reconnect (an earlier load may have failed while it was down).
+    redis->on_state_change([rota](bool up) {
+        if (up) rota->refresh();
+    });
     rota->start();
     match->start();
     acceptor->start();

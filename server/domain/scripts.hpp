@@ -4,7 +4,12 @@
 
 #include "redis/script.hpp"
 
+#include <vector>
+
 namespace peerline::scripts {
+// Every script, for loading them all when a connection opens.
+std::vector<const redis::script*> all();
+
 const redis::script& account_create();
 const redis::script& session_create();
 const redis::script& login_failure();

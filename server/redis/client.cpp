@@ -115,6 +115,11 @@ void client::on_connected(int status) {
     connected_ = true;
     backoff_ = cfg_.reconnect_min;
     ping_outstanding_ = false;
+    for (const script* s : cfg_.preload) {
+        send({"SCRIPT", "LOAD", std::string(s->source)}, [name = s->name](value v) {
+            if (v.is_error()) log::error("redis_script_load_failed", {{"script", name}, {"error", v.str}});
+        });
+    }
     for (auto& [name, sub] : subscriptions_) send_subscribe(sub);
     set_ready(true);
 }

@@ -1,10 +1,10 @@
 # Generates a C++ source that embeds Lua scripts as raw string literals.
 # Usage (script mode): cmake -DOUT=file.cpp -DNAMESPACE=ns -DSCRIPT_DIR=dir -P embed_scripts.cmake
-# Each script `x.lua` becomes `const peerline::redis::script& ns::x()`.
+# Each script `x.lua` becomes `const peerline::redis::script& ns::x()`; `ns::all()` lists them.
 file(GLOB SCRIPTS "${SCRIPT_DIR}/*.lua")
 list(SORT SCRIPTS)
 set(content "// Generated from .lua files by embed_scripts.cmake. Do not edit.\n")
-string(APPEND content "#include \"redis/script.hpp\"\n\nnamespace ${NAMESPACE} {\n")
+string(APPEND content "#include \"redis/script.hpp\"\n\n#include <vector>\n\nnamespace ${NAMESPACE} {\n")
 foreach(path IN LISTS SCRIPTS)
   get_filename_component(name "${path}" NAME_WE)
   file(READ "${path}" body)
@@ -12,6 +12,12 @@ foreach(path IN LISTS SCRIPTS)
   string(APPEND content "    static const peerline::redis::script s{\"${name}\", R\"peerline_lua(${body})peerline_lua\"};\n")
   string(APPEND content "    return s;\n}\n")
 endforeach()
+string(APPEND content "std::vector<const peerline::redis::script*> all() {\n    return {\n")
+foreach(path IN LISTS SCRIPTS)
+  get_filename_component(name "${path}" NAME_WE)
+  string(APPEND content "        &${name}(),\n")
+endforeach()
+string(APPEND content "    };\n}\n")
 string(APPEND content "} // namespace ${NAMESPACE}\n")
 file(WRITE "${OUT}.tmp" "${content}")
 file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
