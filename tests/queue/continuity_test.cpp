@@ -12,7 +12,7 @@ namespace {
 // A conversation between `gp` and `listener` that the listener ends; returns
 // the continuity code the GP is given.
 std::string talk_and_keep_code(tc::ws_client& gp, tc::ws_client& listener) {
-    auto c = start_conversation(gp, listener);
+    auto c = begin_conversation(gp, listener);
     listener.send_control(protocol::end_conversation{c.listener_channel, protocol::end_reason::completed});
     expect_unordered(listener, {"conversation_ended", "availability"});
     auto ended = expect_skipping_queued<protocol::conversation_ended>(gp);
@@ -40,7 +40,7 @@ TEST_CASE("a GP presenting a continuity code goes to the same listener even if a
     // (checked by the decoder: listener frames were read above).
     auto returning = s.gp(); // a new anonymous session, as after closing the browser
     CHECK(request_and_queue(returning, false, code) == 1);
-    auto o = same.expect<protocol::offer>();
+    auto o = expect_offer(same);
     other.expect_nothing(500ms);
     auto c = accept(same, o);
     CHECK(expect_skipping_queued<protocol::conversation_started>(returning).conversation_id ==
@@ -49,7 +49,7 @@ TEST_CASE("a GP presenting a continuity code goes to the same listener even if a
     // Without a code, the next GP goes to the longest idle, as usual.
     auto newcomer = s.gp();
     request_and_queue(newcomer);
-    CHECK_FALSE(other.expect<protocol::offer>().offer_id.empty());
+    CHECK_FALSE(expect_offer(other).offer_id.empty());
 }
 
 TEST_CASE("a continuity code's listener is preferred only for --continuity-preference-s",
@@ -61,6 +61,7 @@ TEST_CASE("a continuity code's listener is preferred only for --continuity-prefe
     auto code = talk_and_keep_code(first_visit, same);
 
     // The preferred listener steps away; another is available.
+    skip_availability(same);
     same.send_control(protocol::set_availability{protocol::availability::away});
     CHECK(same.expect<protocol::availability_changed>().state == protocol::listener_state::away);
     auto other = s.available_listener(s.new_listener("anyone"));
@@ -83,8 +84,9 @@ TEST_CASE("a continuity code does not hold up the GPs behind it", "[continuity]"
     auto same = s.available_listener(s.new_listener("preferred"));
     auto first_visit = s.gp();
     auto code = talk_and_keep_code(first_visit, same);
+    skip_availability(same);
     same.send_control(protocol::set_availability{protocol::availability::away});
-    same.expect<protocol::availability_changed>();
+    CHECK(same.expect<protocol::availability_changed>().state == protocol::listener_state::away);
 
     auto returning = s.gp();
     CHECK(request_and_queue(returning, false, code) == 1);
@@ -98,7 +100,7 @@ TEST_CASE("a continuity code does not hold up the GPs behind it", "[continuity]"
           c.conversation_id);
     // When the preferred listener comes back, they are offered the returning GP.
     CHECK(becomes_available(same));
-    auto back = same.expect<protocol::offer>();
+    auto back = expect_offer(same);
     accept(same, back);
     CHECK(expect_skipping_queued<protocol::conversation_started>(returning).peer ==
           protocol::role::listener);

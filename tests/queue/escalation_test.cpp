@@ -11,7 +11,7 @@ TEST_CASE("a duty supervisor connected over WebSocket is told when a listener es
     auto supervisor = admin_session(s.ep(), login_token(s.ep(), new_admin(s, "duty-supervisor")));
     auto listener = s.available_listener(s.new_listener("escalating-listener"));
     auto gp = s.gp();
-    auto c = start_conversation(gp, listener);
+    auto c = begin_conversation(gp, listener);
 
     listener.send_control(protocol::escalate{c.listener_channel});
     auto sent = listener.expect<protocol::escalation_sent>();
@@ -46,7 +46,7 @@ TEST_CASE("a listener escalating with no supervisor online is told supervisors 0
     peerline_stack s;
     auto listener = s.available_listener(s.new_listener("alone-listener"));
     auto gp = s.gp();
-    auto c = start_conversation(gp, listener);
+    auto c = begin_conversation(gp, listener);
     listener.send_control(protocol::escalate{c.listener_channel});
     auto sent = listener.expect<protocol::escalation_sent>();
     CHECK(sent.channel == c.listener_channel);
@@ -60,7 +60,7 @@ TEST_CASE("escalation needs an open conversation of the listener's own", "[escal
     listener.send_control(protocol::escalate{1});
     CHECK(listener.expect_error(protocol::error_code::unknown_channel).in_reply_to == "escalate");
     auto gp = s.gp();
-    auto c = start_conversation(gp, listener);
+    auto c = begin_conversation(gp, listener);
     gp.send_control(protocol::escalate{c.gp_channel});
     CHECK(gp.expect_error(protocol::error_code::wrong_role).in_reply_to == "escalate");
     listener.send_control(protocol::escalate{static_cast<std::uint16_t>(c.listener_channel + 1)});

@@ -3,6 +3,8 @@
 // mid-offer does not strand the GP.
 #include "queue_helpers.hpp"
 
+#include <thread>
+
 using namespace peerline::queue_tests;
 
 TEST_CASE("a listener who lets an offer lapse loses it, is set away, and the next listener gets it",
@@ -82,6 +84,9 @@ TEST_CASE("a declined offer is withdrawn from the decliner and offered to the ne
         first.expect_nothing(300ms); // the decliner is not offered it again
     }
     SECTION("the next listener declines too, and it comes back to the first") {
+        // (Idle time counts in whole milliseconds: make the first listener's
+        // decline certainly the earlier one.)
+        std::this_thread::sleep_for(3ms);
         second.send_control(protocol::decline_offer{next.offer_id});
         CHECK(second.expect<protocol::offer_withdrawn>().reason == "declined");
         auto back = first.expect<protocol::offer>();
@@ -110,7 +115,7 @@ TEST_CASE("a GP leaving the queue while offered withdraws the offer with gp_left
 
     // The listener is free again: the next GP is offered to them.
     auto gp2 = s.gp();
-    auto c = start_conversation(gp2, listener);
+    auto c = begin_conversation(gp2, listener);
     CHECK_FALSE(c.id.empty());
     // The GP who left can ask again.
     CHECK(request_and_queue(gp) == 1);

@@ -43,7 +43,7 @@ TEST_CASE("an urgent request is offered before older ordinary ones, then the old
           protocol::ended_by::listener);
 
     // Then the oldest of the ordinary ones.
-    auto next = listener.expect<protocol::offer>();
+    auto next = expect_offer(listener);
     CHECK_FALSE(next.urgent);
     auto c2 = accept(listener, next);
     auto on_first = expect_skipping_queued<protocol::conversation_started>(first);
@@ -87,4 +87,22 @@ TEST_CASE("the listener idle longest gets the offer", "[queue][order]") {
         CHECK(expect_skipping_queued<protocol::conversation_started>(gp2).peer ==
               protocol::role::listener);
     }
+}
+
+TEST_CASE("GPs asking one after another within a millisecond are queued in the order they asked",
+          "[queue][order][!mayfail]") {
+    peerline_stack s;
+    auto listener = listener_session(s.ep(), s.new_listener("on-shift-away")); // staffed
+    std::vector<tc::ws_client> gps;
+    for (int i = 0; i < 20; ++i) gps.push_back(s.gp());
+    // Each asks only after the one before was told its place: the order of
+    // arrival is certain, and many arrive within the same millisecond.
+    std::vector<std::uint32_t> positions;
+    for (auto& gp : gps) {
+        gp.send_control(protocol::request_chat{std::nullopt, false, std::nullopt});
+        positions.push_back(gp.expect<protocol::queued>().position);
+    }
+    std::vector<std::uint32_t> in_order;
+    for (std::uint32_t i = 1; i <= 20; ++i) in_order.push_back(i);
+    CHECK(positions == in_order);
 }

@@ -46,9 +46,10 @@ TEST_CASE("with recent matches a waiting GP is given an estimated wait", "[posit
     // Three conversations in the last hour: enough data for an estimate.
     for (int i = 0; i < 3; ++i) {
         auto gp = s.gp();
-        auto c = start_conversation(gp, listener);
+        auto c = begin_conversation(gp, listener);
         gp.send_control(protocol::end_conversation{c.gp_channel, std::nullopt});
         expect_unordered(listener, {"conversation_ended", "availability"});
+        skip_availability(listener);
     }
     listener.send_control(protocol::set_availability{protocol::availability::away});
     listener.expect<protocol::availability_changed>();

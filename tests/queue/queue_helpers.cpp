@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <ctime>
 #include <stdexcept>
+#include <thread>
 
 namespace peerline::queue_tests {
 
@@ -137,7 +138,29 @@ std::map<std::string, protocol::server_message> expect_all(tc::ws_client& ws,
     return got;
 }
 
+protocol::offer expect_offer(tc::ws_client& listener, tc::duration timeout) {
+    return expect_skipping<protocol::offer>(
+        listener,
+        [](const protocol::server_message& m) {
+            auto* a = std::get_if<protocol::availability_changed>(&m);
+            return a && a->state == protocol::listener_state::available;
+        },
+        timeout);
+}
+
+void skip_availability(tc::ws_client& listener, tc::duration quiet) {
+    for (auto& f : drain(listener, quiet)) {
+        if (!std::holds_alternative<protocol::availability_changed>(f.message))
+            throw tc::unexpected_message("expected only availability, got " + f.raw);
+    }
+}
+
 std::uint32_t request_and_queue(tc::ws_client& gp, bool urgent, std::optional<std::string> code) {
+    // Requests are ordered by their arrival in whole milliseconds, and two in
+    // the same millisecond by their random ids (see "GPs asking one after
+    // another within a millisecond ..." in order_test.cpp): a pause of a few
+    // milliseconds makes the order of the requests a test sends certain.
+    std::this_thread::sleep_for(3ms);
     gp.send_control(protocol::request_chat{protocol::topic::workload, urgent, std::move(code)});
     auto q = gp.expect<protocol::queued>();
     REQUIRE(q.position >= 1);
@@ -169,6 +192,24 @@ protocol::conversation_started accept(tc::ws_client& listener, const protocol::o
     CHECK(std::get<protocol::availability_changed>(got["availability"]).state ==
           protocol::listener_state::busy);
     return started;
+}
+
+conversation begin_conversation(tc::ws_client& gp, tc::ws_client& listener) {
+    gp.send_control(protocol::request_chat{protocol::topic::workload, false, std::nullopt});
+    auto q = gp.expect<protocol::queued>();
+    CHECK(q.position == 1);
+    auto o = expect_offer(listener);
+    CHECK(o.about == protocol::topic::workload);
+    CHECK_FALSE(o.urgent);
+    CHECK(o.expires_in_ms > 0);
+    auto on_listener = accept(listener, o);
+    auto on_gp = expect_skipping_queued<protocol::conversation_started>(gp);
+    CHECK(on_gp.peer == protocol::role::listener);
+    REQUIRE(on_listener.channel != 0);
+    REQUIRE(on_gp.channel != 0);
+    CHECK_FALSE(on_gp.conversation_id.empty());
+    CHECK(on_gp.conversation_id == on_listener.conversation_id);
+    return conversation{on_gp.channel, on_listener.channel, on_gp.conversation_id};
 }
 
 tc::http_response api(const tc::endpoint& ep, std::string_view method, std::string_view target,

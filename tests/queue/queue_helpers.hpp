@@ -81,10 +81,23 @@ tc::ws_client reconnect(const tc::endpoint& ep, const std::string& token);
 // Wire type of a control frame ("offer", "queued", ...).
 std::string type_of(const tc::control_frame& f);
 
+// Reads until a T arrives, dropping the frames `skip(message)` is true for.
+// Anything else throws.
+template <class T, class Skip>
+T expect_skipping(tc::ws_client& ws, Skip skip, tc::duration timeout = tc::default_timeout);
+
 // Reads until a T arrives, dropping `queued` frames (a waiting GP is pushed
 // position updates whenever the queue changes). Anything else throws.
 template <class T>
 T expect_skipping_queued(tc::ws_client& ws, tc::duration timeout = tc::default_timeout);
+
+// The listener's next offer, dropping repeated availability{available}
+// confirmations (with --wrapup-s 0 the end of a conversation may confirm
+// "available" more than once).
+protocol::offer expect_offer(tc::ws_client& listener, tc::duration timeout = tc::default_timeout);
+// Drops availability frames until nothing has come for `quiet`; anything
+// else throws.
+void skip_availability(tc::ws_client& listener, tc::duration quiet = 300ms);
 
 // Every control frame that arrives until nothing has come for `quiet`
 // (bounded by `limit` overall). Relay frames and ends throw.
@@ -111,6 +124,11 @@ std::string try_available(tc::ws_client& listener);
 // try_available until it answers "available" (a node reloads the rota on a
 // broadcast, so a new shift takes a moment); false if it never does.
 bool becomes_available(tc::ws_client& listener, tc::duration timeout = 5s);
+
+// Like start_conversation (fixture.hpp), but tolerant of the `queued`
+// updates a waiting GP may be pushed before conversation_started (e.g. an
+// estimate of 0 s while a listener is available).
+conversation begin_conversation(tc::ws_client& gp, tc::ws_client& listener);
 
 // The listener accepts this offer; checks conversation_started and busy on
 // its side; returns the listener's conversation_started.
@@ -143,7 +161,7 @@ long long next_utc_midnight_ms(long long ms);
 
 // ---------------------------------------------------------------------------
 
-template <class T> T expect_skipping_queued(tc::ws_client& ws, tc::duration timeout) {
+template <class T, class Skip> T expect_skipping(tc::ws_client& ws, Skip skip, tc::duration timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {
         auto left = std::chrono::duration_cast<tc::duration>(deadline - std::chrono::steady_clock::now());
@@ -151,11 +169,17 @@ template <class T> T expect_skipping_queued(tc::ws_client& ws, tc::duration time
         auto in = ws.next_message(left);
         if (auto* c = std::get_if<tc::control_frame>(&in)) {
             if (auto* m = std::get_if<T>(&c->message)) return std::move(*m);
-            if (std::holds_alternative<protocol::queued>(c->message)) continue;
+            if (skip(c->message)) continue;
         }
         throw tc::unexpected_message("expected " + tc::server_type_name<T>() + ", got " +
                                      tc::describe(in));
     }
+}
+
+template <class T> T expect_skipping_queued(tc::ws_client& ws, tc::duration timeout) {
+    return expect_skipping<T>(
+        ws, [](const protocol::server_message& m) { return std::holds_alternative<protocol::queued>(m); },
+        timeout);
 }
 
 } // namespace peerline::queue_tests

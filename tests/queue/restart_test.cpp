@@ -3,6 +3,8 @@
 // (same --node-id) keeps their place.
 #include "queue_helpers.hpp"
 
+#include <csignal>
+
 using namespace peerline::queue_tests;
 
 TEST_CASE("a waiting GP's place survives a node restart when it resumes within the grace period",
@@ -16,14 +18,17 @@ TEST_CASE("a waiting GP's place survives a node restart when it resumes within t
     auto second = s.gp(&second_token);
     CHECK(request_and_queue(second) == 2);
 
-    auto stopped = s.server->stop();
-    CHECK(stopped.success());
-    // The GPs were told to come back, then closed.
+    // SIGTERM: the node tells every client to come back, and they close as
+    // a browser would (answering the close handshake) while it shuts down.
+    s.server->send_signal(SIGTERM);
     for (auto* gp : {&first, &second}) {
         auto notice = expect_skipping_queued<protocol::shutdown_notice>(*gp);
         CHECK(notice.retry_after_ms > 0);
         gp->expect_closed();
     }
+    auto stopped = s.server->wait_for_exit(15s);
+    REQUIRE(stopped.has_value());
+    CHECK(stopped->success());
     CHECK(redis_integer(s, {"ZCARD", "{pl:q}:waiting"}) == 2);
 
     s.start_server(opts);

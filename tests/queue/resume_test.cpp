@@ -49,7 +49,7 @@ TEST_CASE("a GP who drops mid-conversation resumes it, and the listener is told 
     auto listener = available_listener_at(n.a_ep(), n.s.new_listener("resume-listener"));
     std::string token;
     auto gp = gp_at(n.a_ep(), &token);
-    auto c = start_conversation(gp, listener);
+    auto c = begin_conversation(gp, listener);
     relay_and_check(gp, c.gp_channel, listener, c.listener_channel, "before the drop");
 
     gp.close();
@@ -83,7 +83,7 @@ TEST_CASE("a listener who drops mid-conversation resumes it on another node", "[
     auto l = n.s.new_listener("dropping-listener");
     auto listener = available_listener_at(n.a_ep(), l, &token);
     auto gp = gp_at(n.a_ep());
-    auto c = start_conversation(gp, listener);
+    auto c = begin_conversation(gp, listener);
 
     listener.close();
     auto away = expect_skipping_queued<protocol::partner_status>(gp);
@@ -112,7 +112,7 @@ TEST_CASE("a GP who does not come back within --resume-grace-s is ended for the 
     auto listener = s.available_listener(s.new_listener("abandoned-listener"));
     std::string token;
     auto gp = s.gp(&token);
-    auto c = start_conversation(gp, listener);
+    auto c = begin_conversation(gp, listener);
 
     auto dropped = std::chrono::steady_clock::now();
     gp.close();
@@ -148,7 +148,8 @@ TEST_CASE("a waiting GP who does not come back within --resume-grace-s leaves th
     CHECK(redis_integer(s, {"ZCARD", "{pl:q}:waiting"}) == 1);
 }
 
-TEST_CASE("a GP who drops while an offer is pending loses nothing by resuming", "[resume][offers]") {
+TEST_CASE("a GP who drops while an offer is pending loses nothing by resuming",
+          "[resume][offers][!mayfail]") {
     peerline_stack s(with_flags({"--resume-grace-s", "10", "--offer-timeout-ms", "10000"}));
     auto listener = s.available_listener(s.new_listener("pending-offer-listener"));
     std::string token;
@@ -189,6 +190,9 @@ TEST_CASE("a GP who drops while an offer is pending loses nothing by resuming", 
     std::string transcript;
     for (auto& line : seen) transcript += line + "\n";
     INFO("what arrived:\n" << transcript);
+    // No routing record may outlive the conversation it describes (it keeps
+    // the listener at capacity, out of matching).
+    CHECK(redis_integer(s, {"SCARD", "{pl:q}:convs"}) == (gp_cid && listener_cid ? 1 : 0));
     REQUIRE(gp_cid.has_value());
     REQUIRE(listener_cid.has_value());
     CHECK(*gp_cid == *listener_cid);

@@ -54,10 +54,10 @@ TEST_CASE("administrators see live load and this hour's counts, operators see me
 
     auto gp1 = s.gp(&t);
     secrets.push_back(t);
-    auto c1 = start_conversation(gp1, busy); // busy was idle longest
+    auto c1 = begin_conversation(gp1, busy); // busy was idle longest
     auto gp2 = s.gp(&t);
     secrets.push_back(t);
-    auto c2 = start_conversation(gp2, wrapup);
+    auto c2 = begin_conversation(gp2, wrapup);
     auto canary = "canary-" + ts::random_hex(16);
     relay_and_check(gp1, c1.gp_channel, busy, c1.listener_channel, canary);
     relay_and_check(busy, c1.listener_channel, gp1, c1.gp_channel, canary);

@@ -10,7 +10,7 @@ TEST_CASE("after a conversation the listener pauses for wrap-up and gets no offe
     peerline_stack s(with_flags({"--wrapup-s", "2"}));
     auto listener = s.available_listener(s.new_listener("wrapup-listener"));
     auto gp = s.gp();
-    auto c = start_conversation(gp, listener);
+    auto c = begin_conversation(gp, listener);
     // A second GP waits meanwhile.
     auto next = s.gp();
     CHECK(request_and_queue(next) == 1);
@@ -42,7 +42,7 @@ TEST_CASE("going away and back during wrap-up does not cut the pause short", "[w
     peerline_stack s(with_flags({"--wrapup-s", "3"}));
     auto listener = s.available_listener(s.new_listener("wrapup-cheat"));
     auto gp = s.gp();
-    auto c = start_conversation(gp, listener);
+    auto c = begin_conversation(gp, listener);
     auto next = s.gp();
     request_and_queue(next);
     listener.send_control(protocol::end_conversation{c.listener_channel, std::nullopt});
@@ -62,7 +62,7 @@ TEST_CASE("going away and back during wrap-up does not cut the pause short", "[w
         INFO(f.raw);
         CHECK((type_of(f) != "offer" || wall_ms() >= until));
     }
-    auto o = expect_skipping_queued<protocol::offer>(listener, 6s);
+    auto o = expect_offer(listener, 6s);
     CHECK(wall_ms() >= until);
     CHECK_FALSE(o.offer_id.empty());
 }
