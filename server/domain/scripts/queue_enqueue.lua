@@ -16,8 +16,12 @@ local function stat(field)
   redis.call('HINCRBY', k, field, 1)
   redis.call('EXPIRE', k, 2764800)
 end
-local score = now
-if ARGV[5] == '1' then score = score - tonumber(ARGV[7]) end
+-- Milliseconds alone tie when GPs arrive in the same millisecond (and ZSET
+-- ties sort by member, i.e. randomly): a per-queue sequence in the low
+-- digits keeps arrival order. now_ms * 1000 stays below 2^53.
+local seq = redis.call('INCR', p .. ':seq') % 1000
+local score = now * 1000 + seq
+if ARGV[5] == '1' then score = score - tonumber(ARGV[7]) * 1000 end
 local rk = p .. ':req:' .. rid
 redis.call('HSET', rk, 'sid', ARGV[2], 'node', ARGV[3], 'topic', ARGV[4],
            'urgent', ARGV[5], 'enqueued_ms', ARGV[6])
