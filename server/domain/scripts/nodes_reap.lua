@@ -52,7 +52,13 @@ for _, node in ipairs(dead) do
           local lk = p .. ':listener:' .. c[3]
           if redis.call('EXISTS', lk) == 1 then
             local active = redis.call('HINCRBY', lk, 'active', -1)
-            if active < 0 then redis.call('HSET', lk, 'active', 0) end
+            if active < 0 then redis.call('HSET', lk, 'active', 0); active = 0 end
+            -- The surviving listener takes offers again (after no wrap-up:
+            -- the conversation was cut, not finished).
+            local f = redis.call('HMGET', lk, 'state', 'capacity', 'offer')
+            if f[1] == 'available' and active < tonumber(f[2] or '0') and not f[3] then
+              redis.call('ZADD', p .. ':available', now, c[3])
+            end
           end
           notice('conv', cid, c[3], c[4])
         end
