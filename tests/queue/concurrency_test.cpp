@@ -190,7 +190,7 @@ TEST_CASE("a listener who accepts the same offer twice back to back starts exact
           "conversation",
           "[concurrency]") {
     peerline_stack s;
-    auto listener = s.available_listener(s.new_listener("double-accept"));
+    auto listener = available_listener_at(s.ep(), s.new_listener("double-accept"));
     auto gp = s.gp();
     request_and_queue(gp);
     auto o = listener.expect<protocol::offer>();
@@ -216,8 +216,8 @@ TEST_CASE("a listener who accepts the same offer twice back to back starts exact
 
 TEST_CASE("a listener cannot accept or decline another listener's offer", "[concurrency]") {
     peerline_stack s;
-    auto owner = s.available_listener(s.new_listener("owner"));
-    auto other = s.available_listener(s.new_listener("other"));
+    auto owner = available_listener_at(s.ep(), s.new_listener("owner"));
+    auto other = available_listener_at(s.ep(), s.new_listener("other"));
     auto gp = s.gp();
     request_and_queue(gp);
     auto o = owner.expect<protocol::offer>();
@@ -240,7 +240,7 @@ TEST_CASE("100 GPs asking at once never give a listener more than one offer or c
     peerline_stack s(with_flags({"--wrapup-s", "1", "--max-connections-per-address", "500"}));
     std::vector<tc::ws_client> listeners;
     for (int i = 0; i < 3; ++i)
-        listeners.push_back(s.available_listener(s.new_listener("burst-" + std::to_string(i))));
+        listeners.push_back(available_listener_at(s.ep(), s.new_listener("burst-" + std::to_string(i))));
     auto gps = gps_asking_at_once(s, 100);
 
     // Four rounds of three conversations, each followed by a wrap-up.
@@ -265,7 +265,7 @@ TEST_CASE("100 GPs asking at once are all served by three listeners, one convers
     peerline_stack s(with_flags({"--wrapup-s", "0", "--max-connections-per-address", "500"}));
     std::vector<tc::ws_client> listeners;
     for (int i = 0; i < 3; ++i)
-        listeners.push_back(s.available_listener(s.new_listener("serve-" + std::to_string(i))));
+        listeners.push_back(available_listener_at(s.ep(), s.new_listener("serve-" + std::to_string(i))));
     auto gps = gps_asking_at_once(s, 100);
 
     auto r = serve(s, listeners, 100, 60s);

@@ -28,8 +28,8 @@ TEST_CASE("a GP presenting a continuity code goes to the same listener even if a
           "idle longer",
           "[continuity]") {
     peerline_stack s(with_flags({"--wrapup-s", "0"}));
-    auto same = s.available_listener(s.new_listener("same-listener"));
-    auto other = s.available_listener(s.new_listener("other-listener"));
+    auto same = available_listener_at(s.ep(), s.new_listener("same-listener"));
+    auto other = available_listener_at(s.ep(), s.new_listener("other-listener"));
     // The first conversation is with `same` (idle longer then); afterwards
     // `other` is the one idle longest.
     auto first_visit = s.gp();
@@ -56,7 +56,7 @@ TEST_CASE("a continuity code's listener is preferred only for --continuity-prefe
           "[continuity]") {
     peerline_stack s(with_flags({"--wrapup-s", "0", "--continuity-preference-s", "2"}));
     auto same_account = s.new_listener("preferred");
-    auto same = s.available_listener(same_account);
+    auto same = available_listener_at(s.ep(), same_account);
     auto first_visit = s.gp();
     auto code = talk_and_keep_code(first_visit, same);
 
@@ -64,7 +64,7 @@ TEST_CASE("a continuity code's listener is preferred only for --continuity-prefe
     skip_availability(same);
     same.send_control(protocol::set_availability{protocol::availability::away});
     CHECK(same.expect<protocol::availability_changed>().state == protocol::listener_state::away);
-    auto other = s.available_listener(s.new_listener("anyone"));
+    auto other = available_listener_at(s.ep(), s.new_listener("anyone"));
 
     auto returning = s.gp();
     auto asked = std::chrono::steady_clock::now();
@@ -81,7 +81,7 @@ TEST_CASE("a continuity code's listener is preferred only for --continuity-prefe
 
 TEST_CASE("a continuity code does not hold up the GPs behind it", "[continuity]") {
     peerline_stack s(with_flags({"--wrapup-s", "0", "--continuity-preference-s", "60"}));
-    auto same = s.available_listener(s.new_listener("preferred"));
+    auto same = available_listener_at(s.ep(), s.new_listener("preferred"));
     auto first_visit = s.gp();
     auto code = talk_and_keep_code(first_visit, same);
     skip_availability(same);
@@ -92,7 +92,7 @@ TEST_CASE("a continuity code does not hold up the GPs behind it", "[continuity]"
     CHECK(request_and_queue(returning, false, code) == 1);
     auto behind = s.gp();
     CHECK(request_and_queue(behind) == 2);
-    auto other = s.available_listener(s.new_listener("anyone"));
+    auto other = available_listener_at(s.ep(), s.new_listener("anyone"));
     // The GP behind is served meanwhile; the returning GP keeps waiting for their listener.
     auto o = other.expect<protocol::offer>();
     auto c = accept(other, o);
@@ -108,7 +108,7 @@ TEST_CASE("a continuity code does not hold up the GPs behind it", "[continuity]"
 
 TEST_CASE("an unknown continuity code just means anyone", "[continuity]") {
     peerline_stack s;
-    auto listener = s.available_listener(s.new_listener("anyone"));
+    auto listener = available_listener_at(s.ep(), s.new_listener("anyone"));
     auto gp = s.gp();
     CHECK(request_and_queue(gp, false, std::string("no-such-code-0123456789")) == 1);
     auto o = listener.expect<protocol::offer>();

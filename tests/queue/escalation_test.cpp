@@ -9,7 +9,7 @@ TEST_CASE("a duty supervisor connected over WebSocket is told when a listener es
           "[escalation]") {
     peerline_stack s;
     auto supervisor = admin_session(s.ep(), login_token(s.ep(), new_admin(s, "duty-supervisor")));
-    auto listener = s.available_listener(s.new_listener("escalating-listener"));
+    auto listener = available_listener_at(s.ep(), s.new_listener("escalating-listener"));
     auto gp = s.gp();
     auto c = begin_conversation(gp, listener);
 
@@ -44,7 +44,7 @@ TEST_CASE("a duty supervisor connected over WebSocket is told when a listener es
 
 TEST_CASE("a listener escalating with no supervisor online is told supervisors 0", "[escalation]") {
     peerline_stack s;
-    auto listener = s.available_listener(s.new_listener("alone-listener"));
+    auto listener = available_listener_at(s.ep(), s.new_listener("alone-listener"));
     auto gp = s.gp();
     auto c = begin_conversation(gp, listener);
     listener.send_control(protocol::escalate{c.listener_channel});
@@ -56,7 +56,7 @@ TEST_CASE("a listener escalating with no supervisor online is told supervisors 0
 TEST_CASE("escalation needs an open conversation of the listener's own", "[escalation]") {
     peerline_stack s;
     auto supervisor = admin_session(s.ep(), login_token(s.ep(), new_admin(s, "duty-supervisor")));
-    auto listener = s.available_listener(s.new_listener("escalating-listener"));
+    auto listener = available_listener_at(s.ep(), s.new_listener("escalating-listener"));
     listener.send_control(protocol::escalate{1});
     CHECK(listener.expect_error(protocol::error_code::unknown_channel).in_reply_to == "escalate");
     auto gp = s.gp();

@@ -129,7 +129,7 @@ TEST_CASE("killing the listener's node ends the conversation for the GP on the o
 
 TEST_CASE("killing the GP's node ends the conversation for the listener, who then takes offers "
           "again",
-          "[nodes][kill][!mayfail]") {
+          "[nodes][kill]") {
     two_nodes n({"--presence-timeout-s", "3", "--heartbeat-s", "1", "--wrapup-s", "1"});
     auto listener = available_listener_at(n.a_ep(), n.s.new_listener("listener-on-a"));
     auto gp = gp_at(n.b_ep());

@@ -10,8 +10,8 @@ using namespace peerline::queue_tests;
 TEST_CASE("a listener who lets an offer lapse loses it, is set away, and the next listener gets it",
           "[offers]") {
     peerline_stack s(with_flags({"--offer-timeout-ms", "1500"}));
-    auto first = s.available_listener(s.new_listener("slow-listener"));
-    auto second = s.available_listener(s.new_listener("next-listener"));
+    auto first = available_listener_at(s.ep(), s.new_listener("slow-listener"));
+    auto second = available_listener_at(s.ep(), s.new_listener("next-listener"));
     auto gp = s.gp();
     CHECK(request_and_queue(gp) == 1);
 
@@ -43,9 +43,9 @@ TEST_CASE("a listener who lets an offer lapse loses it, is set away, and the nex
     CHECK(first.expect<protocol::offer>().offer_id != passed.offer_id);
 }
 
-TEST_CASE("--no-away-on-missed-offer keeps a listener available after a lapsed offer", "[offers]") {
+TEST_CASE("with --no-away-on-missed-offer a listener stays available after a lapsed offer", "[offers]") {
     peerline_stack s(with_flags({"--offer-timeout-ms", "1000", "--no-away-on-missed-offer"}));
-    auto only = s.available_listener(s.new_listener("only-listener"));
+    auto only = available_listener_at(s.ep(), s.new_listener("only-listener"));
     auto gp = s.gp();
     request_and_queue(gp);
     auto o = only.expect<protocol::offer>();
@@ -59,8 +59,8 @@ TEST_CASE("--no-away-on-missed-offer keeps a listener available after a lapsed o
 TEST_CASE("a declined offer is withdrawn from the decliner and offered to the next listener",
           "[offers]") {
     peerline_stack s(with_flags({"--offer-timeout-ms", "10000"}));
-    auto first = s.available_listener(s.new_listener("decliner"));
-    auto second = s.available_listener(s.new_listener("taker"));
+    auto first = available_listener_at(s.ep(), s.new_listener("decliner"));
+    auto second = available_listener_at(s.ep(), s.new_listener("taker"));
     auto gp = s.gp();
     request_and_queue(gp);
 
@@ -98,7 +98,7 @@ TEST_CASE("a declined offer is withdrawn from the decliner and offered to the ne
 
 TEST_CASE("a GP leaving the queue while offered withdraws the offer with gp_left", "[offers]") {
     peerline_stack s(with_flags({"--offer-timeout-ms", "10000"}));
-    auto listener = s.available_listener(s.new_listener("left-listener"));
+    auto listener = available_listener_at(s.ep(), s.new_listener("left-listener"));
     auto gp = s.gp();
     request_and_queue(gp);
     auto o = listener.expect<protocol::offer>();
@@ -123,7 +123,7 @@ TEST_CASE("a GP leaving the queue while offered withdraws the offer with gp_left
 
 TEST_CASE("a GP disconnecting while offered withdraws the offer when resume is off", "[offers]") {
     peerline_stack s(with_flags({"--offer-timeout-ms", "10000", "--resume-grace-s", "0"}));
-    auto listener = s.available_listener(s.new_listener("dropped-gp-listener"));
+    auto listener = available_listener_at(s.ep(), s.new_listener("dropped-gp-listener"));
     auto gp = s.gp();
     request_and_queue(gp);
     auto o = listener.expect<protocol::offer>();
@@ -135,8 +135,8 @@ TEST_CASE("a GP disconnecting while offered withdraws the offer when resume is o
 
 TEST_CASE("a listener disconnecting mid-offer passes the request to another listener", "[offers]") {
     peerline_stack s(with_flags({"--offer-timeout-ms", "10000"}));
-    auto leaving = s.available_listener(s.new_listener("leaving"));
-    auto staying = s.available_listener(s.new_listener("staying"));
+    auto leaving = available_listener_at(s.ep(), s.new_listener("leaving"));
+    auto staying = available_listener_at(s.ep(), s.new_listener("staying"));
     auto gp = s.gp();
     request_and_queue(gp);
     auto o = leaving.expect<protocol::offer>();

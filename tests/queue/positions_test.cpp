@@ -42,7 +42,7 @@ TEST_CASE("a waiting GP is pushed their new position when the GP ahead leaves", 
 
 TEST_CASE("with recent matches a waiting GP is given an estimated wait", "[positions]") {
     peerline_stack s(with_flags({"--wrapup-s", "0"}));
-    auto listener = s.available_listener(s.new_listener("estimates"));
+    auto listener = available_listener_at(s.ep(), s.new_listener("estimates"));
     // Three conversations in the last hour: enough data for an estimate.
     for (int i = 0; i < 3; ++i) {
         auto gp = s.gp();

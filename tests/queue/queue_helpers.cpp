@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <ctime>
 #include <stdexcept>
-#include <thread>
 
 namespace peerline::queue_tests {
 
@@ -156,11 +155,6 @@ void skip_availability(tc::ws_client& listener, tc::duration quiet) {
 }
 
 std::uint32_t request_and_queue(tc::ws_client& gp, bool urgent, std::optional<std::string> code) {
-    // Requests are ordered by their arrival in whole milliseconds, and two in
-    // the same millisecond by their random ids (see "GPs asking one after
-    // another within a millisecond ..." in order_test.cpp): a pause of a few
-    // milliseconds makes the order of the requests a test sends certain.
-    std::this_thread::sleep_for(3ms);
     gp.send_control(protocol::request_chat{protocol::topic::workload, urgent, std::move(code)});
     auto q = gp.expect<protocol::queued>();
     REQUIRE(q.position >= 1);

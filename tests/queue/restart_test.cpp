@@ -38,7 +38,7 @@ TEST_CASE("a waiting GP's place survives a node restart when it resumes within t
     auto first_back = reconnect(s.ep(), first_token);
     CHECK(first_back.expect<protocol::queued>().position == 1);
 
-    auto listener = s.available_listener(account);
+    auto listener = available_listener_at(s.ep(), account);
     auto o = listener.expect<protocol::offer>();
     auto c = accept(listener, o);
     CHECK(expect_skipping_queued<protocol::conversation_started>(first_back).conversation_id ==

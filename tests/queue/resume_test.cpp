@@ -109,7 +109,7 @@ TEST_CASE("a listener who drops mid-conversation resumes it on another node", "[
 TEST_CASE("a GP who does not come back within --resume-grace-s is ended for the listener",
           "[resume]") {
     peerline_stack s(with_flags({"--resume-grace-s", "2", "--wrapup-s", "1"}));
-    auto listener = s.available_listener(s.new_listener("abandoned-listener"));
+    auto listener = available_listener_at(s.ep(), s.new_listener("abandoned-listener"));
     std::string token;
     auto gp = s.gp(&token);
     auto c = begin_conversation(gp, listener);
@@ -151,7 +151,7 @@ TEST_CASE("a waiting GP who does not come back within --resume-grace-s leaves th
 TEST_CASE("a GP who drops while an offer is pending loses nothing by resuming",
           "[resume][offers][!mayfail]") {
     peerline_stack s(with_flags({"--resume-grace-s", "10", "--offer-timeout-ms", "10000"}));
-    auto listener = s.available_listener(s.new_listener("pending-offer-listener"));
+    auto listener = available_listener_at(s.ep(), s.new_listener("pending-offer-listener"));
     std::string token;
     auto gp = s.gp(&token);
     request_and_queue(gp);

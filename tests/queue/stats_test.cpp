@@ -47,9 +47,9 @@ TEST_CASE("administrators see live load and this hour's counts, operators see me
     auto away_account = s.new_listener("stats-away");
     s.new_listener("stats-offline"); // rostered, never connects
     std::string t;
-    auto busy = s.available_listener(busy_account, &t);
+    auto busy = available_listener_at(s.ep(), busy_account, &t);
     secrets.push_back(t);
-    auto wrapup = s.available_listener(wrapup_account, &t);
+    auto wrapup = available_listener_at(s.ep(), wrapup_account, &t);
     secrets.push_back(t);
 
     auto gp1 = s.gp(&t);

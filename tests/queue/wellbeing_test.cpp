@@ -8,7 +8,7 @@ using namespace peerline::queue_tests;
 TEST_CASE("after a conversation the listener pauses for wrap-up and gets no offer until it ends",
           "[wellbeing][wrapup]") {
     peerline_stack s(with_flags({"--wrapup-s", "2"}));
-    auto listener = s.available_listener(s.new_listener("wrapup-listener"));
+    auto listener = available_listener_at(s.ep(), s.new_listener("wrapup-listener"));
     auto gp = s.gp();
     auto c = begin_conversation(gp, listener);
     // A second GP waits meanwhile.
@@ -40,7 +40,7 @@ TEST_CASE("after a conversation the listener pauses for wrap-up and gets no offe
 
 TEST_CASE("going away and back during wrap-up does not cut the pause short", "[wellbeing][wrapup]") {
     peerline_stack s(with_flags({"--wrapup-s", "3"}));
-    auto listener = s.available_listener(s.new_listener("wrapup-cheat"));
+    auto listener = available_listener_at(s.ep(), s.new_listener("wrapup-cheat"));
     auto gp = s.gp();
     auto c = begin_conversation(gp, listener);
     auto next = s.gp();
@@ -71,7 +71,7 @@ TEST_CASE("a listener who reaches --max-conversations-per-shift is set away and 
           "available",
           "[wellbeing][shift-limit]") {
     peerline_stack s(with_flags({"--max-conversations-per-shift", "1", "--wrapup-s", "0"}));
-    auto listener = s.available_listener(s.new_listener("limited"));
+    auto listener = available_listener_at(s.ep(), s.new_listener("limited"));
     auto gp = s.gp();
     request_and_queue(gp);
     auto o = listener.expect<protocol::offer>();
