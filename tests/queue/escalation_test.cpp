@@ -8,7 +8,8 @@ using namespace peerline::queue_tests;
 TEST_CASE("a duty supervisor connected over WebSocket is told when a listener escalates",
           "[escalation]") {
     peerline_stack s;
-    auto supervisor = admin_session(s.ep(), login_token(s.ep(), new_admin(s, "duty-supervisor")));
+    auto admin_token = login_token(s.ep(), new_admin(s, "duty-supervisor"));
+    auto supervisor = admin_session(s.ep(), admin_token);
     auto listener = available_listener_at(s.ep(), s.new_listener("escalating-listener"));
     auto gp = s.gp();
     auto c = begin_conversation(gp, listener);
@@ -23,6 +24,9 @@ TEST_CASE("a duty supervisor connected over WebSocket is told when a listener es
     // The GP is not told, and the conversation carries on.
     gp.expect_nothing(300ms);
     relay_and_check(gp, c.gp_channel, listener, c.listener_channel, "still here");
+    // Counted for the statistics (a count, nothing more).
+    auto stats = api(s.ep(), "GET", "/api/admin/stats", admin_token).json();
+    CHECK(stats["this_hour"].value("escalations", 0) >= 1);
 
     SECTION("a second supervisor is counted too") {
         auto second = admin_session(s.ep(), login_token(s.ep(), new_admin(s, "second-supervisor")));
