@@ -156,3 +156,19 @@ TEST_CASE("killing the GP's node ends the conversation for the listener, who the
     CHECK(expect_skipping_queued<protocol::conversation_started>(next).peer ==
           protocol::role::listener);
 }
+
+TEST_CASE("a node killed within a second of starting is still detected by the others",
+          "[nodes][kill][!mayfail]") {
+    // Clients come back to a node as soon as it restarts; if it dies again
+    // at once, its conversations must still be ended for the other side.
+    two_nodes n({"--presence-timeout-s", "3", "--heartbeat-s", "1"});
+    auto listener = available_listener_at(n.a_ep(), n.s.new_listener("listener-on-a"));
+    auto gp = gp_at(n.b_ep());
+    auto c = begin_conversation(gp, listener);
+    sigkill(*n.b); // before b's first heartbeat
+    auto got = expect_all(listener, {"conversation_ended", "availability"}, 12s);
+    auto ended = std::get<protocol::conversation_ended>(got["conversation_ended"]);
+    CHECK(ended.channel == c.listener_channel);
+    CHECK(ended.reason == protocol::end_reason::partner_disconnected);
+    CHECK(redis_integer(n.s, {"SCARD", "{pl:q}:convs"}) == 0);
+}
