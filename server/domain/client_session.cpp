@@ -130,16 +130,7 @@ void client_session::end_everything_on_disconnect() {
         !request_id_.empty()) {
         redis.eval(scripts::queue_leave(), {keys::queue_prefix},
                    {request_id_, std::to_string(now_ms()), "disconnected"},
-                   [routes, match](redis::value v) {
-                       if (!v.failed() && v.elements.size() == 4 && v.elements[0].str == "withdrawn") {
-                           routes->send_event(v.elements[3].str, v.elements[2].str,
-                                              {{"e", "offer_withdrawn"},
-                                               {"offer_id", v.elements[1].str},
-                                               {"reason", "gp_left"}});
-                           match->kick();
-                       }
-                       routes->broadcast({{"b", "queue"}});
-                   });
+                   [match](redis::value v) { match->request_left(v); });
     }
     if (role_ == pr::role::listener) {
         redis.eval(scripts::listener_gone(), {keys::queue_prefix}, {sid_},

@@ -122,14 +122,7 @@ void client_session::on_leave_queue() {
                       send_error(ec::service_unavailable, "leave_queue");
                       return;
                   }
-                  if (v.elements.size() == 4 && v.elements[0].str == "withdrawn") {
-                      svc_.routes->send_event(v.elements[3].str, v.elements[2].str,
-                                              {{"e", "offer_withdrawn"},
-                                               {"offer_id", v.elements[1].str},
-                                               {"reason", "gp_left"}});
-                      svc_.match->kick();
-                  }
-                  svc_.routes->broadcast({{"b", "queue"}});
+                  svc_.match->request_left(v);
                   if (gp_ == gp_state::waiting) {
                       gp_ = gp_state::idle;
                       request_id_.clear();
@@ -155,14 +148,7 @@ void client_session::on_max_wait() {
                       });
                       return;
                   }
-                  if (v.elements.size() == 4 && v.elements[0].str == "withdrawn") {
-                      svc_.routes->send_event(v.elements[3].str, v.elements[2].str,
-                                              {{"e", "offer_withdrawn"},
-                                               {"offer_id", v.elements[1].str},
-                                               {"reason", "gp_left"}});
-                      svc_.match->kick();
-                  }
-                  svc_.routes->broadcast({{"b", "queue"}});
+                  svc_.match->request_left(v);
                   if (gp_ != gp_state::waiting) return;
                   gp_ = gp_state::idle;
                   request_id_.clear();

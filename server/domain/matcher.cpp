@@ -155,15 +155,8 @@ void matcher::sweep_detached() {
                 auto rid = state.value("rid", "");
                 if (!rid.empty()) {
                     svc.redis->eval(scripts::queue_leave(), {keys::queue_prefix},
-                                    {rid, now, "disconnected"}, [self](redis::value r) {
-                                        if (!r.failed() && r.elements.size() == 4 &&
-                                            r.elements[0].str == "withdrawn")
-                                            self->svc_.routes->send_event(
-                                                r.elements[3].str, r.elements[2].str,
-                                                {{"e", "offer_withdrawn"},
-                                                 {"offer_id", r.elements[1].str},
-                                                 {"reason", "gp_left"}});
-                                    });
+                                    {rid, now, "disconnected"},
+                                    [self](redis::value r) { self->request_left(r); });
                 }
                 for (auto& c : state.value("convs", nlohmann::json::array())) {
                     auto cid = c.value("cid", "");
@@ -186,6 +179,18 @@ void matcher::sweep_detached() {
             self->svc_.routes->broadcast({{"b", "queue"}});
             self->kick();
         });
+}
+
+void matcher::request_left(const redis::value& v) {
+    if (v.failed()) return;
+    if (v.elements.size() == 4 && v.elements[0].str == "withdrawn") {
+        svc_.routes->send_event(v.elements[3].str, v.elements[2].str,
+                                {{"e", "offer_withdrawn"},
+                                 {"offer_id", v.elements[1].str},
+                                 {"reason", "gp_left"}});
+        kick();
+    }
+    svc_.routes->broadcast({{"b", "queue"}});
 }
 
 } // namespace peerline

@@ -18,6 +18,9 @@
 namespace peerline {
 
 struct services;
+namespace redis {
+struct value;
+}
 
 class matcher : public std::enable_shared_from_this<matcher> {
 public:
@@ -25,6 +28,9 @@ public:
     void start();
     void stop();
     void kick();
+    // After queue_leave.lua (any thread): a withdrawn offer is told to its
+    // listener, who is available again, and every node refreshes positions.
+    void request_left(const redis::value& queue_leave_reply);
 
 private:
     void run_round();
