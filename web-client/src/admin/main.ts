@@ -1,0 +1,283 @@
+// The administrator dashboard: sign-in, live tiles (WebSocket push), charts,
+// accounts and certificates, the rota and signposting. No message content
+// exists here: the server never has it, and this page asks for none.
+
+import './admin.css';
+import { Api, ApiError, describeError } from './api';
+import { byId, h } from './dom';
+import { LiveConnection, type ConnectionState, type LiveStats, isLiveStats } from './live';
+import { LiveView } from './live-view';
+import { ChartsView } from './charts-view';
+import { AccountsView } from './accounts-view';
+import { RotaView } from './rota-view';
+import { SignpostingView } from './signposting-view';
+import { Escalations } from './escalations';
+import type { StatsResponse } from './stats';
+
+type ViewName = 'live' | 'charts' | 'accounts' | 'rota' | 'signposting';
+const VIEWS: ViewName[] = ['live', 'charts', 'accounts', 'rota', 'signposting'];
+
+const api = new Api();
+const escalations = new Escalations();
+
+let live: LiveConnection | null = null;
+let liveView: LiveView | null = null;
+let charts: ChartsView | null = null;
+let accounts: AccountsView | null = null;
+let rota: RotaView | null = null;
+let signposting: SignpostingView | null = null;
+let username = '';
+
+let statsTimer: number | undefined;
+let pollTimer: number | undefined;
+let hourRefreshTimer: number | undefined;
+let lastHourFetch = 0;
+let lastPush = 0;
+let daysSupported = true;
+const loaded = new Set<ViewName>();
+
+// ---------------------------------------------------------------- banner
+
+function showBanner(message: string): void {
+  const b = byId('banner');
+  b.textContent = message;
+  b.hidden = false;
+}
+function hideBanner(): void {
+  const b = byId('banner');
+  b.hidden = true;
+  b.textContent = '';
+}
+
+// ---------------------------------------------------------------- sign-in
+
+function showLogin(message = ''): void {
+  byId('app').hidden = true;
+  byId('login-view').hidden = false;
+  byId('logout').hidden = true;
+  byId('whoami').hidden = true;
+  byId('connection').hidden = true;
+  const msg = byId('login-message');
+  msg.textContent = message;
+  msg.classList.toggle('error', !!message);
+  hideBanner();
+  (byId('login-password') as HTMLInputElement).value = '';
+  (message ? byId('login-username') : byId('login-username')).focus();
+}
+
+function sessionExpired(): void {
+  teardown();
+  api.forget();
+  showLogin('Your session has expired or was ended. Please sign in again.');
+}
+
+function teardown(): void {
+  live?.stop();
+  live = null;
+  window.clearInterval(statsTimer);
+  window.clearInterval(pollTimer);
+  window.clearTimeout(hourRefreshTimer);
+  statsTimer = pollTimer = hourRefreshTimer = undefined;
+  escalations.reset();
+  for (const v of VIEWS) clearView(v);
+  loaded.clear();
+  liveView = charts = accounts = rota = signposting = null;
+}
+
+function clearView(v: ViewName): void {
+  byId(`view-${v}`).replaceChildren();
+}
+
+async function onLoginSubmit(ev: SubmitEvent): Promise<void> {
+  ev.preventDefault();
+  escalations.unlockAudio(); // a user gesture: later alerts may sound
+  const u = (byId('login-username') as HTMLInputElement).value.trim();
+  const p = (byId('login-password') as HTMLInputElement).value;
+  const msg = byId('login-message');
+  const submit = byId('login-submit') as HTMLButtonElement;
+  msg.classList.add('error');
+  if (!u || !p) {
+    msg.textContent = 'Enter your username and password.';
+    (u ? byId('login-password') : byId('login-username')).focus();
+    return;
+  }
+  submit.disabled = true;
+  msg.classList.remove('error');
+  msg.textContent = 'Signing in…';
+  try {
+    const res = await api.login(u, p);
+    if (res.role !== 'admin') {
+      await api.logout().catch(() => undefined);
+      msg.classList.add('error');
+      msg.textContent = 'This account is not an administrator account. Listeners use the listener console.';
+      return;
+    }
+    username = u;
+    (byId('login-password') as HTMLInputElement).value = '';
+    msg.textContent = '';
+    startDashboard();
+  } catch (err) {
+    msg.classList.add('error');
+    if (err instanceof ApiError && err.status === 401) msg.textContent = 'The username or password is not right.';
+    else msg.textContent = describeError(err);
+    byId('login-password').focus();
+  } finally {
+    submit.disabled = false;
+  }
+}
+
+async function onLogout(): Promise<void> {
+  teardown();
+  try {
+    await api.logout();
+  } catch {
+    /* the token is forgotten either way */
+  }
+  showLogin('You have signed out.');
+  byId('login-message').classList.remove('error');
+}
+
+// ---------------------------------------------------------------- dashboard
+
+function startDashboard(): void {
+  byId('login-view').hidden = true;
+  byId('app').hidden = false;
+  byId('logout').hidden = false;
+  const who = byId('whoami');
+  who.textContent = `Signed in as ${username}`;
+  who.hidden = false;
+
+  liveView = new LiveView(byId('view-live'));
+  charts = new ChartsView(byId('view-charts'));
+  accounts = new AccountsView(byId('view-accounts'), api);
+  rota = new RotaView(byId('view-rota'), api);
+  signposting = new SignpostingView(byId('view-signposting'), api);
+  accounts.onAccounts = (a) => rota?.setAccounts(a);
+
+  live = new LiveConnection(() => api.currentToken(), {
+    onState: showConnection,
+    onStats: (s) => {
+      lastPush = Date.now();
+      liveView?.showLive(s, 'push');
+      scheduleHourRefresh();
+    },
+    onEscalation: (e) => escalations.add(e),
+    onSessionExpired: sessionExpired,
+  });
+  live.start();
+
+  void refreshStats(true);
+  statsTimer = window.setInterval(() => void refreshStats(true), 60_000);
+  // When no push arrives (an older server, or the socket is down), check by HTTP.
+  pollTimer = window.setInterval(() => {
+    if (Date.now() - lastPush > 6_000) void refreshStats(false);
+  }, 5_000);
+
+  showView(viewFromHash());
+}
+
+function showConnection(state: ConnectionState): void {
+  const el = byId('connection');
+  el.hidden = false;
+  el.replaceChildren();
+  el.dataset.state = state.kind;
+  switch (state.kind) {
+    case 'connecting':
+      el.append(h('span', { class: 'dot' }), 'Connecting…');
+      break;
+    case 'open':
+      el.append(h('span', { class: 'dot' }), 'Live');
+      break;
+    case 'waiting':
+      el.append(
+        h('span', { class: 'dot' }),
+        `${state.reason} Retrying in ${state.retryInS} s. `,
+        h('button', { type: 'button', class: 'button link', onclick: () => live?.reconnectNow() }, 'Reconnect now'),
+      );
+      break;
+    case 'stopped':
+      el.hidden = true;
+      break;
+  }
+}
+
+function scheduleHourRefresh(): void {
+  // The push carries the live numbers; this hour's counters (percentiles,
+  // missed offers, abandonment) come over HTTP, at most every 5 seconds.
+  if (hourRefreshTimer !== undefined) return;
+  const wait = Math.max(0, 5_000 - (Date.now() - lastHourFetch));
+  hourRefreshTimer = window.setTimeout(() => {
+    hourRefreshTimer = undefined;
+    void refreshStats(false);
+  }, wait);
+}
+
+async function refreshStats(withDays: boolean): Promise<void> {
+  if (!api.signedIn) return;
+  lastHourFetch = Date.now();
+  try {
+    let stats: StatsResponse;
+    if (withDays && daysSupported) {
+      try {
+        stats = await api.get<StatsResponse>('/api/admin/stats?days=30');
+      } catch (err) {
+        if (!(err instanceof ApiError && (err.status === 404 || err.status === 400))) throw err;
+        daysSupported = false; // this server has no daily sums yet
+        stats = await api.get<StatsResponse>('/api/admin/stats');
+      }
+    } else {
+      stats = await api.get<StatsResponse>('/api/admin/stats');
+    }
+    hideBanner();
+    liveView?.showHour(stats);
+    if (Date.now() - lastPush > 6_000 && isLiveStats(stats.live)) liveView?.showLive(stats.live as LiveStats, 'poll');
+    if (withDays) charts?.update(stats, daysSupported && Array.isArray(stats.days));
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return; // handled by sessionExpired
+    const message = describeError(err);
+    showBanner(`Statistics could not be refreshed. ${message}`);
+    if (withDays) charts?.showError(message);
+  }
+}
+
+// ---------------------------------------------------------------- views
+
+function viewFromHash(): ViewName {
+  const v = location.hash.replace(/^#/, '') as ViewName;
+  return VIEWS.includes(v) ? v : 'live';
+}
+
+function showView(v: ViewName, focus = false): void {
+  if (byId('app').hidden) return;
+  for (const name of VIEWS) {
+    const section = byId(`view-${name}`);
+    section.hidden = name !== v;
+    const link = document.querySelector<HTMLAnchorElement>(`nav.sections a[data-view="${name}"]`);
+    if (link) {
+      if (name === v) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
+  }
+  charts?.setVisible(v === 'charts');
+  // Reloaded each time a view is shown: another administrator may have
+  // changed it meanwhile.
+  if (v === 'accounts') void accounts?.load();
+  if (v === 'rota') {
+    void rota?.load();
+    void accounts?.loadAccounts(); // the listener names for new shifts
+  }
+  if (v === 'signposting' && !loaded.has(v)) {
+    loaded.add(v); // not reloaded: it would discard unsaved edits
+    void signposting?.load();
+  }
+  if (focus) byId(`${v}-title`).focus();
+}
+
+window.addEventListener('hashchange', () => showView(viewFromHash(), true));
+
+// ---------------------------------------------------------------- start
+
+byId<HTMLFormElement>('login-form').addEventListener('submit', (ev) => void onLoginSubmit(ev as SubmitEvent));
+byId('logout').addEventListener('click', () => void onLogout());
+api.onSessionExpired = sessionExpired;
+showLogin();
