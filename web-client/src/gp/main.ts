@@ -1,0 +1,528 @@
+// The GP's page (index.html): landing, queue, signposting, the end-to-end
+// encrypted chat, feedback and the optional continuity code.
+//
+// Storage rule: nothing is stored in the browser (no cookies, no
+// sessionStorage, no IndexedDB) except the continuity code, and only after
+// the GP asks for it ("Keep a continuity code"); "Forget" removes it. The
+// session token and all keys live in memory only.
+import '../shared/styles.css';
+import { Api, ApiError, type Alternative, type PublicConfig, describeApiError } from '../shared/api';
+import { ChatView } from '../shared/chatview';
+import { Conversation, type ConversationEvent, type GpTrust } from '../shared/conversation';
+import { $, $input, announce, formatTime, formatWait, h, setError, showView } from '../shared/dom';
+import { initCrypto, pinnedRoot, rootFingerprint } from '../shared/trust';
+import { type ConnState, type ServerFrame, WsClient } from '../shared/ws';
+
+/** Where quick exit goes: a neutral page, replacing this one in the history. */
+export const QUICK_EXIT_URL = 'https://www.bbc.co.uk/weather';
+const CONTINUITY_KEY = 'peerline.continuity';
+
+const TOPIC_LABELS: Record<string, string> = {
+  workload: 'Workload or burnout',
+  clinical_case: 'A clinical case',
+  complaint: 'A complaint or the regulator',
+  career: 'My career',
+  personal: 'Something personal',
+  other: 'Something else',
+};
+
+const ENDED_BY: Record<string, string> = {
+  gp: 'You ended the conversation.',
+  listener: 'Your listener ended the conversation.',
+  server: 'The conversation was ended by Peerline.',
+};
+
+const DEFAULT_ALTERNATIVES: Alternative[] = [
+  { name: 'Samaritans', contact: '116 123', hours: '24/7' },
+  { name: 'NHS 111 (option 2 for mental health)', contact: '111', hours: '24/7' },
+];
+
+interface GpState {
+  api: Api;
+  ws: WsClient | null;
+  config: PublicConfig | null;
+  conv: Conversation | null;
+  chat: ChatView | null;
+  trust: GpTrust | null;
+  phase: 'landing' | 'connecting' | 'queued' | 'chat' | 'after' | 'signposting';
+  leaving: boolean;
+  offeredCode: string | null;
+  lastPosition: number | null;
+  pendingIds: Set<string>;
+}
+
+const s: GpState = {
+  api: new Api(),
+  ws: null,
+  config: null,
+  conv: null,
+  chat: null,
+  trust: null,
+  phase: 'landing',
+  leaving: false,
+  offeredCode: null,
+  lastPosition: null,
+  pendingIds: new Set(),
+};
+
+// --- quick exit -------------------------------------------------------------
+
+/** Forgets everything in memory and replaces the page with a neutral one. */
+function quickExit(): void {
+  try {
+    s.ws?.close();
+    s.conv?.close();
+    s.api.logoutBeacon();
+  } finally {
+    s.ws = null;
+    s.conv = null;
+    s.chat = null;
+    s.trust = null;
+    s.offeredCode = null;
+    document.title = 'Weather';
+    document.body.replaceChildren();
+    location.replace(QUICK_EXIT_URL);
+  }
+}
+
+$('quick-exit').addEventListener('click', quickExit);
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') {
+    e.preventDefault();
+    quickExit();
+  }
+}, { capture: true });
+
+// --- continuity code (the only thing ever stored, and only on request) -----
+
+function storedCode(): string | null {
+  try {
+    const raw = localStorage.getItem(CONTINUITY_KEY);
+    if (!raw) return null;
+    const v = JSON.parse(raw) as { code?: unknown };
+    return typeof v.code === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(v.code) ? v.code : null;
+  } catch {
+    return null;
+  }
+}
+
+function renderContinuityChoice(): void {
+  $('continuity-choice').hidden = storedCode() === null;
+}
+
+$('forget-code').addEventListener('click', () => {
+  try {
+    localStorage.removeItem(CONTINUITY_KEY);
+  } catch {
+    /* storage disabled: nothing was kept */
+  }
+  renderContinuityChoice();
+  announce('Your continuity code has been forgotten.');
+  $('ask-button').focus();
+});
+
+$('keep-code').addEventListener('click', () => {
+  if (!s.offeredCode) return;
+  try {
+    localStorage.setItem(CONTINUITY_KEY, JSON.stringify({ code: s.offeredCode, saved_ms: Date.now() }));
+    $('keep-done').hidden = false;
+    ($('keep-code') as HTMLButtonElement).disabled = true;
+  } catch {
+    $('keep-done').textContent = 'This browser does not allow saving it.';
+    $('keep-done').hidden = false;
+  }
+});
+
+// --- landing, config --------------------------------------------------------
+
+function renderAlternatives(list: HTMLElement, alts: Alternative[]): void {
+  list.replaceChildren(...alts.map((a) => h('li', {},
+    h('span', { class: 'name' }, a.name),
+    h('span', { class: 'contact' }, a.contact), ' ',
+    h('span', { class: 'hours' }, a.hours))));
+}
+
+async function loadConfig(): Promise<void> {
+  try {
+    s.config = await s.api.config();
+    renderAlternatives($('crisis-list'), s.config.signposting.length ? s.config.signposting : DEFAULT_ALTERNATIVES);
+    const sel = $('topic') as HTMLSelectElement;
+    sel.replaceChildren(h('option', { value: '' }, 'Rather not say'),
+      ...s.config.topics.map((t) => h('option', { value: t }, TOPIC_LABELS[t] ?? t)));
+    setError('page-error', null);
+  } catch (e) {
+    renderAlternatives($('crisis-list'), DEFAULT_ALTERNATIVES);
+    setError('page-error', describeApiError(e));
+  }
+}
+
+function resetToLanding(notice?: string): void {
+  s.ws?.close();
+  s.ws = null;
+  s.conv?.close();
+  s.conv = null;
+  s.chat = null;
+  s.phase = 'landing';
+  s.leaving = false;
+  s.offeredCode = null;
+  s.lastPosition = null;
+  welcomedOnce = false;
+  void s.api.logout();
+  $('conn-banner').hidden = true;
+  ($('ask-button') as HTMLButtonElement).disabled = false;
+  renderContinuityChoice();
+  setError('page-error', notice ?? null);
+  showView('view-landing');
+}
+
+$('ask-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  void askToTalk();
+});
+
+async function askToTalk(): Promise<void> {
+  if (s.phase !== 'landing') return;
+  ($('ask-button') as HTMLButtonElement).disabled = true;
+  setError('page-error', null);
+  s.phase = 'connecting';
+  try {
+    await s.api.gpSession();
+  } catch (e) {
+    s.phase = 'landing';
+    ($('ask-button') as HTMLButtonElement).disabled = false;
+    setError('page-error', describeApiError(e));
+    return;
+  }
+  const graceMs = (s.config?.resume_grace_s ?? 60) * 1000;
+  s.trust = { root: pinnedRoot(), revocationList: () => s.api.revocationList(), minCrlNumber: 0n };
+  s.ws = new WsClient(() => s.api.currentToken(), { onFrame, onRelay, onState }, graceMs);
+  s.ws.connect();
+}
+
+function requestChat(): void {
+  const topic = ($('topic') as HTMLSelectElement).value;
+  const frame: Record<string, unknown> = { type: 'request_chat', urgent: $input('urgent').checked };
+  if (topic) frame.topic = topic;
+  const code = storedCode();
+  if (code && $input('use-continuity').checked && !$('continuity-choice').hidden) frame.continuity_code = code;
+  s.ws?.send(frame);
+}
+
+// --- connection ---------------------------------------------------------------
+
+function onState(st: ConnState, detail?: string): void {
+  const banner = $('conn-banner');
+  switch (st) {
+    case 'reconnecting':
+      banner.textContent = 'Connection lost. Reconnecting…';
+      banner.hidden = false;
+      if (s.chat) s.chat.setEnabled(false);
+      $('chat-status').textContent = 'Reconnecting…';
+      break;
+    case 'online':
+      if (!banner.hidden) announce('Reconnected.');
+      banner.hidden = true;
+      break;
+    case 'expired':
+      banner.hidden = true;
+      if (s.phase === 'after') break;
+      resetToLanding(detail && detail.includes('too long')
+        ? 'The connection was lost for too long, so your session has ended. Please ask to talk again.'
+        : 'Your session has expired. Please ask to talk again.');
+      break;
+    case 'unreachable':
+      banner.hidden = true;
+      resetToLanding('Peerline cannot be reached. Check your connection and try again.');
+      break;
+    default:
+      break;
+  }
+}
+
+let welcomedOnce = false;
+
+function onFrame(f: ServerFrame): void {
+  switch (f.type) {
+    case 'welcome':
+      if (!welcomedOnce) {
+        welcomedOnce = true;
+        requestChat();
+      } else if (s.conv) {
+        // Resumed: the server re-announces the conversation; until then, wait.
+        $('chat-status').textContent = 'Reconnected. Restoring your conversation…';
+      }
+      break;
+    case 'queued':
+      onQueued(f.position as number, f.estimated_wait_s as number | undefined);
+      break;
+    case 'left_queue':
+      if (s.leaving) resetToLanding();
+      else if (s.phase === 'queued') resetToLanding('Your place in the queue was lost. Please ask to talk again.');
+      break;
+    case 'signposting':
+      onSignposting(f);
+      break;
+    case 'conversation_started':
+      onConversationStarted(f.channel as number, f.conversation_id as string);
+      break;
+    case 'conversation_ended':
+      onConversationEnded(f);
+      break;
+    case 'partner_status':
+      if (f.state === 'reconnecting') {
+        $('chat-status').textContent = 'Your listener’s connection dropped. Waiting for them to come back…';
+        announce('Your listener’s connection dropped. Waiting for them to come back.');
+      } else {
+        $('chat-status').textContent = 'Your listener is back.';
+        announce('Your listener is back.');
+        s.conv?.resend();
+      }
+      break;
+    case 'shutdown':
+      $('conn-banner').textContent = 'Peerline is restarting. Reconnecting…';
+      $('conn-banner').hidden = false;
+      break;
+    case 'error':
+      onServerError(f);
+      break;
+    default:
+      break;
+  }
+}
+
+function onServerError(f: ServerFrame): void {
+  const code = f.code as string;
+  if (f.in_reply_to === 'request_chat') {
+    resetToLanding(code === 'rate_limited' ? 'Too many requests. Please wait a moment and try again.'
+      : code === 'service_unavailable' ? 'Peerline is temporarily unavailable. Please try again shortly.'
+        : `Your request could not be made (${code}).`);
+    return;
+  }
+  if (code === 'service_unavailable') setError('page-error', 'Peerline is temporarily unavailable. Please try again shortly.');
+}
+
+function onQueued(position: number, waitS?: number): void {
+  if (s.phase !== 'queued') {
+    s.phase = 'queued';
+    showView('view-queue');
+  }
+  $('queue-position').textContent = String(position);
+  $('queue-wait').textContent = waitS === undefined ? 'no estimate yet' : formatWait(waitS);
+  if (s.lastPosition !== position) {
+    announce(position === 1 ? 'You are next in the queue.' : `You are number ${position} in the queue.`);
+  }
+  s.lastPosition = position;
+}
+
+$('leave-queue').addEventListener('click', () => {
+  s.leaving = true;
+  s.ws?.send({ type: 'leave_queue' });
+});
+
+const SIGNPOST_REASON: Record<string, string> = {
+  closed: 'Peerline is closed at the moment.',
+  no_one_on_shift: 'No listener is on shift at the moment.',
+  max_wait: 'We are sorry: no listener became free in time. Rather than keep you waiting longer, here are services you can reach now.',
+};
+
+function onSignposting(f: ServerFrame): void {
+  s.phase = 'signposting';
+  s.ws?.close();
+  s.ws = null;
+  void s.api.logout();
+  $('signposting-reason').textContent = SIGNPOST_REASON[f.reason as string] ?? 'No listener is available right now.';
+  const next = f.next_shift_start_ms as number | undefined;
+  $('signposting-next').textContent = next
+    ? `The next listener shift starts ${formatTime(next)}.`
+    : 'No listener shift is planned yet.';
+  const alts = (f.alternatives as Alternative[]).length ? (f.alternatives as Alternative[])
+    : (s.config?.signposting ?? DEFAULT_ALTERNATIVES);
+  renderAlternatives($('signposting-list'), alts);
+  showView('view-signposting');
+}
+
+$('signposting-back').addEventListener('click', () => resetToLanding());
+
+// --- the conversation ----------------------------------------------------------
+
+function onConversationStarted(channel: number, conversationId: string): void {
+  if (s.conv && s.conv.conversationId === conversationId) {
+    // Resumed after a drop: same conversation, maybe a new channel number.
+    s.conv.channel = channel;
+    $('chat-status').textContent = s.conv.established ? 'Connected. Your conversation continues.' : 'Reconnected.';
+    if (s.conv.established) s.chat?.setEnabled(true);
+    s.conv.resend();
+    markPendingSent();
+    return;
+  }
+  s.conv?.close();
+  s.phase = 'chat';
+  const chat = new ChatView({
+    idPrefix: 'chat',
+    peerName: 'Listener',
+    onSend: (text) => sendText(text),
+    onTyping: (on) => s.conv?.sendTyping(on),
+  });
+  s.chat = chat;
+  $('chat-area').replaceChildren(chat.root);
+  $('listener-badge').hidden = true;
+  $('refusal').hidden = true;
+  $('safety').hidden = true;
+  $('chat-status').textContent = 'A listener has accepted. Checking their certificate and setting up encryption…';
+  ($('end-chat') as HTMLButtonElement).disabled = false;
+  showView('view-chat');
+  announce('A listener has accepted your request.');
+  const conv = new Conversation(conversationId, channel, 'gp',
+    (ch, payload) => s.ws?.sendRelay(ch, payload), (e) => onConvEvent(conv, e), { trust: s.trust! });
+  s.conv = conv;
+  conv.start();
+}
+
+function sendText(text: string): void {
+  const conv = s.conv;
+  if (!conv || !s.chat) return;
+  const id = conv.sendText(text);
+  if (!id) return;
+  const online = s.ws?.isOnline ?? false;
+  s.chat.addMine(id, text, online ? 'sent' : 'sending');
+  if (!online) s.pendingIds.add(id);
+}
+
+function markPendingSent(): void {
+  for (const id of s.pendingIds) s.chat?.setDelivery(id, 'sent');
+  s.pendingIds.clear();
+}
+
+function onConvEvent(conv: Conversation, e: ConversationEvent): void {
+  if (conv !== s.conv || !s.chat) return;
+  const chat = s.chat;
+  switch (e.kind) {
+    case 'established':
+      $('listener-handle').textContent = e.listenerHandle ?? '';
+      $('badge-fingerprint').textContent = rootFingerprint();
+      $('listener-badge').hidden = false;
+      $('safety-code').textContent = e.safetyCode;
+      $('safety').hidden = false;
+      $('chat-status').textContent = 'Connected. Only you and your listener can read this conversation.';
+      chat.setEnabled(true);
+      chat.input.focus();
+      announce(`Connected to verified listener ${e.listenerHandle ?? ''}. You can start typing.`);
+      break;
+    case 'refused':
+      $('refusal').textContent = e.warning;
+      $('refusal').hidden = false;
+      $('chat-status').textContent = 'Nothing has been sent. You can end this conversation safely.';
+      chat.setEnabled(false);
+      break;
+    case 'message':
+      chat.addTheirs(e.id, e.text);
+      break;
+    case 'signpost':
+      chat.addSignpost(e.id, e.items, false, e.note);
+      announce('Your listener shared some support services.');
+      break;
+    case 'delivered':
+      s.pendingIds.delete(e.id);
+      chat.setDelivery(e.id, 'delivered');
+      break;
+    case 'typing':
+      chat.setPeerTyping(e.on);
+      break;
+    case 'peer_end':
+      chat.addSystem('Your listener is ending the conversation.');
+      break;
+    case 'gap':
+      chat.addSystem(e.missing === 1 ? 'A message could not be delivered.' : `${e.missing} messages could not be delivered.`);
+      break;
+    case 'undecryptable':
+      chat.addSystem('A message arrived damaged and could not be read.');
+      break;
+    default:
+      break;
+  }
+}
+
+$('end-chat').addEventListener('click', () => {
+  const conv = s.conv;
+  if (!conv) return;
+  ($('end-chat') as HTMLButtonElement).disabled = true;
+  conv.sendEnd();
+  s.ws?.send({ type: 'end_conversation', channel: conv.channel, reason: 'completed' });
+});
+
+function onConversationEnded(f: ServerFrame): void {
+  if (!s.conv || (f.channel as number) !== s.conv.channel) return;
+  s.conv.close();
+  s.conv = null;
+  s.chat = null;
+  $('chat-area').replaceChildren();
+  s.phase = 'after';
+  s.ws?.close();
+  s.ws = null;
+  $('after-reason').textContent = ENDED_BY[f.by as string] ?? '';
+  s.offeredCode = typeof f.continuity_code === 'string' ? f.continuity_code : null;
+  $('continuity-panel').hidden = s.offeredCode === null;
+  $('keep-done').hidden = true;
+  ($('keep-code') as HTMLButtonElement).disabled = false;
+  $('feedback-done').hidden = true;
+  setError('feedback-error', null);
+  ($('feedback-send') as HTMLButtonElement).disabled = false;
+  ($('feedback-form') as HTMLFormElement).reset();
+  showView('view-after');
+  announce('The conversation has ended.');
+}
+
+$('feedback-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  void sendFeedback();
+});
+
+async function sendFeedback(): Promise<void> {
+  const form = $('feedback-form') as HTMLFormElement;
+  const helped = (form.elements.namedItem('helped') as RadioNodeList).value;
+  const stay = (form.elements.namedItem('stay') as RadioNodeList).value;
+  if (!helped || !stay) {
+    setError('feedback-error', 'Please answer both questions, or simply leave this page.');
+    return;
+  }
+  setError('feedback-error', null);
+  try {
+    await s.api.feedback(helped, stay);
+    $('feedback-done').hidden = false;
+    ($('feedback-send') as HTMLButtonElement).disabled = true;
+    announce('Thank you. Your feedback was sent.');
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'already_sent') {
+      $('feedback-done').hidden = false;
+      ($('feedback-send') as HTMLButtonElement).disabled = true;
+    } else {
+      setError('feedback-error', describeApiError(err));
+    }
+  }
+}
+
+$('start-again').addEventListener('click', () => {
+  welcomedOnce = false;
+  resetToLanding();
+});
+
+function onRelay(channel: number, payload: Uint8Array): void {
+  if (s.conv && channel === s.conv.channel) s.conv.onRelay(payload);
+}
+
+// --- start --------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  renderContinuityChoice();
+  try {
+    await initCrypto();
+    $('root-fingerprint').textContent = rootFingerprint();
+  } catch {
+    setError('page-error', 'This browser could not start the encryption Peerline needs. Please use an up-to-date browser.');
+    ($('ask-button') as HTMLButtonElement).disabled = true;
+  }
+  await loadConfig();
+  document.body.dataset.ready = 'true';
+}
+
+void main();

@@ -1,0 +1,193 @@
+// The HTTP JSON API (docs/PROTOCOL.md §9, /work/contract.md additions).
+// The session token lives in this object only: never in storage, cookies or
+// URLs. Errors come back as ApiError with the server's code, or the code
+// "unreachable" when the server could not be reached at all.
+
+export interface Alternative {
+  name: string;
+  contact: string;
+  hours: string;
+}
+
+export interface PublicConfig {
+  signposting: Alternative[];
+  topics: string[];
+  offer_timeout_ms: number;
+  demo: boolean;
+  resume_grace_s: number;
+}
+
+export interface LoginResult {
+  token: string;
+  role: 'gp' | 'listener' | 'admin';
+  expires_in_s: number;
+}
+
+export interface CertificateState {
+  state: 'none' | 'pending' | 'certified';
+  certificate?: string;
+  enrolment_request?: string;
+  serial?: string;
+  not_after_ms?: number;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Plain-language text for an API failure, for the page's error area. */
+export function describeApiError(e: unknown): string {
+  if (e instanceof ApiError) {
+    switch (e.code) {
+      case 'unreachable':
+        return 'Peerline cannot be reached. Check your connection and try again.';
+      case 'invalid_token':
+        return 'Your session has expired. Please start again.';
+      case 'invalid_credentials':
+        return 'That username and password do not match.';
+      case 'rate_limited':
+        return 'Too many attempts. Please wait a little and try again.';
+      case 'service_unavailable':
+        return 'Peerline is temporarily unavailable. Nothing was changed; please try again shortly.';
+      default:
+        return e.message || `The server refused the request (${e.code}).`;
+    }
+  }
+  return 'Something went wrong. Please try again.';
+}
+
+export class Api {
+  private token: string | null = null;
+
+  constructor(private readonly base = '') {}
+
+  setToken(token: string | null): void {
+    this.token = token;
+  }
+
+  get hasToken(): boolean {
+    return this.token !== null;
+  }
+
+  /** The token, for the WebSocket hello only. */
+  currentToken(): string | null {
+    return this.token;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(this.base + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'omit',
+        cache: 'no-store',
+        referrerPolicy: 'no-referrer',
+      });
+    } catch {
+      throw new ApiError(0, 'unreachable', 'The server could not be reached.');
+    }
+    const text = await res.text();
+    let json: unknown = null;
+    if (text) {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = null;
+      }
+    }
+    if (!res.ok) {
+      const err = (json as { error?: { code?: string; message?: string } } | null)?.error;
+      throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText);
+    }
+    return json as T;
+  }
+
+  config(): Promise<PublicConfig> {
+    return this.request('GET', '/api/config');
+  }
+
+  async gpSession(): Promise<LoginResult> {
+    const r = await this.request<LoginResult>('POST', '/api/gp/session');
+    this.token = r.token;
+    return r;
+  }
+
+  async login(username: string, password: string): Promise<LoginResult> {
+    const r = await this.request<LoginResult>('POST', '/api/login', { username, password });
+    this.token = r.token;
+    return r;
+  }
+
+  /** Revokes the token on the server (best effort) and forgets it here. */
+  async logout(): Promise<void> {
+    const had = this.token;
+    if (had) {
+      try {
+        await this.request('POST', '/api/logout');
+      } catch {
+        /* the token is forgotten anyway */
+      }
+    }
+    this.token = null;
+  }
+
+  /** Fire-and-forget logout that survives the page being replaced (quick exit). */
+  logoutBeacon(): void {
+    const t = this.token;
+    this.token = null;
+    if (!t) return;
+    try {
+      void fetch(this.base + '/api/logout', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${t}` },
+        keepalive: true,
+        credentials: 'omit',
+      }).catch(() => undefined);
+    } catch {
+      /* nothing to do */
+    }
+  }
+
+  /** The latest signed revocation list (b64url), or null when none is published. */
+  async revocationList(): Promise<string | null> {
+    try {
+      const r = await this.request<{ revocation_list: string }>('GET', '/api/revocation-list');
+      return r.revocation_list;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return null;
+      throw e;
+    }
+  }
+
+  feedback(helped: string, stayInPractice: string): Promise<void> {
+    return this.request('POST', '/api/feedback', { helped, stay_in_practice: stayInPractice });
+  }
+
+  certificate(): Promise<CertificateState> {
+    return this.request('GET', '/api/listener/certificate');
+  }
+
+  enrol(request: string): Promise<CertificateState> {
+    return this.request('PUT', '/api/listener/enrolment', { enrolment_request: request });
+  }
+
+  rota(): Promise<unknown> {
+    return this.request('GET', '/api/rota');
+  }
+
+  me(): Promise<{ role: string; username?: string }> {
+    return this.request('GET', '/api/me');
+  }
+}

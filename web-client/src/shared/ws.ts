@@ -1,0 +1,220 @@
+// The WebSocket client (docs/PROTOCOL.md §2-6).
+//
+// - Sends `hello` with the token first; reports `welcome`.
+// - After an unexpected drop it reconnects with the same token, with
+//   back-off, for up to the server's resume grace: the server then restores
+//   the queue place and the conversations (re-announced by
+//   `conversation_started` with the same conversation_id, perhaps a new
+//   channel). Frames sent while disconnected wait in a bounded outbox and go
+//   out after the next `welcome`.
+// - Binary frames are relay frames: version 1, kind 1, channel (u16 BE), payload.
+
+export type ConnState = 'connecting' | 'online' | 'reconnecting' | 'closed' | 'expired' | 'unreachable';
+
+export interface ServerFrame {
+  v: 1;
+  type: string;
+  [k: string]: unknown;
+}
+
+export interface WsEvents {
+  onFrame(f: ServerFrame): void;
+  onRelay(channel: number, payload: Uint8Array): void;
+  onState(s: ConnState, detail?: string): void;
+}
+
+const RELAY_VERSION = 1;
+const RELAY_KIND_E2E = 1;
+const MAX_OUTBOX = 256;
+
+export function encodeRelay(channel: number, payload: Uint8Array): Uint8Array {
+  if (!Number.isInteger(channel) || channel < 1 || channel > 0xffff) throw new RangeError('bad channel');
+  if (payload.length < 1) throw new RangeError('empty payload');
+  const out = new Uint8Array(4 + payload.length);
+  out[0] = RELAY_VERSION;
+  out[1] = RELAY_KIND_E2E;
+  out[2] = channel >> 8;
+  out[3] = channel & 0xff;
+  out.set(payload, 4);
+  return out;
+}
+
+/** {channel, payload} or null if the frame is not a valid relay frame. */
+export function decodeRelay(data: Uint8Array): { channel: number; payload: Uint8Array } | null {
+  if (data.length < 5 || data[0] !== RELAY_VERSION || data[1] !== RELAY_KIND_E2E) return null;
+  const channel = (data[2] << 8) | data[3];
+  if (channel === 0) return null;
+  return { channel, payload: data.subarray(4) };
+}
+
+export class WsClient {
+  private ws: WebSocket | null = null;
+  private state: ConnState = 'closed';
+  private outbox: (string | Uint8Array)[] = [];
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private attempt = 0;
+  private dropSince = 0;
+  private welcomed = false;
+  private everWelcomed = false;
+  private stopped = false;
+  limits = { max_control_frame_bytes: 8192, max_relay_frame_bytes: 65540 };
+
+  constructor(
+    private readonly token: () => string | null,
+    private readonly events: WsEvents,
+    private readonly resumeGraceMs: number = 60000,
+    private readonly url: string = defaultUrl(),
+  ) {}
+
+  get connState(): ConnState {
+    return this.state;
+  }
+
+  connect(): void {
+    this.stopped = false;
+    this.open();
+  }
+
+  /** Sends a control frame (queued while reconnecting). */
+  send(frame: Record<string, unknown>): void {
+    this.enqueue(JSON.stringify({ v: 1, ...frame }));
+  }
+
+  sendRelay(channel: number, payload: Uint8Array): void {
+    this.enqueue(encodeRelay(channel, payload));
+  }
+
+  /** True if the frame went to the socket now (not only into the outbox). */
+  get isOnline(): boolean {
+    return this.state === 'online';
+  }
+
+  /** Closes for good: no reconnect, outbox dropped. */
+  close(): void {
+    this.stopped = true;
+    this.outbox = [];
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+      try {
+        ws.close(1000);
+      } catch {
+        /* already closed */
+      }
+    }
+    this.setState('closed');
+  }
+
+  private enqueue(data: string | Uint8Array): void {
+    if (this.stopped) return;
+    if (this.ws && this.welcomed && this.ws.readyState === WebSocket.OPEN) {
+      this.ws.send(data);
+      return;
+    }
+    if (this.outbox.length >= MAX_OUTBOX) this.outbox.shift();
+    this.outbox.push(data);
+  }
+
+  private setState(s: ConnState, detail?: string): void {
+    this.state = s;
+    this.events.onState(s, detail);
+  }
+
+  private open(): void {
+    const token = this.token();
+    if (!token) {
+      this.setState('expired');
+      return;
+    }
+    this.welcomed = false;
+    if (!this.everWelcomed) this.setState('connecting');
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.url);
+    } catch {
+      this.scheduleRetry();
+      return;
+    }
+    ws.binaryType = 'arraybuffer';
+    this.ws = ws;
+    ws.onopen = () => ws.send(JSON.stringify({ v: 1, type: 'hello', token }));
+    ws.onmessage = (ev) => this.onMessage(ev);
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      if (this.stopped || this.state === 'expired') return;
+      this.scheduleRetry();
+    };
+    ws.onerror = () => undefined; // onclose follows
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    if (this.welcomed || this.dropSince === 0) this.dropSince = now;
+    this.welcomed = false;
+    if (!this.everWelcomed && this.attempt >= 3) {
+      this.setState('unreachable');
+    } else if (this.everWelcomed && now - this.dropSince > this.resumeGraceMs) {
+      this.setState('expired', 'The connection was lost for too long.');
+      return;
+    } else if (this.everWelcomed) {
+      this.setState('reconnecting');
+    }
+    const delay = Math.min(5000, 300 * 2 ** Math.min(this.attempt, 5));
+    this.attempt += 1;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.open();
+    }, delay);
+  }
+
+  private onMessage(ev: MessageEvent): void {
+    if (ev.data instanceof ArrayBuffer) {
+      const r = decodeRelay(new Uint8Array(ev.data));
+      if (r) this.events.onRelay(r.channel, r.payload);
+      return;
+    }
+    let f: ServerFrame;
+    try {
+      f = JSON.parse(String(ev.data)) as ServerFrame;
+    } catch {
+      return;
+    }
+    if (!f || typeof f !== 'object' || f.v !== 1 || typeof f.type !== 'string') return;
+    if (f.type === 'welcome') {
+      const limits = f.limits as typeof this.limits | undefined;
+      if (limits) this.limits = limits;
+      this.welcomed = true;
+      this.everWelcomed = true;
+      this.attempt = 0;
+      this.dropSince = 0;
+      this.setState('online');
+      this.events.onFrame(f);
+      const pending = this.outbox;
+      this.outbox = [];
+      for (const d of pending) this.ws?.send(d);
+      return;
+    }
+    if (f.type === 'error' && (f.code === 'invalid_token' || f.code === 'not_authenticated') && !this.welcomed) {
+      this.stopped = true;
+      this.setState('expired', 'Your session has expired.');
+      this.ws?.close();
+      return;
+    }
+    if (f.type === 'shutdown') {
+      // The server restarts: reconnect (and resume) after it says so.
+      this.events.onFrame(f);
+      return;
+    }
+    this.events.onFrame(f);
+  }
+}
+
+function defaultUrl(): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/ws`;
+}
