@@ -73,6 +73,8 @@ export class ChartsView {
   private body: HTMLElement;
   private status: HTMLElement;
   private visible = false;
+  /** Asks for fresh statistics (the "Refresh" button). */
+  onRefresh: () => void = () => {};
 
   constructor(root: HTMLElement) {
     this.body = h('div', { class: 'charts' });
@@ -100,6 +102,7 @@ export class ChartsView {
         radio('hours', 'Last 24 hours (hourly)'),
         radio('days', 'Last 30 days (daily)'),
       ),
+      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'button secondary', onclick: () => this.onRefresh() }, 'Refresh now')),
       this.status,
       this.body,
     );
@@ -163,7 +166,12 @@ export class ChartsView {
     const q = (p: number) => buckets.map((b) => histogramQuantile(b, p));
     const p50 = q(0.5);
     const p90 = q(0.9);
-    const plot = (v: number | null) => (v === null ? null : Math.min(v, CAP_S) / 60);
+    // Seconds while every wait is short, minutes otherwise.
+    const longest = Math.max(0, ...p90.filter((v): v is number => v !== null).map((v) => Math.min(v, CAP_S)));
+    const inMinutes = longest > 120;
+    const scale = inMinutes ? 60 : 1;
+    const plot = (v: number | null) => (v === null ? null : Math.min(v, CAP_S) / scale);
+    const gps = (n: number) => `${n} ${n === 1 ? 'GP' : 'GPs'}`;
     const total = (key: string) => buckets.reduce((a, b) => a + count(b, key), 0);
     const allWaits: Bucket = {};
     for (const k of waitKeys) allWaits[k] = total(k);
@@ -178,12 +186,11 @@ export class ChartsView {
       {
         key: 'waits',
         title: 'Waits before a listener accepted',
-        description: `Median and 90th percentile wait per ${unit}, in minutes (upper bound of the histogram bucket; 60 means an hour or more).`,
+        description: `Median and 90th percentile wait per ${unit}, in ${inMinutes ? 'minutes' : 'seconds'} (the upper bound of the histogram bucket${inMinutes ? '; 60 means an hour or more' : ''}).`,
         emptyText: `No data yet: no GP has been connected to a listener in ${periodText}.`,
         kind: 'line',
-        yTitle: 'minutes',
-        yMax: CAP_S / 60,
-        yTick: (v) => (v >= CAP_S / 60 ? '60+' : String(v)),
+        yTitle: inMinutes ? 'minutes' : 'seconds',
+        yTick: inMinutes ? (v) => (v >= CAP_S / 60 ? '60+' : String(v)) : undefined,
         labels,
         series: [
           { label: 'Median wait', values: p50.map(plot), text: p50.map(formatBound) },
@@ -191,7 +198,7 @@ export class ChartsView {
           { label: 'GPs connected', values: buckets.map((b) => waitSamples(b)) },
         ],
         empty: waitSamples(allWaits) === 0,
-        summary: `Over ${periodText}, ${waitSamples(allWaits)} GPs were connected; median wait ${formatBound(
+        summary: `Over ${periodText}, ${gps(waitSamples(allWaits))} connected to a listener; median wait ${formatBound(
           histogramQuantile(allWaits, 0.5),
         )}, 90th percentile ${formatBound(histogramQuantile(allWaits, 0.9))}.`,
       },
@@ -227,7 +234,7 @@ export class ChartsView {
           ...(hasOther ? [{ label: 'other', values: otherAbandoned }] : []),
         ],
         empty: isEmpty(buckets, ['abandoned', 'matched']),
-        summary: `${total('abandoned')} GPs left before being connected and ${total('matched')} were connected in ${periodText}: abandonment ${formatPercent(rate)}.`,
+        summary: `${gps(total('abandoned'))} left before being connected and ${gps(total('matched'))} connected in ${periodText}: abandonment ${formatPercent(rate)}.`,
       },
       {
         key: 'offers',
@@ -281,7 +288,7 @@ export class ChartsView {
         maintainAspectRatio: false,
         interaction: { mode: 'index', intersect: false },
         scales: {
-          x: { stacked: !!spec.stacked, ticks: { autoSkip: true, maxRotation: 0, color: '#333' } },
+          x: { stacked: !!spec.stacked, ticks: { autoSkip: true, autoSkipPadding: 12, maxRotation: 0, color: '#333' } },
           y: {
             stacked: !!spec.stacked,
             beginAtZero: true,

@@ -130,14 +130,17 @@ export class LiveView {
 
   showHour(stats: StatsResponse): void {
     const hour = stats.this_hour ?? {};
+    // this_hour carries the percentiles; the histogram behind them is in the
+    // newest hourly bucket (the server's current hour).
+    const histogram = [...(stats.hours ?? [])].sort((a, b) => b.hour_start_ms - a.hour_start_ms)[0];
     const q = hour.wait_s ?? {};
-    const samples = waitSamples(hour);
+    const samples = waitSamples(histogram);
     // The server sends null both for "no data" and for "above the last
     // bucket"; with samples present, the histogram tells which.
     const pick = (name: 'p50' | 'p90' | 'p99', p: number): number | null => {
       const v = q[name];
       if (typeof v === 'number') return v;
-      return histogramQuantile(hour, p);
+      return histogramQuantile(histogram, p);
     };
     if (samples === 0) {
       this.set('wait_percentiles', 'No data yet', 'no GP has been connected this hour');
@@ -148,7 +151,7 @@ export class LiveView {
       this.set(
         'wait_percentiles',
         `${formatBound(p50)} · ${formatBound(p90)} · ${formatBound(p99)}`,
-        `median · 90th · 99th percentile, ${samples} ${samples === 1 ? 'GP' : 'GPs'} connected`,
+        `median · 90th · 99th percentile; ${samples} ${samples === 1 ? 'GP' : 'GPs'} connected`,
       );
     }
     const missed = count(hour, 'offers_timed_out');

@@ -153,6 +153,7 @@ function startDashboard(): void {
   rota = new RotaView(byId('view-rota'), api);
   signposting = new SignpostingView(byId('view-signposting'), api);
   accounts.onAccounts = (a) => rota?.setAccounts(a);
+  charts.onRefresh = () => void refreshStats(true);
 
   live = new LiveConnection(() => api.currentToken(), {
     onState: showConnection,
@@ -176,8 +177,20 @@ function startDashboard(): void {
   showView(viewFromHash());
 }
 
+let lastConnectionKind = '';
+
 function showConnection(state: ConnectionState): void {
   const el = byId('connection');
+  // Announced once per change of state, not on every countdown tick.
+  if (state.kind !== lastConnectionKind && state.kind !== 'stopped') {
+    const said: Record<string, string> = {
+      connecting: '',
+      open: 'Live updates connected.',
+      waiting: 'Live updates lost. Reconnecting.',
+    };
+    if (said[state.kind]) byId('announcer').textContent = said[state.kind];
+  }
+  lastConnectionKind = state.kind;
   el.hidden = false;
   el.replaceChildren();
   el.dataset.state = state.kind;

@@ -273,7 +273,7 @@ export class RotaView {
       ),
       h('h3', {}, 'Closed days'),
       this.closedList,
-      h('div', { class: 'row' }, field('Date', newDay), h('div', { class: 'actions' }, addDay)),
+      h('div', { class: 'row row-end' }, field('Date', newDay), h('div', { class: 'actions' }, addDay)),
       h('div', { class: 'actions' }, save),
       status.el,
     );

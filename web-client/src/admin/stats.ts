@@ -104,7 +104,7 @@ export function chronological<T extends Bucket>(buckets: T[], key: 'hour_start_m
 }
 
 export function hourLabel(ms: number): string {
-  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 }
 
 export function dayLabel(ms: number): string {

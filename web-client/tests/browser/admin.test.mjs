@@ -1,0 +1,301 @@
+// The administrator dashboard (admin.html) in real headless Chromium against
+// the real server and a real Redis (harness.mjs). GPs and a listener are real
+// WebSocket clients running in their own browser contexts.
+//
+//   cd web-client && node --test tests/browser/admin.test.mjs
+//
+// Screenshots go to test-output/screenshots/admin-*.png. No timing
+// assertions: every wait is "until this appears", with a generous timeout.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import * as h from './harness.mjs';
+
+const ADMIN = 'ada.admin';
+const WAIT = 20_000;
+
+/** Problems that break the page: script errors and CSP violations (not 4xx/5xx fetch noise). */
+function seriousProblems(page) {
+  return page.problems.filter((p) => p.startsWith('pageerror') || /Content Security Policy|Refused to/i.test(p));
+}
+
+/** Today's date in the service's time zone (the server's default, Europe/London). */
+function todayInServiceZone() {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+}
+
+/**
+ * Installs window.pl in a page: minimal protocol clients (GP and listener)
+ * over the browser's own fetch and WebSocket, on the server's origin.
+ */
+function installClients() {
+  const clients = {};
+  const url = `ws://${location.host}/ws`;
+  async function open(name, token) {
+    const ws = new WebSocket(url);
+    const c = { ws, msgs: [] };
+    ws.onmessage = (e) => {
+      if (typeof e.data === 'string') c.msgs.push(JSON.parse(e.data));
+    };
+    await new Promise((res, rej) => {
+      ws.onopen = res;
+      ws.onerror = () => rej(new Error('websocket error'));
+    });
+    ws.send(JSON.stringify({ v: 1, type: 'hello', token }));
+    clients[name] = c;
+    await next(name, 'welcome');
+    return c;
+  }
+  async function next(name, type, timeoutMs = 15000) {
+    const c = clients[name];
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = c.msgs.findIndex((m) => m.type === type || (Array.isArray(type) && type.includes(m.type)));
+      if (i >= 0) return c.msgs.splice(i, 1)[0];
+      const err = c.msgs.find((m) => m.type === 'error');
+      if (err) throw new Error(`${name}: error ${err.code} ${err.message}`);
+      if (Date.now() > deadline) throw new Error(`${name}: no ${type} (got ${JSON.stringify(c.msgs)})`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  function send(name, msg) {
+    clients[name].ws.send(JSON.stringify({ v: 1, ...msg }));
+  }
+  window.pl = {
+    async gp(name) {
+      const r = await fetch('/api/gp/session', { method: 'POST' });
+      if (r.status !== 200) throw new Error(`gp session: ${r.status}`);
+      await open(name, (await r.json()).token);
+    },
+    async listener(name, password) {
+      const r = await fetch('/api/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: name, password }),
+      });
+      if (r.status !== 200) throw new Error(`listener login: ${r.status}`);
+      await open(name, (await r.json()).token);
+    },
+    send,
+    next: (name, type, timeoutMs) => next(name, type, timeoutMs),
+    close(name) {
+      clients[name].ws.close();
+    },
+  };
+}
+
+test('administrator dashboard against the real server', { skip: h.skipReason() ?? false, timeout: 300_000 }, async (t) => {
+  const stack = await h.startStack({
+    admins: [ADMIN],
+    listeners: [],
+    // While other pages of the web client are still being written, a build of
+    // admin.html alone may be supplied (the harness builds every page otherwise).
+    webRoot: process.env.PEERLINE_TEST_WEB_ROOT || undefined,
+  });
+  const browser = await h.launchBrowser();
+  t.after(async () => {
+    await browser.close();
+    await stack.stop();
+  });
+  // A listener account without shifts yet (the dashboard adds one).
+  await stack.createListener('dr.brook', { shift: false });
+
+  const page = await h.newPage(browser, stack, '/admin.html');
+  const tile = (key) => page.locator(`[data-tile="${key}"]`);
+  const tileText = async (key) => (await tile(key).textContent())?.trim();
+
+  await t.test('sign-in refuses a wrong password with a clear message, then signs in', async () => {
+    const login = page.locator('#login-form');
+    await login.getByLabel('Username').fill(ADMIN);
+    await login.getByLabel('Password').fill('not the password at all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#login-message', { hasText: 'not right' }).waitFor({ timeout: WAIT });
+    assert.equal(await page.locator('#app').isVisible(), false);
+
+    await login.getByLabel('Password').fill(h.PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#app').waitFor({ state: 'visible', timeout: WAIT });
+    await page.locator('#connection[data-state="open"]').waitFor({ timeout: WAIT });
+    // The token is in memory only.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    assert.equal(stored, '{}{}');
+  });
+
+  await t.test('live tiles arrive by push over the WebSocket', async () => {
+    await page.waitForFunction(() => document.querySelector('[data-tile="waiting"]')?.textContent?.trim() === '0', null, { timeout: WAIT });
+    await page.locator('#live-source[data-source="push"]').waitFor({ timeout: WAIT });
+  });
+
+  await t.test('an account is created and appears in the list', async () => {
+    await page.getByRole('link', { name: 'Accounts & certificates' }).click();
+    await page.locator('#accounts-title').waitFor();
+    const form = page.locator('#create-account');
+    await form.getByLabel('Username').fill('dr.ames');
+    await form.getByLabel('Role').selectOption('listener');
+    await form.getByRole('button', { name: 'Generate a password' }).click();
+    const pw = await form.getByLabel('Initial password').inputValue();
+    assert.ok(pw.length >= 12, 'a generated password has at least 12 characters');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    const row = page.locator('#accounts-body tr[data-account="dr.ames"]');
+    await row.waitFor({ timeout: WAIT });
+    assert.match(await row.textContent(), /Listener/);
+    assert.match(await row.textContent(), /Active/);
+    // The server agrees: the new account can sign in with that password.
+    const r = await stack.api('POST', '/api/login', { body: { username: 'dr.ames', password: pw } });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.role, 'listener');
+    await h.screenshot(page, 'admin-accounts');
+  });
+
+  await t.test('a shift is added to the rota', async () => {
+    await page.getByRole('link', { name: 'Rota' }).click();
+    await page.locator('#rota-title').waitFor();
+    await page.locator('#rota-summary', { hasText: 'nobody on shift' }).waitFor({ timeout: WAIT });
+    const form = page.locator('#add-shift');
+    await form.getByLabel('Listener (username)').fill('dr.brook');
+    await form.getByText('Once', { exact: true }).click();
+    await form.getByLabel('Date', { exact: true }).fill(todayInServiceZone());
+    await form.getByLabel('Start (HH:MM)').fill('00:00');
+    await form.getByLabel('End (HH:MM)').fill('24:00');
+    await form.getByRole('button', { name: 'Add shift' }).click();
+    const row = page.locator('#shifts-body tr', { hasText: 'dr.brook' });
+    await row.waitFor({ timeout: WAIT });
+    assert.match(await row.textContent(), /00:00–24:00/);
+    await page.locator('#rota-summary', { hasText: 'a listener is on shift' }).waitFor({ timeout: WAIT });
+    const rota = await stack.api('GET', '/api/rota', { token: await stack.admin() });
+    assert.ok(rota.body.shifts.some((s) => s.listener === 'dr.brook' && s.kind === 'one_off'), 'the server has the shift');
+    await h.screenshot(page, 'admin-rota');
+  });
+
+  // GPs in their own browser context (their own origin page, fetch and WebSocket).
+  const gpPage = await h.newPage(browser, stack, '/healthz');
+  await gpPage.evaluate(installClients);
+
+  await t.test('the waiting count rises as GPs join and falls as they leave', async () => {
+    await page.getByRole('link', { name: 'Live' }).click();
+    await page.locator('#live-title').waitFor();
+    for (const gp of ['gp1', 'gp2']) {
+      await gpPage.evaluate((n) => window.pl.gp(n), gp);
+      await gpPage.evaluate((n) => window.pl.send(n, { type: 'request_chat', topic: 'workload', urgent: false }), gp);
+      await gpPage.evaluate((n) => window.pl.next(n, 'queued'), gp);
+    }
+    await page.waitForFunction(() => document.querySelector('[data-tile="waiting"]')?.textContent?.trim() === '2', null, { timeout: WAIT });
+    assert.notEqual(await tileText('longest_wait'), '—', 'a longest wait is shown while GPs wait');
+    assert.equal(await tileText('rostered'), '1');
+    await h.screenshot(page, 'admin-live-waiting');
+
+    await gpPage.evaluate(() => window.pl.send('gp1', { type: 'leave_queue' }));
+    await gpPage.evaluate(() => window.pl.next('gp1', 'left_queue'));
+    await page.waitForFunction(() => document.querySelector('[data-tile="waiting"]')?.textContent?.trim() === '1', null, { timeout: WAIT });
+    await gpPage.evaluate(() => window.pl.send('gp2', { type: 'leave_queue' }));
+    await gpPage.evaluate(() => window.pl.next('gp2', 'left_queue'));
+    await page.waitForFunction(() => document.querySelector('[data-tile="waiting"]')?.textContent?.trim() === '0', null, { timeout: WAIT });
+    assert.equal(await tileText('longest_wait'), '—');
+    // Two GPs left before being connected this hour.
+    await page.waitForFunction(() => /2 left before being connected/.test(document.querySelector('[data-tile-box="abandonment"]')?.textContent ?? ''), null, { timeout: WAIT });
+  });
+
+  await t.test('an escalation from a listener is shown prominently and announced', async () => {
+    await gpPage.evaluate((pw) => window.pl.listener('dr.brook', pw), h.PASSWORD);
+    await gpPage.evaluate(() => window.pl.send('dr.brook', { type: 'set_availability', state: 'available' }));
+    await gpPage.evaluate(() => window.pl.next('dr.brook', 'availability'));
+    await page.waitForFunction(() => document.querySelector('[data-tile="available"]')?.textContent?.trim() === '1', null, { timeout: WAIT });
+    await gpPage.evaluate(() => window.pl.gp('gp3'));
+    await gpPage.evaluate(() => window.pl.send('gp3', { type: 'request_chat', urgent: true }));
+    const offer = await gpPage.evaluate(() => window.pl.next('dr.brook', 'offer'));
+    await gpPage.evaluate((id) => window.pl.send('dr.brook', { type: 'accept_offer', offer_id: id }), offer.offer_id);
+    const started = await gpPage.evaluate(() => window.pl.next('dr.brook', 'conversation_started'));
+    await page.waitForFunction(() => document.querySelector('[data-tile="conversations_active"]')?.textContent?.trim() === '1', null, { timeout: WAIT });
+
+    await gpPage.evaluate((ch) => window.pl.send('dr.brook', { type: 'escalate', channel: ch }), started.channel);
+    const sent = await gpPage.evaluate(() => window.pl.next('dr.brook', 'escalation_sent'));
+    assert.ok(sent.supervisors >= 1, 'the signed-in administrator counts as a duty supervisor');
+    const banner = page.locator('#escalations');
+    await banner.waitFor({ state: 'visible', timeout: WAIT });
+    assert.match(await banner.textContent(), /dr\.brook asked for the duty supervisor/);
+    assert.match(await banner.textContent(), new RegExp(started.conversation_id));
+    assert.match(await page.locator('#escalation-announcer').textContent(), /dr\.brook asked for the duty supervisor/);
+    assert.equal(await page.locator('#escalation-announcer').getAttribute('aria-live'), 'assertive');
+    await h.screenshot(page, 'admin-escalation');
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    await banner.waitFor({ state: 'hidden', timeout: WAIT });
+
+    await gpPage.evaluate((ch) => window.pl.send('dr.brook', { type: 'end_conversation', channel: ch }), started.channel);
+    await page.waitForFunction(() => document.querySelector('[data-tile="conversations_active"]')?.textContent?.trim() === '0', null, { timeout: WAIT });
+  });
+
+  await t.test('the charts show the last 24 hours, each with a table', async () => {
+    await page.getByRole('link', { name: 'Charts' }).click();
+    await page.locator('#charts-title').waitFor();
+    // Statistics refresh every minute; ask now.
+    await page.getByRole('button', { name: 'Refresh now' }).click();
+    await page.locator('figure[data-chart="demand"] figcaption', { hasText: '3 requests to talk' }).waitFor({ timeout: WAIT });
+    for (const key of ['waits', 'demand', 'abandonment', 'offers']) {
+      const fig = page.locator(`figure[data-chart="${key}"]`);
+      assert.equal(await fig.locator('canvas').count(), 1, `${key} has a chart`);
+      assert.equal(await fig.locator('table').count(), 1, `${key} has a table alternative`);
+      assert.ok((await fig.locator('canvas').getAttribute('aria-label')).length > 20, `${key} chart has a text summary`);
+    }
+    assert.match(await page.locator('figure[data-chart="demand"] figcaption').textContent(), /3 requests to talk/);
+    assert.match(await page.locator('figure[data-chart="offers"] figcaption').textContent(), /1 accepted/);
+    // The canvas has been drawn on (not blank).
+    const drawn = await page.locator('figure[data-chart="demand"] canvas').evaluate((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) return true;
+      return false;
+    });
+    assert.ok(drawn, 'the demand chart is drawn');
+    await h.screenshot(page, 'admin-charts-24h');
+  });
+
+  await t.test('the 30-day charts come from GET /api/admin/stats?days=30', async () => {
+    await page.getByText('Last 30 days (daily)').click();
+    await page.locator('figure[data-chart="demand"] canvas').waitFor({ timeout: WAIT });
+    assert.match(await page.locator('figure[data-chart="demand"] figcaption').textContent(), /3 requests to talk in the last 30 days/);
+    await h.screenshot(page, 'admin-charts-30d');
+  });
+
+  await t.test('at phone width nothing overflows sideways', async () => {
+    await page.getByRole('link', { name: 'Live' }).click();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator('#live-title').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone screen`);
+    await h.screenshot(page, 'admin-live-phone');
+    await page.setViewportSize({ width: 1024, height: 800 });
+  });
+
+  await t.test('when the server goes away the dashboard says so and reconnects', async () => {
+    await stack.stopServer();
+    await page.locator('#connection[data-state="waiting"]').waitFor({ timeout: WAIT });
+    assert.match(await page.locator('#connection').textContent(), /Retrying in/);
+    await h.screenshot(page, 'admin-disconnected');
+    await stack.startServer();
+    await page.getByRole('button', { name: 'Reconnect now' }).click().catch(() => {}); // may already be reconnecting
+    await page.locator('#connection[data-state="open"]').waitFor({ timeout: 60_000 });
+  });
+
+  await t.test('a disabled account is sent back to sign-in with a clear message', async () => {
+    stack.adminCli(['disable', ADMIN]);
+    await page.getByRole('link', { name: 'Accounts & certificates' }).click();
+    await page.locator('#login-view').waitFor({ state: 'visible', timeout: WAIT });
+    assert.match(await page.locator('#login-message').textContent(), /session has expired/i);
+    stack.adminCli(['enable', ADMIN]);
+  });
+
+  await t.test('with Redis down the dashboard says so (503)', async () => {
+    const login = page.locator('#login-form');
+    await login.getByLabel('Username').fill(ADMIN);
+    await login.getByLabel('Password').fill(h.PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#app').waitFor({ state: 'visible', timeout: WAIT });
+    await stack.redis.stop();
+    await page.getByRole('link', { name: 'Rota' }).click();
+    await page.locator('#view-rota .status-line.error', { hasText: 'Redis' }).first().waitFor({ timeout: WAIT });
+    await h.screenshot(page, 'admin-redis-down');
+  });
+
+  await t.test('the page raised no script errors and no CSP violations', () => {
+    assert.deepEqual(seriousProblems(page), []);
+    assert.deepEqual(seriousProblems(gpPage), []);
+  });
+});
