@@ -47,6 +47,7 @@ export class AccountsView {
   private enrolmentsBox: HTMLElement;
   private enrolmentsStatus = new StatusLine();
   private crlInfo: HTMLElement;
+  private objectUrls: string[] = [];
   accounts: Account[] = [];
   onAccounts: (a: Account[]) => void = () => {};
 
@@ -247,6 +248,7 @@ export class AccountsView {
     try {
       const res = await this.api.get<{ enrolments: Enrolment[] }>('/api/admin/enrolments');
       clear(this.enrolmentsBox);
+      for (const u of this.objectUrls.splice(0)) URL.revokeObjectURL(u);
       if (res.enrolments.length === 0) {
         this.enrolmentsBox.append(h('p', { class: 'empty' }, 'No enrolment is waiting for a certificate.'));
       }
@@ -261,6 +263,7 @@ export class AccountsView {
     const status = new StatusLine();
     const blob = new Blob([`${e.enrolment_request}\n`], { type: 'text/plain' });
     const url = URL.createObjectURL(blob);
+    this.objectUrls.push(url);
     const save = h('a', { href: url, download: `${e.username}.request`, class: 'button secondary small' }, `Save ${e.username}.request`);
     const copy = h('button', { type: 'button', class: 'button secondary small' }, 'Copy request text');
     copy.addEventListener('click', async () => {

@@ -8,7 +8,10 @@
 // assertions: every wait is "until this appears", with a generous timeout.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as h from './harness.mjs';
+import * as psc1 from '../../src/crypto/index.js';
 
 const ADMIN = 'ada.admin';
 const WAIT = 20_000;
@@ -84,13 +87,9 @@ function installClients() {
 }
 
 test('administrator dashboard against the real server', { skip: h.skipReason() ?? false, timeout: 300_000 }, async (t) => {
-  const stack = await h.startStack({
-    admins: [ADMIN],
-    listeners: [],
-    // While other pages of the web client are still being written, a build of
-    // admin.html alone may be supplied (the harness builds every page otherwise).
-    webRoot: process.env.PEERLINE_TEST_WEB_ROOT || undefined,
-  });
+  const stack = await h.startStack({ admins: [ADMIN] });
+  let amesPassword = null;
+  let amesSerial = null;
   const browser = await h.launchBrowser();
   t.after(async () => {
     await browser.close();
@@ -134,6 +133,7 @@ test('administrator dashboard against the real server', { skip: h.skipReason() ?
     await form.getByRole('button', { name: 'Generate a password' }).click();
     const pw = await form.getByLabel('Initial password').inputValue();
     assert.ok(pw.length >= 12, 'a generated password has at least 12 characters');
+    amesPassword = pw;
     await page.getByRole('button', { name: 'Create account' }).click();
     const row = page.locator('#accounts-body tr[data-account="dr.ames"]');
     await row.waitFor({ timeout: WAIT });
@@ -144,6 +144,62 @@ test('administrator dashboard against the real server', { skip: h.skipReason() ?
     assert.equal(r.status, 200);
     assert.equal(r.body.role, 'listener');
     await h.screenshot(page, 'admin-accounts');
+  });
+
+  await t.test('an enrolment is certified offline with peerline org certify and uploaded', async () => {
+    assert.ok(amesPassword, 'needs the account made by the previous step');
+    // dr.ames's device: an identity key pair and a self-signed enrolment request.
+    await psc1.ready();
+    const id = psc1.generateListenerIdentity(new psc1.SystemRng());
+    const request = Buffer.from(psc1.makeEnrolmentRequest(id, 'dr.ames')).toString('base64url');
+    const token = await stack.login('dr.ames', amesPassword);
+    const put = await stack.api('PUT', '/api/listener/enrolment', { token, body: { enrolment_request: request } });
+    assert.equal(put.status, 200, put.text);
+    assert.equal(put.body.state, 'pending');
+
+    await page.locator('#view-accounts').getByRole('button', { name: 'Refresh' }).click();
+    const item = page.locator('[data-enrolment="dr.ames"]');
+    await item.waitFor({ timeout: WAIT });
+    const shown = (await item.locator('.fingerprint').textContent()).trim();
+    const listed = await stack.api('GET', '/api/admin/enrolments', { token: await stack.admin() });
+    assert.equal(shown, listed.body.enrolments.find((e) => e.username === 'dr.ames').identity_fingerprint);
+    assert.match(shown, /^[0-9a-f]{4}( [0-9a-f]{4})+$/);
+
+    // Save the request as a file (a real download), certify it with the root key offline.
+    const [download] = await Promise.all([page.waitForEvent('download'), item.getByRole('link', { name: /Save dr\.ames\.request/ }).click()]);
+    const reqFile = join(stack.dir, 'dr.ames.request');
+    await download.saveAs(reqFile);
+    assert.equal(readFileSync(reqFile, 'utf8').trim(), request);
+    const certFile = join(stack.dir, 'dr.ames.cert');
+    h.run([h.PEERLINE, 'org', 'certify', '--key', h.orgKey().keyFile, '--request', reqFile, '--out', certFile, '--days', '7']);
+
+    await item.getByLabel('Certificate file').setInputFiles(certFile);
+    await item.locator('p.meta', { hasText: 'Certificate for dr.ames (listener)' }).waitFor({ timeout: WAIT });
+    await item.getByRole('button', { name: 'Upload certificate for dr.ames' }).click();
+    const row = page.locator('#accounts-body tr[data-account="dr.ames"]');
+    await page.locator('#accounts-body tr[data-account="dr.ames"]', { hasText: 'Certified' }).waitFor({ timeout: WAIT });
+    amesSerial = /serial (\d+)/.exec(await row.textContent())?.[1];
+    assert.ok(amesSerial, 'the serial is shown');
+    const mine = await stack.api('GET', '/api/listener/certificate', { token });
+    assert.equal(mine.body.state, 'certified');
+    assert.equal(mine.body.certificate, readFileSync(certFile, 'utf8').trim());
+    assert.equal(mine.body.serial, amesSerial);
+    await h.screenshot(page, 'admin-certified');
+  });
+
+  await t.test('a revocation list made offline is uploaded and shown', async () => {
+    assert.ok(amesSerial, 'needs the certificate from the previous step');
+    const crlFile = join(stack.dir, 'first.crl');
+    h.run([h.PEERLINE, 'org', 'revoke', '--key', h.orgKey().keyFile, '--serial', amesSerial, '--out', crlFile, '--days', '7']);
+    await page.locator('#crl-text').fill(readFileSync(crlFile, 'utf8').trim());
+    await page.getByRole('button', { name: 'Upload revocation list' }).click();
+    await page.locator('#crl-current', { hasText: `number 1, 1 revoked serials (${amesSerial})` }).waitFor({ timeout: WAIT });
+    const r = await stack.api('GET', '/api/revocation-list');
+    assert.equal(r.body.revocation_list, readFileSync(crlFile, 'utf8').trim());
+    // The same list again is refused (its number is not above the stored one), and the page says why.
+    await page.locator('#crl-text').fill(readFileSync(crlFile, 'utf8').trim());
+    await page.getByRole('button', { name: 'Upload revocation list' }).click();
+    await page.locator('#crl-form .status-line.error', { hasText: 'newer one' }).waitFor({ timeout: WAIT });
   });
 
   await t.test('a shift is added to the rota', async () => {
