@@ -45,10 +45,10 @@ export function addIntegrity(html: string, outDir: string): string {
     const m = /\s(?:src|href)="([^"]+)"/.exec(tag);
     if (!m || /\sintegrity=/.test(tag)) return tag;
     const url = m[1];
-    if (/^(?:[a-z]+:)?\/\//i.test(url) || url.startsWith('data:')) {
-      throw new Error(`built HTML references an external resource: ${url}`);
-    }
     if (tag.startsWith('<link') && !/\srel="(?:stylesheet|modulepreload)"/.test(tag)) return tag;
+    if (/^(?:[a-z]+:)?\/\//i.test(url) || url.startsWith('data:')) {
+      throw new Error(`built HTML references an external script or stylesheet: ${url}`);
+    }
     const file = join(outDir, url.replace(/^\//, ''));
     const digest = createHash('sha384').update(readFileSync(file)).digest('base64');
     const withCors = /\scrossorigin\b/.test(tag) ? tag : tag.replace(/^<(script|link)/, '<$1 crossorigin');

@@ -70,6 +70,10 @@ const s: GpState = {
 /** Forgets everything in memory and replaces the page with a neutral one. */
 function quickExit(): void {
   try {
+    // Leave the queue or end the conversation first, so nobody is left waiting
+    // (frames written before close() still go out, in order).
+    if (s.ws && s.phase === 'queued') s.ws.send({ type: 'leave_queue' });
+    if (s.ws && s.conv) s.ws.send({ type: 'end_conversation', channel: s.conv.channel, reason: 'gp_left' });
     s.ws?.close();
     s.conv?.close();
     s.api.logoutBeacon();
@@ -152,7 +156,7 @@ async function loadConfig(): Promise<void> {
     setError('page-error', null);
   } catch (e) {
     renderAlternatives($('crisis-list'), DEFAULT_ALTERNATIVES);
-    setError('page-error', describeApiError(e));
+    if ($('page-error').hidden) setError('page-error', describeApiError(e));
   }
 }
 

@@ -277,6 +277,9 @@ test('administrator dashboard against the real server', { skip: h.skipReason() ?
 
     await gpPage.evaluate((ch) => window.pl.send('dr.brook', { type: 'end_conversation', channel: ch }), started.channel);
     await page.waitForFunction(() => document.querySelector('[data-tile="conversations_active"]')?.textContent?.trim() === '0', null, { timeout: WAIT });
+    // That GP's wait is now in this hour's percentiles (whatever its length).
+    await page.locator('[data-tile-box="wait_percentiles"]', { hasText: '1 GP connected' }).waitFor({ timeout: WAIT });
+    assert.match(await tileText('wait_percentiles'), /^≤ \d+ (s|min) · ≤ \d+ (s|min) · ≤ \d+ (s|min)$/);
   });
 
   await t.test('the charts show the last 24 hours, each with a table', async () => {
@@ -318,6 +321,22 @@ test('administrator dashboard against the real server', { skip: h.skipReason() ?
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone screen`);
     await h.screenshot(page, 'admin-live-phone');
     await page.setViewportSize({ width: 1024, height: 800 });
+  });
+
+  await t.test('every control in every view has an accessible name', async () => {
+    for (const view of ['Live', 'Charts', 'Accounts & certificates', 'Rota', 'Signposting']) {
+      await page.getByRole('link', { name: view, exact: true }).click();
+      await page.waitForFunction((v) => document.querySelector('nav.sections a[aria-current="page"]')?.textContent === v, view);
+      const unnamed = await page.evaluate(() =>
+        [...document.querySelectorAll('#app .view:not([hidden]) :is(input, select, textarea, button, a[href], canvas)')]
+          .filter((el) => {
+            const labels = el.labels ? [...el.labels].map((l) => l.textContent).join(' ') : '';
+            const own = ['BUTTON', 'A'].includes(el.tagName) ? el.textContent : '';
+            return !(labels || el.getAttribute('aria-label') || own || '').trim();
+          })
+          .map((el) => el.outerHTML.slice(0, 160)));
+      assert.deepEqual(unnamed, [], `unnamed controls in ${view}`);
+    }
   });
 
   await t.test('when the server goes away the dashboard says so and reconnects', async () => {

@@ -437,6 +437,41 @@ export class Stack {
     }, `peerline serve on ${this.baseUrl} to be ready`, 20000);
   }
 
+  /**
+   * Another `peerline serve` node on the same Redis (nodes share queue,
+   * presence and routing), with its own web root and options:
+   * {webRoot, demo, demoOrgKey, serverArgs}. Returns {baseUrl, log(), stop()}.
+   */
+  async startNode(opts = {}) {
+    const port = await freePort();
+    const n = (this.nodes ?? []).length + 2;
+    const logFile = join(this.dir, `server-${n}.log`);
+    const dataDir = join(this.dir, `data-${n}`);
+    mkdirSync(dataDir, { recursive: true });
+    const argv = [PEERLINE, 'serve', '--bind', '127.0.0.1', '--port', String(port), '--redis', this.redis.url,
+      '--data-dir', dataDir, '--password-hash-cost', 'minimum', '--web-root', opts.webRoot ?? this.webRoot];
+    if (opts.demo) argv.push('--demo');
+    if (opts.demoOrgKey) argv.push('--demo-org-key', opts.demoOrgKey);
+    argv.push(...(opts.serverArgs ?? []));
+    const child = startChild(argv, logFile);
+    const node = {
+      baseUrl: `http://127.0.0.1:${port}`,
+      log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
+      stop: () => stopChild(child),
+    };
+    this.nodes = [...(this.nodes ?? []), node];
+    await waitFor(async () => {
+      if (!children.has(child)) throw new Error(`peerline serve (node ${n}) exited:\n${node.log().slice(-4000)}`);
+      return (await fetch(`${node.baseUrl}/readyz`)).status === 200;
+    }, `node ${n} on ${node.baseUrl} to be ready`, 20000);
+    return node;
+  }
+
+  /** Everything every server node has logged. */
+  allServerLogs() {
+    return [this.serverLog(), ...(this.nodes ?? []).map((n) => n.log())].join('\n');
+  }
+
   async stopServer() {
     if (this.server) await stopChild(this.server);
     this.server = null;
@@ -523,7 +558,67 @@ export class Stack {
     if (put.status !== 204) throw new Error(`PUT /api/admin/revocation-list: ${put.status} ${put.text}`);
   }
 
+  /**
+   * A TCP proxy in front of the server, for simulating a network drop (the
+   * browser's offline emulation does not cut open WebSockets). Pages loaded
+   * from proxy.baseUrl talk to the server through it. The server must allow
+   * the proxy's origin: pass serverArgs ['--allowed-origin', proxyOrigin]
+   * with a port from reserveProxyPort() before startStack().
+   *   proxy.drop()        cuts every open connection, refuses new ones
+   *   proxy.restore()     accepts connections again
+   */
+  async startProxy(port) {
+    const sockets = new Set();
+    let refusing = false;
+    const server = net.createServer((client) => {
+      if (refusing) {
+        client.destroy();
+        return;
+      }
+      const upstream = net.connect(this.port, '127.0.0.1');
+      sockets.add(client);
+      sockets.add(upstream);
+      client.pipe(upstream);
+      upstream.pipe(client);
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+        sockets.delete(client);
+        sockets.delete(upstream);
+      };
+      client.on('error', close);
+      upstream.on('error', close);
+      client.on('close', close);
+      upstream.on('close', close);
+    });
+    await new Promise((res, rej) => {
+      server.once('error', rej);
+      server.listen(port ?? 0, '127.0.0.1', res);
+    });
+    const p = server.address().port;
+    const proxy = {
+      port: p,
+      baseUrl: `http://127.0.0.1:${p}`,
+      drop() {
+        refusing = true;
+        for (const s of sockets) s.destroy();
+        sockets.clear();
+      },
+      restore() {
+        refusing = false;
+      },
+      close: () => new Promise((res) => {
+        for (const s of sockets) s.destroy();
+        server.close(res);
+      }),
+    };
+    this.proxies = [...(this.proxies ?? []), proxy];
+    return proxy;
+  }
+
   async stop() {
+    for (const p of this.proxies ?? []) await p.close();
+    for (const n of this.nodes ?? []) await n.stop();
     await this.stopServer();
     await this.redis.stop();
     if (process.env.PEERLINE_KEEP_TEST_DIRS === '1') console.log(`# kept ${this.dir}`);
