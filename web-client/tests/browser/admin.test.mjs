@@ -133,10 +133,10 @@ test('administrator dashboard against the real server', { skip: h.skipReason() ?
     await form.getByRole('button', { name: 'Generate a password' }).click();
     const pw = await form.getByLabel('Initial password').inputValue();
     assert.ok(pw.length >= 12, 'a generated password has at least 12 characters');
-    amesPassword = pw;
     await page.getByRole('button', { name: 'Create account' }).click();
     const row = page.locator('#accounts-body tr[data-account="dr.ames"]');
     await row.waitFor({ timeout: WAIT });
+    amesPassword = pw;
     assert.match(await row.textContent(), /Listener/);
     assert.match(await row.textContent(), /Active/);
     // The server agrees: the new account can sign in with that password.
