@@ -198,7 +198,9 @@ async function askToTalk(): Promise<void> {
     return;
   }
   const graceMs = (s.config?.resume_grace_s ?? 60) * 1000;
-  s.trust = { root: pinnedRoot(), revocationList: () => s.api.revocationList(), minCrlNumber: 0n };
+  // Kept for the tab's life: the highest revocation list number seen so far
+  // (an older list served later is refused as a rollback).
+  s.trust ??= { root: pinnedRoot(), revocationList: () => s.api.revocationList(), minCrlNumber: 0n };
   s.ws = new WsClient(() => s.api.currentToken(), { onFrame, onRelay, onState }, graceMs);
   s.ws.connect();
 }
@@ -377,7 +379,7 @@ function onConversationStarted(channel: number, conversationId: string): void {
   showView('view-chat');
   announce('A listener has accepted your request.');
   const conv = new Conversation(conversationId, channel, 'gp',
-    (ch, payload) => s.ws?.sendRelay(ch, payload), (e) => onConvEvent(conv, e), { trust: s.trust! });
+    (ch, payload) => s.ws?.sendRelay(ch, payload) ?? false, (e) => onConvEvent(conv, e), { trust: s.trust! });
   s.conv = conv;
   conv.start();
 }
@@ -436,7 +438,8 @@ function onConvEvent(conv: Conversation, e: ConversationEvent): void {
       chat.addSystem('Your listener is ending the conversation.');
       break;
     case 'gap':
-      chat.addSystem(e.missing === 1 ? 'A message could not be delivered.' : `${e.missing} messages could not be delivered.`);
+      // Usually a frame that will still arrive (messages are re-sent until
+      // acknowledged): nothing to show.
       break;
     case 'undecryptable':
       chat.addSystem('A message arrived damaged and could not be read.');

@@ -427,7 +427,7 @@ function onConversationStarted(channel: number, conversationId: string): void {
     h('div', { class: 'actions' },
       h('label', { for: `${p}-reason` }, 'Reason for ending'), reason, end));
   const conv = new Conversation(conversationId, channel, 'listener',
-    (ch, payload) => s.ws?.sendRelay(ch, payload), (e) => onConvEvent(t, e),
+    (ch, payload) => s.ws?.sendRelay(ch, payload) ?? false, (e) => onConvEvent(t, e),
     { identity: s.identity!, sids: s.sids });
   const t: ConvTab = { conv, chat, tab, panel, status, safety, tools: [share, escalate, end], ended: false, pending: new Set() };
   s.convs.set(conversationId, t);
@@ -486,7 +486,8 @@ function onConvEvent(t: ConvTab, e: ConversationEvent): void {
       chat.addSystem('The GP is ending the conversation.');
       break;
     case 'gap':
-      chat.addSystem(e.missing === 1 ? 'A message could not be delivered.' : `${e.missing} messages could not be delivered.`);
+      // Usually a frame that will still arrive (messages are re-sent until
+      // acknowledged): nothing to show.
       break;
     case 'undecryptable':
       chat.addSystem(`A frame could not be read (${e.code}).`);

@@ -60,7 +60,8 @@ function refusalText(code: string): string {
   return 'This listener could not be verified as a trained listener of the organisation. Do not continue.';
 }
 
-type SendRelay = (channel: number, payload: Uint8Array) => void;
+/** Sends a relay frame; false when the connection is down (the frame was not sent). */
+type SendRelay = (channel: number, payload: Uint8Array) => boolean;
 
 export class Conversation {
   channel: number;
@@ -72,6 +73,8 @@ export class Conversation {
   private lh: psc1.ListenerHandshake | null = null;
   private confirmFrame: Uint8Array | null = null;
   private unacked = new Map<string, Uint8Array>();
+  /** Frames that could not be sent while the connection was down, in order. */
+  private offline: Uint8Array[] = [];
   private busy: Promise<void> = Promise.resolve();
 
   constructor(
@@ -85,11 +88,16 @@ export class Conversation {
     this.channel = channel;
   }
 
+  /** Sends now, or keeps the frame for resend() if the connection is down. */
+  private out(frame: Uint8Array): void {
+    if (!this.sendRelay(this.channel, frame)) this.offline.push(frame);
+  }
+
   /** GP: sends the hello. */
   start(): void {
     if (this.role !== 'gp' || this.gp) return;
     this.gp = new psc1.GpHandshake(rng);
-    this.sendRelay(this.channel, this.gp.hello);
+    this.out(this.gp.hello);
   }
 
   /** Relay payloads are handled one at a time, in arrival order. */
@@ -145,7 +153,7 @@ export class Conversation {
       this.listenerHandle = res.listener.handle as string;
       this.safetyCode = res.session.safetyCode();
       this.state = 'established';
-      this.sendRelay(this.channel, res.confirm);
+      this.out(res.confirm);
       this.emit({
         kind: 'established',
         safetyCode: this.safetyCode,
@@ -170,14 +178,14 @@ export class Conversation {
     if (this.lh) {
       // The same hello again (the GP re-sent it after a reconnection): repeat
       // our response rather than refusing it as a replay.
-      if (equalBytes(hello, this.lh.hello)) this.sendRelay(this.channel, this.lh.response);
+      if (equalBytes(hello, this.lh.hello)) this.out(this.lh.response);
       return;
     }
     const id = this.opts.identity;
     if (!id || !id.certificate) return;
     try {
       this.lh = new psc1.ListenerHandshake(id, hello, this.opts.sids!, rng);
-      this.sendRelay(this.channel, this.lh.response);
+      this.out(this.lh.response);
     } catch (e) {
       this.emit({ kind: 'undecryptable', code: e instanceof psc1.E2eError ? e.code : 'bad_field' });
     }
@@ -242,7 +250,10 @@ export class Conversation {
   private encryptAndSend(m: AppMessage): Uint8Array | null {
     if (!this.established) return null;
     const frame = this.session!.encrypt(encodeApp(m), rng);
-    this.sendRelay(this.channel, frame);
+    // Every frame is kept while the connection is down, typing indicators
+    // too: each one uses a ratchet number, and a skipped number would look
+    // like a lost message to the other side.
+    this.out(frame);
     return frame;
   }
 
@@ -278,9 +289,12 @@ export class Conversation {
    */
   resend(): void {
     if (this.state === 'refused' || this.state === 'closed') return;
-    if (this.role === 'gp' && this.state === 'handshake' && this.gp) this.sendRelay(this.channel, this.gp.hello);
-    if (this.role === 'gp' && this.confirmFrame) this.sendRelay(this.channel, this.confirmFrame);
-    for (const f of this.unacked.values()) this.sendRelay(this.channel, f);
+    const queued = this.offline;
+    this.offline = [];
+    if (this.role === 'gp' && this.state === 'handshake' && this.gp && !queued.includes(this.gp.hello)) this.out(this.gp.hello);
+    if (this.role === 'gp' && this.confirmFrame && !queued.includes(this.confirmFrame)) this.out(this.confirmFrame);
+    for (const f of queued) this.out(f);
+    for (const f of this.unacked.values()) if (!queued.includes(f)) this.out(f);
   }
 
   /** Ids of text messages not yet acknowledged. */
@@ -295,6 +309,7 @@ export class Conversation {
     this.lh = null;
     this.confirmFrame = null;
     this.unacked.clear();
+    this.offline = [];
   }
 
   /** Wipes every key; nothing more is sent or accepted. */

@@ -5,8 +5,9 @@
 //   back-off, for up to the server's resume grace: the server then restores
 //   the queue place and the conversations (re-announced by
 //   `conversation_started` with the same conversation_id, perhaps a new
-//   channel). Frames sent while disconnected wait in a bounded outbox and go
-//   out after the next `welcome`.
+//   channel). Control frames sent while disconnected wait in a bounded outbox
+//   and go out after the next `welcome`; relay frames are refused (see
+//   sendRelay).
 // - Binary frames are relay frames: version 1, kind 1, channel (u16 BE), payload.
 
 export type ConnState = 'connecting' | 'online' | 'reconnecting' | 'closed' | 'expired' | 'unreachable';
@@ -80,8 +81,16 @@ export class WsClient {
     this.enqueue(JSON.stringify({ v: 1, ...frame }));
   }
 
-  sendRelay(channel: number, payload: Uint8Array): void {
-    this.enqueue(encodeRelay(channel, payload));
+  /**
+   * Sends a relay frame now; returns false (and drops it) when not online.
+   * Relay frames are not queued: after a reconnection the server may number
+   * the conversation's channel differently, so the conversation layer keeps
+   * and re-sends its own frames once the channel is known again.
+   */
+  sendRelay(channel: number, payload: Uint8Array): boolean {
+    if (this.stopped || !this.ws || !this.welcomed || this.ws.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(encodeRelay(channel, payload));
+    return true;
   }
 
   /** True if the frame went to the socket now (not only into the outbox). */

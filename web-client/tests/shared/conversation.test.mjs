@@ -53,13 +53,21 @@ function pair(o, { gpTrustRoot = o.root.publicKey, drop = () => false } = {}) {
   let gp;
   let listener;
   const trust = { root: gpTrustRoot, revocationList: async () => b64url(o.crl), minCrlNumber: 0n };
+  // drop() returns 'lost' (sent, lost on the way), 'down' (connection down:
+  // refused, the conversation keeps it) or false (delivered).
   gp = new C.Conversation('conv1', 1, 'gp', (ch, p) => {
+    const d = drop('toListener', p);
+    if (d === 'down') return false;
     wire.toListener.push(p);
-    if (!drop('toListener', p)) listener.onRelay(p);
+    if (!d) listener.onRelay(p);
+    return true;
   }, (e) => events.gp.push(e), { trust });
   listener = new C.Conversation('conv1', 7, 'listener', (ch, p) => {
+    const d = drop('toGp', p);
+    if (d === 'down') return false;
     wire.toGp.push(p);
-    if (!drop('toGp', p)) gp.onRelay(p);
+    if (!d) gp.onRelay(p);
+    return true;
   }, (e) => events.listener.push(e), { identity: o.identity, sids: new psc1.SidCache() });
   return { gp, listener, events, wire };
 }
@@ -144,7 +152,7 @@ test('a missing revocation list means the listener cannot be verified', async ()
 
 test('frames lost in a drop are sent again; copies that did arrive are not shown twice', async () => {
   let dropping = false;
-  const p = pair(organisation(), { drop: () => dropping });
+  const p = pair(organisation(), { drop: () => dropping && 'lost' });
   p.gp.start();
   await settle();
   const a = p.gp.sendText('before');
@@ -168,7 +176,7 @@ test('frames lost in a drop are sent again; copies that did arrive are not shown
 
 test('a hello sent again (after a drop during the handshake) gets the same response', async () => {
   let dropResponses = true;
-  const p = pair(organisation(), { drop: (dir) => dir === 'toGp' && dropResponses });
+  const p = pair(organisation(), { drop: (dir) => dir === 'toGp' && dropResponses && 'lost' });
   p.gp.start();
   await settle();
   assert.equal(p.wire.toGp.length, 1);
@@ -178,6 +186,25 @@ test('a hello sent again (after a drop during the handshake) gets the same respo
   assert.deepEqual(p.wire.toGp[0], p.wire.toGp[1], 'the listener repeats its response');
   assert.ok(p.events.gp.some((e) => e.kind === 'established'));
   assert.ok(p.events.listener.some((e) => e.kind === 'established'));
+});
+
+test('frames refused while the connection is down go out in order on resend()', async () => {
+  let down = false;
+  const p = pair(organisation(), { drop: () => down && 'down' });
+  p.gp.start();
+  await settle();
+  down = true;
+  p.gp.sendText('one');
+  p.gp.sendTyping(true);
+  p.gp.sendText('two');
+  await settle();
+  assert.equal(p.events.listener.filter((e) => e.kind === 'message').length, 0);
+  down = false;
+  p.gp.resend();
+  await settle();
+  assert.deepEqual(p.events.listener.filter((e) => e.kind === 'message').map((e) => e.text), ['one', 'two']);
+  assert.ok(!p.events.listener.some((e) => e.kind === 'gap'), 'nothing missing');
+  assert.deepEqual(p.gp.pending(), []);
 });
 
 test('close() wipes the session: nothing more is sent or accepted', async () => {
