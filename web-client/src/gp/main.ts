@@ -246,6 +246,7 @@ function onState(st: ConnState, detail?: string): void {
 }
 
 let welcomedOnce = false;
+let restoreTimer = 0;
 
 function onFrame(f: ServerFrame): void {
   switch (f.type) {
@@ -254,8 +255,17 @@ function onFrame(f: ServerFrame): void {
         welcomedOnce = true;
         requestChat();
       } else if (s.conv) {
-        // Resumed: the server re-announces the conversation; until then, wait.
+        // Resumed: the server re-announces the conversation; if it does not,
+        // the conversation ended while we were away.
         $('chat-status').textContent = 'Reconnected. Restoring your conversation…';
+        const conv = s.conv;
+        window.clearTimeout(restoreTimer);
+        restoreTimer = window.setTimeout(() => {
+          if (s.conv === conv && s.phase === 'chat') {
+            onConversationEnded({ v: 1, type: 'conversation_ended', channel: conv.channel, reason: 'partner_disconnected', by: 'server' });
+            $('after-reason').textContent = 'The conversation ended while your connection was down.';
+          }
+        }, 10000);
       }
       break;
     case 'queued':
@@ -354,6 +364,7 @@ $('signposting-back').addEventListener('click', () => resetToLanding());
 function onConversationStarted(channel: number, conversationId: string): void {
   if (s.conv && s.conv.conversationId === conversationId) {
     // Resumed after a drop: same conversation, maybe a new channel number.
+    window.clearTimeout(restoreTimer);
     s.conv.channel = channel;
     $('chat-status').textContent = s.conv.established ? 'Connected. Your conversation continues.' : 'Reconnected.';
     if (s.conv.established) s.chat?.setEnabled(true);
