@@ -22,50 +22,6 @@ after(async () => {
   await stack?.stop();
 });
 
-/** Problems found in the page's visible DOM: unlabelled controls, nameless buttons, low contrast. */
-function audit(page) {
-  return page.evaluate(() => {
-    const problems = [];
-    const visible = (e) => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length) && getComputedStyle(e).visibility !== 'hidden';
-    for (const c of document.querySelectorAll('input, select, textarea')) {
-      if (!visible(c) || c.type === 'hidden') continue;
-      if (!(c.labels?.length || c.getAttribute('aria-label') || c.getAttribute('aria-labelledby'))) problems.push(`unlabelled ${c.tagName}#${c.id}`);
-    }
-    for (const b of document.querySelectorAll('button, [role="tab"], a[href]')) {
-      if (!visible(b)) continue;
-      if (!(b.textContent.trim() || b.getAttribute('aria-label'))) problems.push(`nameless ${b.tagName}#${b.id}`);
-    }
-    const rgb = (s) => (s.match(/[\d.]+/g) || []).map(Number);
-    const lum = ([r, g, b]) => {
-      const ch = [r, g, b].map((v) => { const x = v / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });
-      return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2];
-    };
-    const background = (e) => {
-      for (let n = e; n; n = n.parentElement) {
-        const c = rgb(getComputedStyle(n).backgroundColor);
-        if (c.length >= 3 && (c.length === 3 || c[3] > 0.9)) return c.slice(0, 3);
-      }
-      return [255, 255, 255];
-    };
-    const all = document.body.querySelectorAll('*');
-    for (const e of all) {
-      if (!visible(e) || e.closest('[disabled]')) continue;
-      const ownText = [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-      if (!ownText) continue;
-      const st = getComputedStyle(e);
-      if (e.closest('.visually-hidden')) continue;
-      const fg = rgb(st.color).slice(0, 3);
-      const bg = background(e);
-      const [l1, l2] = [lum(fg), lum(bg)].sort((a, b) => b - a);
-      const ratio = (l1 + 0.05) / (l2 + 0.05);
-      const size = parseFloat(st.fontSize);
-      const large = size >= 24 || (size >= 18.66 && Number(st.fontWeight) >= 700);
-      if (ratio < (large ? 3 : 4.5)) problems.push(`contrast ${ratio.toFixed(2)} for "${e.textContent.trim().slice(0, 40)}"`);
-    }
-    return problems;
-  });
-}
-
 /** Tabs through the page; returns the focused elements' descriptions and whether each showed a focus outline. */
 async function tabThrough(page, n) {
   const seen = [];
@@ -88,7 +44,7 @@ async function tabThrough(page, n) {
 test('GP landing: labels, names, contrast, keyboard order with visible focus, live regions', { skip }, async () => {
   const gp = await h.newPage(browser, stack, '/');
   await f.ready(gp);
-  assert.deepEqual(await audit(gp), []);
+  assert.deepEqual(await f.audit(gp), []);
   const order = await tabThrough(gp, 5);
   assert.equal(order[0].name, 'Skip to main content');
   assert.ok(order.slice(0, 3).some((o) => o.id === 'quick-exit'), 'quick exit is among the first controls');
@@ -101,9 +57,9 @@ test('GP landing: labels, names, contrast, keyboard order with visible focus, li
 
 test('listener sign-in and console: labels, names, contrast and visible focus', { skip }, async () => {
   const listener = await h.newPage(browser, stack, '/listener.html');
-  assert.deepEqual(await audit(listener), [], 'sign-in page');
+  assert.deepEqual(await f.audit(listener), [], 'sign-in page');
   await f.listenerSignIn(listener, 'dr.ames', h.PASSWORD);
-  assert.deepEqual(await audit(listener), [], 'console');
+  assert.deepEqual(await f.audit(listener), [], 'console');
   const order = await tabThrough(listener, 4);
   for (const o of order) assert.ok(o.outlined, `no visible focus on ${o.name}`);
   assert.equal(await listener.locator('#offers').getAttribute('aria-live'), 'assertive');

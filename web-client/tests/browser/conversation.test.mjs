@@ -87,6 +87,14 @@ test('a GP and a certified listener talk end to end; the canary is on both scree
   await gp.locator('#chat-messages li.signpost').waitFor({ timeout: f.TIMEOUT });
   await h.screenshot(gp, 'gp-chat');
   await h.screenshot(listener, 'listener-chat');
+  assert.deepEqual(await f.audit(gp), [], 'GP chat: labels, names, contrast');
+  assert.deepEqual(await f.audit(listener), [], 'listener chat: labels, names, contrast');
+  for (const [page, name] of [[gp, 'gp-chat-phone'], [listener, 'listener-chat-phone']]) {
+    await page.setViewportSize({ width: 360, height: 740 });
+    await f.assertFitsWidth(page, name);
+    await h.screenshot(page, name);
+    await page.setViewportSize({ width: 1024, height: 800 });
+  }
   f.assertNothingStored(await f.storageOf(gp), 'during the chat');
 
   // The GP ends; feedback and the continuity code are offered.

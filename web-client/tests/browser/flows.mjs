@@ -103,3 +103,53 @@ export async function storageOf(page) {
 export function assertNothingStored(st, what) {
   assert.deepEqual(st, { cookie: '', local: [], session: [], idb: [], caches: [], contextCookies: [] }, `${what}: the GP's browser stores nothing`);
 }
+
+/** Problems found in the page's visible DOM: unlabelled controls, nameless buttons, low contrast. */
+export function audit(page) {
+  return page.evaluate(() => {
+    const problems = [];
+    const visible = (e) => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length) && getComputedStyle(e).visibility !== 'hidden';
+    for (const c of document.querySelectorAll('input, select, textarea')) {
+      if (!visible(c) || c.type === 'hidden') continue;
+      if (!(c.labels?.length || c.getAttribute('aria-label') || c.getAttribute('aria-labelledby'))) problems.push(`unlabelled ${c.tagName}#${c.id}`);
+    }
+    for (const b of document.querySelectorAll('button, [role="tab"], a[href]')) {
+      if (!visible(b)) continue;
+      if (!(b.textContent.trim() || b.getAttribute('aria-label'))) problems.push(`nameless ${b.tagName}#${b.id}`);
+    }
+    const rgb = (s) => (s.match(/[\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => {
+      const ch = [r, g, b].map((v) => { const x = v / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });
+      return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2];
+    };
+    const background = (e) => {
+      for (let n = e; n; n = n.parentElement) {
+        const c = rgb(getComputedStyle(n).backgroundColor);
+        if (c.length >= 3 && (c.length === 3 || c[3] > 0.9)) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const all = document.body.querySelectorAll('*');
+    for (const e of all) {
+      if (!visible(e) || e.closest('[disabled]')) continue;
+      const ownText = [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!ownText) continue;
+      const st = getComputedStyle(e);
+      if (e.closest('.visually-hidden')) continue;
+      const fg = rgb(st.color).slice(0, 3);
+      const bg = background(e);
+      const [l1, l2] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+      const ratio = (l1 + 0.05) / (l2 + 0.05);
+      const size = parseFloat(st.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(st.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) problems.push(`contrast ${ratio.toFixed(2)} for "${e.textContent.trim().slice(0, 40)}"`);
+    }
+    return problems;
+  });
+}
+
+/** Fails if the page is wider than the screen (horizontal scrolling). */
+export async function assertFitsWidth(page, what) {
+  const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  assert.ok(scroll <= client, `${what}: the page is ${scroll}px wide on a ${client}px screen`);
+}

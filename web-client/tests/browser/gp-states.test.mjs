@@ -21,11 +21,6 @@ after(async () => {
   await stack?.stop();
 });
 
-async function noHorizontalScroll(page, what) {
-  const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-  assert.ok(scroll <= client, `${what}: the page is ${scroll}px wide on a ${client}px screen`);
-}
-
 test('with nobody on shift the GP is signposted to 24/7 services instead of queued', { skip }, async () => {
   const gp = await h.newPage(browser, stack, '/');
   await f.gpAsk(gp);
@@ -44,16 +39,16 @@ test('with nobody on shift the GP is signposted to 24/7 services instead of queu
 test('the landing page, the listener sign-in and the signposting fit a phone-width screen', { skip }, async () => {
   const gp = await h.newPage(browser, stack, '/', PHONE);
   await f.ready(gp);
-  await noHorizontalScroll(gp, 'GP landing');
+  await f.assertFitsWidth(gp, 'GP landing');
   assert.ok(await gp.getByRole('button', { name: 'Quick exit' }).isVisible(), 'quick exit visible on a phone');
   await h.screenshot(gp, 'gp-landing-phone');
   await f.gpAsk(gp);
   await gp.waitForSelector('#view-signposting:not([hidden])', { timeout: f.TIMEOUT });
-  await noHorizontalScroll(gp, 'GP signposting');
+  await f.assertFitsWidth(gp, 'GP signposting');
   await h.screenshot(gp, 'gp-signposting-phone');
   const listener = await h.newPage(browser, stack, '/listener.html', PHONE);
   await f.ready(listener);
-  await noHorizontalScroll(listener, 'listener sign-in');
+  await f.assertFitsWidth(listener, 'listener sign-in');
   await h.screenshot(listener, 'listener-sign-in-phone');
 });
 
