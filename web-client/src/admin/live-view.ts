@@ -44,6 +44,7 @@ export class LiveView {
       this.tile('offers_pending', 'Offers pending', 'awaiting a listener'),
       this.tile('offers_missed', 'Missed offers', 'timed out, this hour'),
       this.tile('abandonment', 'Abandonment', 'this hour'),
+      this.tile('escalations', 'Escalations', 'to the duty supervisor, this hour'),
     );
     const listeners = h(
       'div',
@@ -157,6 +158,8 @@ export class LiveView {
     const missed = count(hour, 'offers_timed_out');
     const made = count(hour, 'offers_made');
     this.set('offers_missed', String(missed), made ? `of ${made} offers this hour` : 'timed out, this hour', missed > 0);
+    const escalated = count(hour, 'escalations');
+    this.set('escalations', String(escalated), 'to the duty supervisor, this hour', escalated > 0);
     const rate = abandonmentRate(hour);
     const abandoned = count(hour, 'abandoned');
     this.set(

@@ -272,6 +272,7 @@ test('administrator dashboard against the real server', { skip: h.skipReason() ?
     assert.match(await page.locator('#escalation-announcer').textContent(), /dr\.brook asked for the duty supervisor/);
     assert.equal(await page.locator('#escalation-announcer').getAttribute('aria-live'), 'assertive');
     await h.screenshot(page, 'admin-escalation');
+    await page.waitForFunction(() => document.querySelector('[data-tile="escalations"]')?.textContent?.trim() === '1', null, { timeout: WAIT });
     await page.getByRole('button', { name: 'Acknowledge' }).click();
     await banner.waitFor({ state: 'hidden', timeout: WAIT });
 
