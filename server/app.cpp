@@ -2,6 +2,7 @@
 
 #include "bootstrap.hpp"
 #include "core/log.hpp"
+#include "domain/live_stats.hpp"
 #include "domain/matcher.hpp"
 #include "domain/router.hpp"
 #include "domain/rota_service.hpp"
@@ -133,6 +134,8 @@ int run_server(server_config cfg) {
     auto rota = std::make_shared<rota_service>(redis, zone);
     svc.rota = rota.get();
     svc.alternatives = std::move(alternatives);
+    auto live_feed = std::make_shared<live_stats_feed>(svc, std::chrono::seconds(1));
+    svc.live_feed = live_feed.get();
 
     http_api api(svc);
     api.set_address_key(boot.address_key);
@@ -153,6 +156,7 @@ int run_server(server_config cfg) {
     });
     rota->start();
     match->start();
+    live_feed->start();
     acceptor->start();
     log::info("listening", {{"address", cfg.bind},
                             {"port", acceptor->port()},
@@ -180,6 +184,7 @@ int run_server(server_config cfg) {
         // when it starts again with the same id).
         grace.async_wait([&](beast::error_code) {
             match->stop();
+            live_feed->stop();
             rota->stop();
             subscriber->stop();
             redis->stop();

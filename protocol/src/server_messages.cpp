@@ -43,7 +43,8 @@ constexpr std::array<std::string_view, std::variant_size_v<server_message>> serv
     "signposting",
     "escalation_sent",
     "escalation",
-    "partner_status"};
+    "partner_status",
+    "live_stats"};
 
 constexpr std::array<std::string_view, 4> withdrawn_reasons{"taken", "expired", "gp_left",
                                                             "declined"};
@@ -224,6 +225,27 @@ server_message read_partner_status(field_reader& f) {
     return m;
 }
 
+server_message read_live_stats(field_reader& f) {
+    f.allow_only({"live"});
+    live_stats m;
+    field_reader live = f.nested("live");
+    live.allow_only({"waiting", "longest_wait_s", "offers_pending", "conversations_active", "listeners"});
+    m.waiting = static_cast<std::uint32_t>(live.integer("waiting", 0, u32_max));
+    m.longest_wait_s = static_cast<std::uint32_t>(live.integer("longest_wait_s", 0, u32_max));
+    m.offers_pending = static_cast<std::uint32_t>(live.integer("offers_pending", 0, u32_max));
+    m.conversations_active = static_cast<std::uint32_t>(live.integer("conversations_active", 0, u32_max));
+    field_reader l = live.nested("listeners");
+    l.allow_only({"rostered", "online", "available", "busy", "wrapup", "away"});
+    auto& n = m.listeners;
+    n.rostered = static_cast<std::uint32_t>(l.integer("rostered", 0, u32_max));
+    n.online = static_cast<std::uint32_t>(l.integer("online", 0, u32_max));
+    n.available = static_cast<std::uint32_t>(l.integer("available", 0, u32_max));
+    n.busy = static_cast<std::uint32_t>(l.integer("busy", 0, u32_max));
+    n.wrapup = static_cast<std::uint32_t>(l.integer("wrapup", 0, u32_max));
+    n.away = static_cast<std::uint32_t>(l.integer("away", 0, u32_max));
+    return m;
+}
+
 using reader = server_message (*)(field_reader&);
 constexpr std::array<reader, std::variant_size_v<server_message>> server_readers{
     read_welcome,
@@ -240,7 +262,8 @@ constexpr std::array<reader, std::variant_size_v<server_message>> server_readers
     read_signposting,
     read_escalation_sent,
     read_escalation,
-    read_partner_status};
+    read_partner_status,
+    read_live_stats};
 
 void put_members(ojson& j, const welcome& m) {
     j["role"] = std::string(to_string(m.as));
@@ -326,6 +349,22 @@ void put_members(ojson& j, const escalation_sent& m) {
 void put_members(ojson& j, const escalation& m) {
     j["listener"] = m.listener;
     j["conversation_id"] = m.conversation_id;
+}
+void put_members(ojson& j, const live_stats& m) {
+    ojson listeners;
+    listeners["rostered"] = m.listeners.rostered;
+    listeners["online"] = m.listeners.online;
+    listeners["available"] = m.listeners.available;
+    listeners["busy"] = m.listeners.busy;
+    listeners["wrapup"] = m.listeners.wrapup;
+    listeners["away"] = m.listeners.away;
+    ojson live;
+    live["waiting"] = m.waiting;
+    live["longest_wait_s"] = m.longest_wait_s;
+    live["offers_pending"] = m.offers_pending;
+    live["conversations_active"] = m.conversations_active;
+    live["listeners"] = std::move(listeners);
+    j["live"] = std::move(live);
 }
 void put_members(ojson& j, const partner_status& m) {
     j["channel"] = m.channel;

@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "domain/keys.hpp"
+#include "domain/live_stats.hpp"
 #include "domain/matcher.hpp"
 #include "domain/router.hpp"
 #include "domain/scripts.hpp"
@@ -139,7 +140,10 @@ void client_session::end_everything_on_disconnect() {
                            match->kick();
                    });
     }
-    if (role_ == pr::role::admin) redis.exec({"ZREM", keys::supervisors_online, sid_}, [](redis::value) {});
+    if (role_ == pr::role::admin) {
+        redis.exec({"ZREM", keys::supervisors_online, sid_}, [](redis::value) {});
+        if (svc_.live_feed) svc_.live_feed->remove(this);
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -308,6 +312,12 @@ void client_session::post_frame(std::shared_ptr<const std::string> frame) {
     net::post(ex_, [self = shared_from_this(), frame = std::move(frame)]() mutable {
         if (self->phase_ != phase::ready) return;
         if (auto sink = self->sink_.lock()) sink->send_binary(std::move(frame));
+    });
+}
+
+void client_session::post_live_stats(const pr::live_stats& stats) {
+    net::post(ex_, [self = shared_from_this(), stats] {
+        if (self->phase_ == phase::ready) self->send(stats);
     });
 }
 

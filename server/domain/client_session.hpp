@@ -57,6 +57,7 @@ public:
     void post_event(nlohmann::json event);
     void post_frame(std::shared_ptr<const std::string> frame);
     void post_shutdown(std::string message, std::uint32_t retry_after_ms);
+    void post_live_stats(const protocol::live_stats& stats);
 
     const boost::asio::any_io_executor& get_executor() const noexcept { return ex_; }
 

@@ -11,6 +11,7 @@
 
 #include "core/log.hpp"
 #include "domain/keys.hpp"
+#include "domain/live_stats.hpp"
 #include "domain/matcher.hpp"
 #include "domain/router.hpp"
 #include "domain/scripts.hpp"
@@ -61,9 +62,11 @@ void client_session::resume_or_welcome() {
         send(pr::welcome{role_, svc_.cfg.limits.max_control_frame_bytes,
                          svc_.cfg.limits.max_relay_frame_bytes});
         if (!v.failed() && v.type == redis::value::kind::array && v.elements.size() >= 2) restore(v);
-        if (role_ == pr::role::admin)
+        if (role_ == pr::role::admin) {
             svc_.redis->exec({"ZADD", keys::supervisors_online, std::to_string(now_ms()), sid_},
                              [](redis::value) {});
+            if (svc_.live_feed) svc_.live_feed->add(weak_from_this());
+        }
         if (role_ != pr::role::gp) start_heartbeat();
     });
 }

@@ -16,12 +16,27 @@ namespace net = boost::asio;
 matcher::matcher(services& svc) : svc_(svc), timer_(svc.redis->get_executor()) {}
 
 void matcher::start() {
-    // Anything still indexed to this node's id is left over from an earlier
-    // run (nothing is connected yet): mark it stale so the first reap
-    // cleans it up, then heartbeat as usual.
-    svc_.redis->exec({"ZADD", keys::nodes, "0", svc_.node_id}, [](redis::value) {});
-    reap("");
+    // Redis is usually not connected yet: register on the first connection.
+    // The state callback runs on the Redis client's executor the moment it
+    // connects, so these commands go out before any client's.
+    svc_.redis->on_state_change([self = shared_from_this()](bool up) {
+        if (up) self->register_self();
+    });
+    net::dispatch(timer_.get_executor(), [self = shared_from_this()] { self->register_self(); });
     schedule_tick();
+}
+
+// Anything still indexed to this node's id is left over from an earlier run
+// (nothing is connected yet): mark it stale so the reap cleans it up, and
+// have the same script register this node as alive, atomically, so there is
+// no moment when a running node is missing from the registry. Once per
+// process, before this node holds any state of its own.
+void matcher::register_self() {
+    if (registered_ || !svc_.redis->ready()) return;
+    registered_ = true;
+    svc_.redis->exec({"ZADD", keys::nodes, "0", svc_.node_id}, [](redis::value) {});
+    last_heartbeat_ = std::chrono::steady_clock::now();
+    reap("", svc_.node_id);
 }
 
 void matcher::stop() {
@@ -110,11 +125,11 @@ void matcher::heartbeat_and_reap() {
     reap(svc_.node_id);
 }
 
-void matcher::reap(const std::string& spare_node) {
+void matcher::reap(const std::string& spare_node, const std::string& register_node) {
     auto dead_after = std::chrono::milliseconds(svc_.cfg.presence_timeout).count();
     svc_.redis->eval(
         scripts::nodes_reap(), {keys::queue_prefix},
-        {std::to_string(now_ms()), std::to_string(dead_after), spare_node},
+        {std::to_string(now_ms()), std::to_string(dead_after), spare_node, register_node},
         [self = shared_from_this()](redis::value v) {
             if (v.failed() || v.elements.empty()) return;
             auto& e = v.elements;

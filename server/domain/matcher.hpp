@@ -39,7 +39,9 @@ private:
     void schedule_tick();
     void heartbeat_and_reap();
     // Cleans up after nodes whose heartbeat stopped, sparing `spare_node`.
-    void reap(const std::string& spare_node);
+    // register_node: re-register this node as alive in the same script (start-up).
+    void reap(const std::string& spare_node, const std::string& register_node = "");
+    void register_self();
     // Ends what detached sessions held once their resume grace is over.
     void sweep_detached();
 
@@ -48,6 +50,7 @@ private:
     bool running_ = false;
     bool again_ = false;
     bool stopped_ = false;
+    bool registered_ = false; // register_self() has been sent to Redis
     std::chrono::steady_clock::time_point last_heartbeat_{};
 };
 

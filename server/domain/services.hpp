@@ -22,6 +22,7 @@ class client;
 class router;
 class matcher;
 class rota_service;
+class live_stats_feed;
 
 // This node's own counters (relaxed atomics: statistics, not synchronisation).
 struct node_counters {
@@ -45,6 +46,7 @@ struct services {
     rota_service* rota = nullptr;
     std::vector<protocol::alternative> alternatives; // 24/7 signposting
     node_counters* counters = nullptr;
+    live_stats_feed* live_feed = nullptr; // pushes live_stats to administrators
 };
 
 // Milliseconds since the Unix epoch (wall clock; used for queue ordering and

@@ -142,6 +142,7 @@ net::awaitable<std::optional<http_api::identity>> http_api::authenticate(const h
 // Endpoints that need a staff token: the rota and statistics.
 net::awaitable<http_response> http_api::staff_endpoint(const http_request& req) {
     std::string target(req.target());
+    target = target.substr(0, target.find('?')); // the query is the endpoint's to read
     auto method = req.method();
     const std::string shifts_prefix = "/api/rota/shifts/";
     bool known = target == "/api/rota" || target == "/api/rota/shifts" ||

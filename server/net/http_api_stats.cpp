@@ -4,9 +4,9 @@
 #include "net/http_api.hpp"
 
 #include "domain/estimates.hpp"
+#include "domain/live_stats.hpp"
 #include "domain/keys.hpp"
 #include "domain/router.hpp"
-#include "domain/rota_service.hpp"
 #include "domain/scripts.hpp"
 #include "domain/services.hpp"
 #include "redis/client.hpp"
@@ -19,8 +19,9 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
+#include <functional>
 #include <map>
-#include <set>
 
 namespace peerline {
 
@@ -32,12 +33,6 @@ using namespace std::chrono;
 // Bucket bounds (seconds) written by offer_accept.lua and conversation_end.lua.
 const std::vector<std::uint32_t> wait_bounds{10, 30, 60, 120, 300, 600, 1200, 1800, 3600};
 const std::vector<std::uint32_t> conversation_bounds{300, 600, 1200, 1800, 2700, 3600, 5400, 7200};
-
-struct live_numbers {
-    long long waiting = 0, oldest_wait_ms = 0, offers = 0, conversations = 0;
-    long long online = 0, available = 0, busy = 0, wrapup = 0, away = 0;
-    std::size_t rostered = 0;
-};
 
 using hour_counts = std::map<std::string, long long>;
 
@@ -65,33 +60,25 @@ json quantiles(const hour_counts& h, const std::string& prefix, const std::vecto
 
 } // namespace
 
-// Reads live numbers and the last 24 hourly buckets; shared by both endpoints.
+// Reads live numbers and the last `hours_back` hourly buckets (newest first);
+// shared by both endpoints.
 struct http_api_stats_snapshot {
-    live_numbers live;
+    protocol::live_stats live;
     std::vector<std::pair<long long, hour_counts>> hours; // newest first
     bool ok = false;
 };
 
-static net::awaitable<http_api_stats_snapshot> read_stats(services& svc) {
+static net::awaitable<http_api_stats_snapshot> read_stats(services& svc, int hours_back) {
     http_api_stats_snapshot out;
     auto now = system_clock::now();
     auto now_ms = duration_cast<milliseconds>(now.time_since_epoch()).count();
-    std::vector<std::string> keys_arg{keys::queue_prefix};
-    std::vector<std::string> args{std::to_string(now_ms)};
-    auto v = co_await svc.redis->async_eval(scripts::stats_live(), std::move(keys_arg), std::move(args),
-                                            net::use_awaitable);
-    if (v.failed() || v.elements.size() != 9) co_return out;
-    auto& e = v.elements;
-    out.live = {e[0].integer, e[1].integer, e[2].integer, e[3].integer, e[4].integer,
-                e[5].integer, e[6].integer, e[7].integer, e[8].integer, 0};
-    auto cal = svc.rota->snapshot();
-    auto now_s = floor<seconds>(now);
-    std::set<std::string> rostered;
-    for (auto& s : cal->shifts())
-        if (cal->on_shift_until(s.listener, now_s)) rostered.insert(s.listener);
-    out.live.rostered = rostered.size();
+    auto v = co_await svc.redis->async_eval(scripts::stats_live(), live_stats::script_keys(),
+                                            live_stats::script_args(now_ms), net::use_awaitable);
+    auto live = live_stats::from_reply(v, svc, now);
+    if (!live) co_return out;
+    out.live = *live;
     auto hour = now_ms / 3'600'000;
-    for (long long h = hour; h > hour - 24; --h) {
+    for (long long h = hour; h > hour - hours_back; --h) {
         std::vector<std::string> get{"HGETALL", keys::stats_hour(h)};
         auto b = co_await svc.redis->async_exec(std::move(get), net::use_awaitable);
         if (b.failed()) co_return out;
@@ -104,22 +91,22 @@ static net::awaitable<http_api_stats_snapshot> read_stats(services& svc) {
     co_return out;
 }
 
+// ?days=N (1..32) asks for daily sums of the hourly buckets as well.
+static int days_requested(std::string_view target) {
+    auto q = target.find("?days=");
+    if (q == std::string_view::npos) return 0;
+    int days = std::atoi(std::string(target.substr(q + 6)).c_str());
+    return std::clamp(days, 0, 32);
+}
+
 net::awaitable<http_response> http_api::admin_stats(const http_request& req) {
-    auto s = co_await read_stats(svc_);
+    int days = days_requested(req.target());
+    auto s = co_await read_stats(svc_, std::max(24, days * 24));
     if (!s.ok) co_return unavailable_response(req);
-    json live{{"waiting", s.live.waiting},
-              {"longest_wait_s", s.live.oldest_wait_ms / 1000},
-              {"offers_pending", s.live.offers},
-              {"conversations_active", s.live.conversations},
-              {"listeners",
-               {{"rostered", s.live.rostered},
-                {"online", s.live.online},
-                {"available", s.live.available},
-                {"busy", s.live.busy},
-                {"wrapup", s.live.wrapup},
-                {"away", s.live.away}}}};
+    auto body = json::parse(protocol::encode(protocol::server_message{s.live}));
     json hours = json::array();
-    for (auto& [start_ms, counts] : s.hours) {
+    for (std::size_t i = 0; i < 24 && i < s.hours.size(); ++i) {
+        auto& [start_ms, counts] = s.hours[i];
         json h{{"hour_start_ms", start_ms}};
         for (auto& [k, n] : counts) h[k] = n;
         hours.push_back(std::move(h));
@@ -129,12 +116,30 @@ net::awaitable<http_response> http_api::admin_stats(const http_request& req) {
                    {"conversation_s", quantiles(last, "conv_le_", conversation_bounds)}};
     for (auto& [k, n] : last)
         if (k.rfind("wait_le_", 0) != 0 && k.rfind("conv_le_", 0) != 0) last_hour[k] = n;
-    json body{{"live", live}, {"this_hour", last_hour}, {"hours", hours}};
-    co_return json_response(req, http::status::ok, body.dump());
+    json out{{"live", body["live"]}, {"this_hour", last_hour}, {"hours", hours}};
+    if (days > 0) {
+        // Days in UTC, newest first; each the sum of its 24 hourly buckets.
+        std::map<long long, hour_counts, std::greater<>> by_day;
+        long long today = s.hours.front().first / 86'400'000;
+        for (long long d = today; d > today - days; --d) by_day[d * 86'400'000];
+        for (auto& [start_ms, counts] : s.hours) {
+            auto it = by_day.find(start_ms / 86'400'000 * 86'400'000);
+            if (it == by_day.end()) continue;
+            for (auto& [k, n] : counts) it->second[k] += n;
+        }
+        json day_list = json::array();
+        for (auto& [start_ms, counts] : by_day) {
+            json d{{"day_start_ms", start_ms}};
+            for (auto& [k, n] : counts) d[k] = n;
+            day_list.push_back(std::move(d));
+        }
+        out["days"] = std::move(day_list);
+    }
+    co_return json_response(req, http::status::ok, out.dump());
 }
 
 net::awaitable<http_response> http_api::metrics(const http_request& req) {
-    auto s = co_await read_stats(svc_);
+    auto s = co_await read_stats(svc_, 1);
     prometheus::Registry registry;
     auto gauge = [&](const std::string& name, const std::string& help, double value,
                      const std::map<std::string, std::string>& labels = {}) {
@@ -156,19 +161,20 @@ net::awaitable<http_response> http_api::metrics(const http_request& req) {
     if (s.ok) {
         gauge("peerline_queue_waiting", "GPs waiting now", static_cast<double>(s.live.waiting));
         gauge("peerline_queue_longest_wait_seconds", "Longest current wait",
-              static_cast<double>(s.live.oldest_wait_ms) / 1000.0);
-        gauge("peerline_offers_pending", "Offers awaiting an answer", static_cast<double>(s.live.offers));
+              static_cast<double>(s.live.longest_wait_s));
+        gauge("peerline_offers_pending", "Offers awaiting an answer", static_cast<double>(s.live.offers_pending));
         gauge("peerline_conversations_active", "Conversations in progress",
-              static_cast<double>(s.live.conversations));
-        gauge("peerline_listeners_rostered", "Listeners on shift now", static_cast<double>(s.live.rostered));
+              static_cast<double>(s.live.conversations_active));
+        gauge("peerline_listeners_rostered", "Listeners on shift now",
+              static_cast<double>(s.live.listeners.rostered));
         auto& family = prometheus::BuildGauge()
                            .Name("peerline_listeners")
                            .Help("Connected listeners by state")
                            .Register(registry);
-        family.Add({{"state", "available"}}).Set(static_cast<double>(s.live.available));
-        family.Add({{"state", "busy"}}).Set(static_cast<double>(s.live.busy));
-        family.Add({{"state", "wrapup"}}).Set(static_cast<double>(s.live.wrapup));
-        family.Add({{"state", "away"}}).Set(static_cast<double>(s.live.away));
+        family.Add({{"state", "available"}}).Set(static_cast<double>(s.live.listeners.available));
+        family.Add({{"state", "busy"}}).Set(static_cast<double>(s.live.listeners.busy));
+        family.Add({{"state", "wrapup"}}).Set(static_cast<double>(s.live.listeners.wrapup));
+        family.Add({{"state", "away"}}).Set(static_cast<double>(s.live.listeners.away));
         auto& hourly = prometheus::BuildGauge()
                            .Name("peerline_this_hour")
                            .Help("Counts in the current hour bucket (requests, matched, abandoned, offers_*, escalations, ended_*)")

@@ -176,6 +176,13 @@ template <class T, class Skip> T expect_skipping(tc::ws_client& ws, Skip skip, t
     }
 }
 
+// Administrators get live_stats pushed whenever the load changes.
+template <class T> T expect_skipping_live_stats(tc::ws_client& ws, tc::duration timeout = tc::default_timeout) {
+    return expect_skipping<T>(
+        ws, [](const protocol::server_message& m) { return std::holds_alternative<protocol::live_stats>(m); },
+        timeout);
+}
+
 template <class T> T expect_skipping_queued(tc::ws_client& ws, tc::duration timeout) {
     return expect_skipping<T>(
         ws, [](const protocol::server_message& m) { return std::holds_alternative<protocol::queued>(m); },

@@ -142,3 +142,42 @@ TEST_CASE("queue statistics are for administrators only", "[stats]") {
     CHECK(none.status == 401);
     CHECK(error_code_of(none) == "invalid_token");
 }
+
+TEST_CASE("administrators are pushed the live load when they connect and whenever it changes",
+          "[stats][push]") {
+    peerline_stack s;
+    auto admin = admin_session(s.ep(), login_token(s.ep(), new_admin(s, "watching-admin")));
+    // At once on connecting: the current numbers (nobody waiting, nobody rostered yet).
+    auto first = admin.expect<protocol::live_stats>(5s);
+    CHECK(first.waiting == 0);
+    CHECK(first.listeners.rostered == 0);
+    s.new_listener("pushed-listener"); // on shift (always), never connects
+    auto gp1 = s.gp();
+    auto gp2 = s.gp();
+    request_and_queue(gp1);
+    request_and_queue(gp2);
+    // The first push that satisfies `pred`; each push differs from the one before.
+    auto until = [&](auto pred) -> std::optional<protocol::live_stats> {
+        auto deadline = std::chrono::steady_clock::now() + 8s;
+        std::optional<protocol::live_stats> previous;
+        while (std::chrono::steady_clock::now() < deadline) {
+            auto m = admin.expect<protocol::live_stats>(8s);
+            if (previous) CHECK_FALSE(m == *previous);
+            previous = m;
+            if (pred(m)) return m;
+        }
+        return std::nullopt;
+    };
+    // The waiting count rises to 2 ...
+    auto two = until([](const protocol::live_stats& m) { return m.waiting == 2; });
+    REQUIRE(two);
+    // ... and falls when one leaves.
+    gp1.send_control(protocol::leave_queue{});
+    gp1.expect<protocol::left_queue>();
+    auto one = until([](const protocol::live_stats& m) { return m.waiting == 1; });
+    REQUIRE(one);
+    // The rostered listener is counted though not connected; nobody is online.
+    CHECK(one->listeners.rostered == 1);
+    CHECK(one->listeners.online == 0);
+    CHECK(one->conversations_active == 0);
+}

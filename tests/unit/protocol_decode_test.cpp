@@ -86,6 +86,9 @@ const std::vector<server_message> sample_server_messages{
     escalation{std::string(32, 'z'), "c"},
     partner_status{1, "reconnecting"},
     partner_status{65535, "back"},
+    live_stats{},
+    live_stats{3, 250, 1, 4, {6, 5, 1, 4, 0, 0}},
+    live_stats{4294967295u, 4294967295u, 0, 0, {0, 0, 0, 0, 0, 4294967295u}},
 };
 
 } // namespace
@@ -468,6 +471,19 @@ TEST_CASE("a server decode rejects what the spec does not allow", "[protocol]") 
     CHECK(code_of(R"({"v":1,"type":"partner_status","channel":0,"state":"back"})") ==
           "invalid_field_value");
     CHECK(code_of(R"({"v":1,"type":"partner_status","channel":1})") == "missing_field");
+    // live_stats: every count present, non-negative, no extras, nothing else nested
+    const std::string listeners = R"("listeners":{"rostered":1,"online":1,"available":1,"busy":0,"wrapup":0,"away":0})";
+    const std::string counts = R"("waiting":2,"longest_wait_s":30,"offers_pending":1,"conversations_active":0,)";
+    CHECK(std::get<live_stats>(decode_server_ok(R"({"v":1,"type":"live_stats","live":{)" + counts +
+                                                listeners + "}}"))
+              .waiting == 2);
+    CHECK(code_of(R"({"v":1,"type":"live_stats","live":{"waiting":-1,"longest_wait_s":30,"offers_pending":1,"conversations_active":0,)" +
+                  listeners + "}}") == "invalid_field_value");
+    CHECK(code_of(R"({"v":1,"type":"live_stats","live":{)" + counts + listeners + R"(,"gp":"x"}})") ==
+          "unknown_field");
+    CHECK(code_of(R"({"v":1,"type":"live_stats","live":{)" + counts.substr(0, counts.size() - 1) + "}}") ==
+          "missing_field");
+    CHECK(code_of(R"({"v":1,"type":"live_stats"})") == "missing_field");
 }
 
 TEST_CASE("a server decode rejects signposting that breaks the spec", "[protocol]") {

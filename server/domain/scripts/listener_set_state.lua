@@ -16,6 +16,9 @@ redis.call('HSET', lk, 'node', ARGV[2], 'state', ARGV[3], 'capacity', ARGV[4], '
 redis.call('HSET', lk, 'active', tonumber(ARGV[8]))
 redis.call('EXPIRE', lk, tonumber(ARGV[6]))
 redis.call('SADD', p .. ':listeners', lsid)
+-- A node that holds live state is always in the node registry, even before
+-- its first heartbeat, so its death is always noticed (nodes_reap.lua).
+redis.call('ZADD', p .. ':nodes', 'NX', now, ARGV[2])
 local active = tonumber(redis.call('HGET', lk, 'active'))
 local wrapup = tonumber(redis.call('HGET', lk, 'wrapup_until') or '0')
 if ARGV[3] == 'available' and active < tonumber(ARGV[4]) and not redis.call('HGET', lk, 'offer') then

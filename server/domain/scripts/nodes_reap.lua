@@ -3,7 +3,10 @@
 -- their conversations end (the surviving side is returned, to be told), their
 -- waiting requests leave the queue (offers on them are withdrawn), and their
 -- listeners leave matching.
--- KEYS[1] queue prefix; ARGV: now_ms, dead_after_ms, a node to spare (this node; "" at start-up)
+-- KEYS[1] queue prefix; ARGV: now_ms, dead_after_ms, a node to spare (this node;
+-- "" at start-up), a node to register as alive once its leftovers are gone
+-- (this node at start-up, so it is never missing from the registry: a node
+-- killed right after starting is still detected; "" otherwise)
 -- Returns a flat list of notices, each 4 entries:
 --   "node", dead_node_id, "", ""
 --   "conv", conversation_id, surviving_sid, surviving_node
@@ -23,7 +26,7 @@ local dead = redis.call('ZRANGEBYSCORE', p .. ':nodes', '-inf', now - tonumber(A
 for _, node in ipairs(dead) do
   if node ~= ARGV[3] then
     redis.call('ZREM', p .. ':nodes', node)
-    notice('node', node, '', '')
+    if node ~= ARGV[4] then notice('node', node, '', '') end -- not "lost": this node restarting
     local nc = p .. ':node:' .. node .. ':convs'
     for _, cid in ipairs(redis.call('SMEMBERS', nc)) do
       local ck = p .. ':conv:' .. cid
@@ -94,5 +97,8 @@ for _, node in ipairs(dead) do
       end
     end
   end
+end
+if ARGV[4] and ARGV[4] ~= '' then
+  redis.call('ZADD', p .. ':nodes', now, ARGV[4])
 end
 return out

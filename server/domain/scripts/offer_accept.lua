@@ -39,6 +39,10 @@ redis.call('EXPIRE', ck, tonumber(ARGV[5]))
 redis.call('SADD', p .. ':convs', cid)
 redis.call('SADD', p .. ':node:' .. r[2] .. ':convs', cid)
 redis.call('SADD', p .. ':node:' .. l_node .. ':convs', cid)
+-- A node that holds live state is always in the node registry, even before
+-- its first heartbeat, so its death is always noticed (nodes_reap.lua).
+redis.call('ZADD', p .. ':nodes', 'NX', now, r[2])
+if l_node ~= '' then redis.call('ZADD', p .. ':nodes', 'NX', now, l_node) end
 -- Throughput over the last hour feeds the GPs' wait estimates.
 redis.call('ZADD', p .. ':matches', now, cid)
 redis.call('ZREMRANGEBYSCORE', p .. ':matches', '-inf', now - 3600000)

@@ -32,6 +32,9 @@ redis.call('EXPIRE', rk, tonumber(ARGV[8]))
 redis.call('ZADD', p .. ':waiting', score, rid)
 redis.call('ZADD', p .. ':waiting_since', now, rid)
 redis.call('SADD', p .. ':node:' .. ARGV[3] .. ':reqs', rid)
+-- A node that holds live state is always in the node registry, even before
+-- its first heartbeat, so its death is always noticed (nodes_reap.lua).
+redis.call('ZADD', p .. ':nodes', 'NX', now, ARGV[3])
 stat('requests')
 if ARGV[5] == '1' then stat('requests_urgent') end
 return redis.call('ZRANK', p .. ':waiting', rid) + 1

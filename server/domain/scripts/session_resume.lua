@@ -13,6 +13,10 @@ redis.call('ZREM', p .. ':detached_until', ARGV[1])
 local state = cjson.decode(raw)
 local node = ARGV[2]
 local out = {raw}
+-- A node that holds live state is always in the node registry, even before
+-- its first heartbeat, so its death is always noticed (nodes_reap.lua).
+local t = redis.call('TIME')
+redis.call('ZADD', p .. ':nodes', 'NX', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), node)
 if state.rid and state.rid ~= '' then
   local rk = p .. ':req:' .. state.rid
   local old = redis.call('HGET', rk, 'node')

@@ -229,11 +229,23 @@ struct partner_status {
 struct pong {
     bool operator==(const pong&) const = default;
 };
+// To administrators: queue load now (counts only), pushed when it changes.
+struct live_stats {
+    std::uint32_t waiting = 0;
+    std::uint32_t longest_wait_s = 0;
+    std::uint32_t offers_pending = 0;
+    std::uint32_t conversations_active = 0;
+    struct listener_counts {
+        std::uint32_t rostered = 0, online = 0, available = 0, busy = 0, wrapup = 0, away = 0;
+        bool operator==(const listener_counts&) const = default;
+    } listeners;
+    bool operator==(const live_stats&) const = default;
+};
 
 using server_message =
     std::variant<welcome, queued, left_queue, availability_changed, offer, offer_withdrawn,
                  conversation_started, conversation_ended, error_message, shutdown_notice, pong,
-                 signposting, escalation_sent, escalation, partner_status>;
+                 signposting, escalation_sent, escalation, partner_status, live_stats>;
 
 std::string_view type_name(const server_message& m) noexcept;
 
