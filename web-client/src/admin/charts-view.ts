@@ -32,6 +32,7 @@ import {
   histogramQuantile,
   hourLabel,
   isEmpty,
+  plural,
   waitSamples,
 } from './stats';
 
@@ -158,7 +159,10 @@ export class ChartsView {
       unit = 'day';
     }
     const periodText = this.period === 'hours' ? 'the last 24 hours' : 'the last 30 days';
-    for (const spec of this.specs(buckets, labels, unit, periodText)) this.body.append(this.figure(spec));
+    for (const spec of this.specs(buckets, labels, unit, periodText)) {
+      if (this.period === 'days') spec.description += ' Days run from midnight to midnight UTC.';
+      this.body.append(this.figure(spec));
+    }
   }
 
   private specs(buckets: Bucket[], labels: string[], unit: string, periodText: string): ChartSpec[] {
@@ -171,7 +175,7 @@ export class ChartsView {
     const inMinutes = longest > 120;
     const scale = inMinutes ? 60 : 1;
     const plot = (v: number | null) => (v === null ? null : Math.min(v, CAP_S) / scale);
-    const gps = (n: number) => `${n} ${n === 1 ? 'GP' : 'GPs'}`;
+    const gps = (n: number) => plural(n, 'GP');
     const total = (key: string) => buckets.reduce((a, b) => a + count(b, key), 0);
     const allWaits: Bucket = {};
     for (const k of waitKeys) allWaits[k] = total(k);
@@ -215,7 +219,7 @@ export class ChartsView {
           { label: 'of which urgent', values: buckets.map((b) => count(b, 'requests_urgent')) },
         ],
         empty: isEmpty(buckets, ['requests']),
-        summary: `${total('requests')} requests to talk in ${periodText}, ${total('requests_urgent')} urgent.`,
+        summary: `${plural(total('requests'), 'request')} to talk in ${periodText}, ${total('requests_urgent')} urgent.`,
       },
       {
         key: 'abandonment',
@@ -247,7 +251,7 @@ export class ChartsView {
         labels,
         series: OFFER_OUTCOMES.map((o) => ({ label: o.label, values: buckets.map((b) => count(b, o.key)) })),
         empty: isEmpty(buckets, ['offers_made', ...OFFER_OUTCOMES.map((o) => o.key)]),
-        summary: `${total('offers_made')} offers in ${periodText}: ${OFFER_OUTCOMES.map(
+        summary: `${plural(total('offers_made'), 'offer')} in ${periodText}: ${OFFER_OUTCOMES.map(
           (o) => `${total(o.key)} ${o.label.toLowerCase()}`,
         ).join(', ')}.`,
       },

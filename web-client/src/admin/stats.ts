@@ -76,6 +76,11 @@ export function abandonmentRate(b: Bucket | undefined): number | null {
   return total === 0 ? null : abandoned / total;
 }
 
+/** "1 GP", "2 GPs", "1 offer", "3 offers". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 export function formatPercent(r: number | null): string {
   return r === null ? '—' : `${Math.round(r * 100)}%`;
 }
@@ -108,5 +113,6 @@ export function hourLabel(ms: number): string {
 }
 
 export function dayLabel(ms: number): string {
-  return new Date(ms).toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+  // The server sums whole UTC days.
+  return new Date(ms).toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
 }
