@@ -108,8 +108,9 @@ export class LiveView {
   /** Pushed live numbers (or polled, when push is unavailable). */
   showLive(live: LiveStats, via: 'push' | 'poll'): void {
     this.lastLive = live;
-    this.set('waiting', String(live.waiting), live.waiting === 1 ? 'GP in the queue' : 'GPs in the queue',
-      live.waiting > 0 && live.listeners.available === 0);
+    const stuck = live.waiting > 0 && live.listeners.available === 0;
+    const inQueue = live.waiting === 1 ? 'GP in the queue' : 'GPs in the queue';
+    this.set('waiting', String(live.waiting), stuck ? `${inQueue}, and no listener is available` : inQueue, stuck);
     this.set('longest_wait', live.waiting > 0 ? formatDuration(live.longest_wait_s) : '—',
       live.waiting > 0 ? 'of those waiting now' : 'nobody is waiting');
     this.set('conversations_active', String(live.conversations_active));
@@ -117,7 +118,8 @@ export class LiveView {
     const l = live.listeners;
     this.set('rostered', String(l.rostered));
     this.set('online', String(l.online));
-    this.set('available', String(l.available), 'ready for a GP', l.rostered > 0 && l.online === 0);
+    const absent = l.rostered > 0 && l.online === 0;
+    this.set('available', String(l.available), absent ? 'ready for a GP; nobody on shift is online' : 'ready for a GP', absent);
     this.set('busy', String(l.busy));
     this.set('wrapup', String(l.wrapup));
     this.set('away', String(l.away));
