@@ -174,7 +174,7 @@ function startDashboard(): void {
     if (Date.now() - lastPush > 6_000) void refreshStats(false);
   }, 5_000);
 
-  showView(viewFromHash());
+  showView(viewFromHash(), true); // focus the heading: the sign-in form is gone
 }
 
 let lastConnectionKind = '';
