@@ -101,9 +101,11 @@ int run_server(server_config cfg) {
     }
 
     bootstrap_result boot;
+    trust::org_keys org;
     {
         auto sync = connect_at_startup(address, std::chrono::seconds(30));
         boot = bootstrap(*sync, cfg, pwhash);
+        org = prepare_org_keys(*sync, cfg);
     }
 
     // One single-threaded io_context per I/O thread; a connection stays on
@@ -136,6 +138,7 @@ int run_server(server_config cfg) {
     svc.alternatives = std::move(alternatives);
     auto live_feed = std::make_shared<live_stats_feed>(svc, std::chrono::seconds(1));
     svc.live_feed = live_feed.get();
+    svc.org = &org;
 
     http_api api(svc);
     api.set_address_key(boot.address_key);

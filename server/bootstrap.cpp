@@ -4,6 +4,9 @@
 #include "domain/accounts.hpp"
 #include "domain/keys.hpp"
 
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <stdexcept>
 
@@ -80,6 +83,49 @@ bootstrap_result bootstrap(redis::sync_client& redis, const server_config& cfg,
                   << std::flush;
     }
     return out;
+}
+
+trust::org_keys prepare_org_keys(redis::sync_client& redis, const server_config& cfg) {
+    trust::org_keys org;
+    if (!cfg.org_public_key.empty()) {
+        org.root = trust::parse_public_key(cfg.org_public_key);
+        if (!org.root) throw std::runtime_error("--org-public-key must be a base64url Ed25519 public key");
+    }
+    if (!cfg.demo) return org;
+    auto path = cfg.demo_org_key_file;
+    if (path.empty()) {
+        std::filesystem::create_directories(cfg.data_dir);
+        path = (std::filesystem::path(cfg.data_dir) / "demo-org-root.key").string();
+    }
+    bool created = false;
+    org.demo_root = trust::load_or_create_demo_key(path, created);
+    if (org.root && *org.root != org.demo_root->public_key)
+        throw std::runtime_error("--org-public-key is not the demo root key's public key");
+    org.root = org.demo_root->public_key;
+    // A revocation list GPs' browsers accept: signed, and renewed well before it is stale.
+    auto now_s = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    auto stored = redis.exec({"HMGET", keys::revocation_list, "data", "next_update"});
+    std::string current = stored.elements.size() == 2 ? stored.elements[0].str : std::string();
+    auto next_update = stored.elements.size() == 2 ? std::atoll(stored.elements[1].str.c_str()) : 0;
+    if (current.empty() || static_cast<std::uint64_t>(next_update) < now_s + 7 * 24 * 3600) {
+        auto list = trust::demo_revocation_list(org, current, now_s);
+        if (!list) throw std::runtime_error("cannot sign the demo revocation list");
+        auto raw = trust::from_b64(*list, 1 << 20);
+        auto decoded = crypto::e2e::decode_revocation_list(*raw);
+        redis.exec({"HSET", keys::revocation_list, "data", *list, "number", std::to_string(decoded->number),
+                    "next_update", std::to_string(decoded->next_update)});
+    }
+    log::warn("demo_org_key", {{"file", path}, {"created", created}});
+    std::cout << "peerline: demo mode: the demo root key " << path
+              << (created ? " was created" : " is in use")
+              << ".\n  It certifies every listener enrolment at once. Never use it for a real service:\n"
+              << "  a real root key stays offline (`peerline org keygen`).\n"
+              << "  root public key: " << crypto::org::public_key_text(*org.root) << "\n"
+              << "  fingerprint:     " << crypto::org::fingerprint(*org.root) << "\n\n"
+              << std::flush;
+    return org;
 }
 
 } // namespace peerline

@@ -48,8 +48,15 @@ void add_serve_options(CLI::App& serve, server_config& cfg, std::optional<std::s
         "PEERLINE_WEB_ROOT");
     env(serve.add_option("--node-id", cfg.node_id, "This node's id among several (default random)"),
         "PEERLINE_NODE_ID");
-    env(serve.add_flag("--demo", cfg.demo, "Also create a demo listener and print its login"),
+    env(serve.add_flag("--demo", cfg.demo,
+                       "Demo: a demo listener, and a demo root key that certifies enrolments at once"),
         "PEERLINE_DEMO");
+    env(serve.add_option("--demo-org-key", cfg.demo_org_key_file,
+                         "Demo root key file (default <data-dir>/demo-org-root.key; created if missing)"),
+        "PEERLINE_DEMO_ORG_KEY");
+    env(serve.add_option("--org-public-key", cfg.org_public_key,
+                         "The organisation's root public key (base64url) to check uploads against"),
+        "PEERLINE_ORG_PUBLIC_KEY");
     env(serve.add_option("--password-hash-cost", cfg.password_hash_cost,
                          "Argon2id cost: interactive, moderate or minimum (tests only)")
             ->capture_default_str(),

@@ -44,6 +44,11 @@ struct server_config {
     std::string node_id;
 
     bool demo = false;
+    // Demo mode's root key file (created if missing; default <data-dir>/demo-org-root.key).
+    std::string demo_org_key_file;
+    // The organisation's root public key (base64url), to check certificate
+    // and revocation-list uploads early; clients check them again regardless.
+    std::string org_public_key;
     std::string password_hash_cost = "interactive"; // interactive | moderate | minimum (tests)
 
     // Per-connection limits

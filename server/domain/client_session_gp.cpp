@@ -11,6 +11,7 @@
 #include "domain/rota_service.hpp"
 #include "domain/scripts.hpp"
 #include "domain/services.hpp"
+#include "domain/signposting.hpp"
 #include "peerline/crypto/crypto.hpp"
 #include "redis/client.hpp"
 
@@ -165,8 +166,16 @@ void client_session::signpost(pr::signpost_reason reason) {
     if (auto next = svc_.rota->snapshot()->next_staffed(now))
         s.next_shift_start_ms = static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::milliseconds>(next->time_since_epoch()).count());
-    s.alternatives = svc_.alternatives;
-    send(s);
+    // Administrators may have replaced the configured list (JSON API).
+    exec_then({"GET", keys::signposting}, [this, s = std::move(s)](redis::value v) mutable {
+        std::string error;
+        std::optional<std::vector<pr::alternative>> chosen;
+        if (!v.failed() && !v.is_nil())
+            if (auto doc = nlohmann::json::parse(v.str, nullptr, false); !doc.is_discarded())
+                chosen = parse_alternatives(doc, error);
+        s.alternatives = chosen ? std::move(*chosen) : svc_.alternatives;
+        send(s);
+    });
 }
 
 // After a conversation the GP is offered a continuity code; the browser keeps

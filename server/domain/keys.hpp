@@ -50,6 +50,26 @@ inline std::string stats_hour(long long hour_index) {
     return queue_prefix + ":stats:" + std::to_string(hour_index);
 }
 
+// Durable: listener trust material, public by nature (the server only stores
+// and hands it out; it cannot make or alter either). A listener's pending
+// enrolment request and their current certificate (hashes: "data" base64url,
+// plus bookkeeping), and the organisation's latest signed revocation list.
+inline std::string enrolment(std::string_view username) { return "pl:enrolment:" + std::string(username); }
+inline std::string certificate(std::string_view username) { return "pl:certificate:" + std::string(username); }
+inline const std::string revocation_list = "pl:revocation-list";
+
+// Durable: the 24/7 services administrators chose (JSON list); absent = the
+// node's configured default.
+inline const std::string signposting = "pl:signposting";
+
+
+// With expiry: an anonymous GP session that already sent its feedback, under
+// the hash of its token (feedback itself is only ever hourly counts). In the
+// queue slot, next to the statistics buckets the same script updates.
+inline std::string feedback_sent(std::string_view token_hash) {
+    return queue_prefix + ":feedback:" + std::string(token_hash);
+}
+
 // Broadcast channel every node subscribes to (rota changes, escalations,
 // queue changes).
 inline const std::string broadcast_channel = "pl:broadcast";

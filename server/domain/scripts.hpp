@@ -29,4 +29,6 @@ const redis::script& rota_load();
 const redis::script& session_detach();
 const redis::script& session_resume();
 const redis::script& detached_sweep();
+const redis::script& revocation_list_replace();
+const redis::script& feedback_record();
 } // namespace peerline::scripts

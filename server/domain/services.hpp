@@ -23,6 +23,9 @@ class router;
 class matcher;
 class rota_service;
 class live_stats_feed;
+namespace trust {
+struct org_keys;
+}
 
 // This node's own counters (relaxed atomics: statistics, not synchronisation).
 struct node_counters {
@@ -47,6 +50,7 @@ struct services {
     std::vector<protocol::alternative> alternatives; // 24/7 signposting
     node_counters* counters = nullptr;
     live_stats_feed* live_feed = nullptr; // pushes live_stats to administrators
+    const trust::org_keys* org = nullptr; // root public key; demo root key in demo mode
 };
 
 // Milliseconds since the Unix epoch (wall clock; used for queue ordering and

@@ -1,6 +1,9 @@
 #include "net/http_api.hpp"
 
+#include "net/cpu_work.hpp"
+
 #include "core/log.hpp"
+#include "domain/accounts.hpp"
 #include "domain/keys.hpp"
 #include "domain/scripts.hpp"
 #include "domain/services.hpp"
@@ -40,25 +43,6 @@ std::string bearer_token(const http_request& req) {
     return crypto::is_well_formed_token(token) ? token : std::string();
 }
 
-// Verifies a password on the CPU pool and completes on the caller's executor.
-// (A plain initiation rather than co_spawn of a capturing lambda: GCC 12
-// destroys such lambda captures twice.)
-template <class CompletionToken>
-auto async_verify_password(net::thread_pool& pool, std::string hash, std::string password,
-                           CompletionToken&& token) {
-    return net::async_initiate<CompletionToken, void(bool)>(
-        [&pool](auto handler, std::string h, std::string p) {
-            auto target = net::get_associated_executor(handler);
-            auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-            net::post(pool, [target, shared, h = std::move(h), p = std::move(p)]() mutable {
-                bool ok = crypto::verify_password(h, p);
-                sodium_memzero(p.data(), p.size());
-                net::post(target, [shared, ok]() mutable { (*shared)(ok); });
-            });
-        },
-        token, std::move(hash), std::move(password));
-}
-
 } // namespace
 
 http_response unavailable_response(const http_request& req) {
@@ -85,6 +69,11 @@ http_response json_error(const http_request& req, http::status status, std::stri
     return json_response(req, status, body.dump());
 }
 
+http_response method_not_allowed(const http_request& req) {
+    return json_error(req, http::status::method_not_allowed, "method_not_allowed",
+                      "This method is not allowed here.");
+}
+
 http_api::http_api(services& svc) : svc_(svc) {
     dummy_hash_ = crypto::hash_password("peerline-dummy-password", svc_.pwhash);
 }
@@ -107,6 +96,9 @@ net::awaitable<http_response> http_api::handle(http_request req, std::string cli
         if (target == "/api/gp/session" && method == http::verb::post)
             co_return co_await gp_session(req);
         if (target == "/api/me" && method == http::verb::get) co_return co_await me(req);
+        if (target == "/api/config" && method == http::verb::get) co_return co_await config(req);
+        if (target == "/api/revocation-list" && method == http::verb::get)
+            co_return co_await revocation_list_get(req);
         co_return co_await staff_endpoint(req);
     }
     if (target == "/metrics" && method == http::verb::get) co_return co_await metrics(req);
@@ -139,15 +131,21 @@ net::awaitable<std::optional<http_api::identity>> http_api::authenticate(const h
     co_return who;
 }
 
-// Endpoints that need a staff token: the rota and statistics.
+// Endpoints that need a session token: the rota, statistics, accounts,
+// listener trust material and signposting (staff), feedback (GPs).
 net::awaitable<http_response> http_api::staff_endpoint(const http_request& req) {
     std::string target(req.target());
     target = target.substr(0, target.find('?')); // the query is the endpoint's to read
     auto method = req.method();
+    auto starts = [&](std::string_view prefix) { return target.rfind(prefix, 0) == 0; };
     const std::string shifts_prefix = "/api/rota/shifts/";
-    bool known = target == "/api/rota" || target == "/api/rota/shifts" ||
-                 target == "/api/rota/hours" || target == "/api/admin/stats" ||
-                 target.rfind(shifts_prefix, 0) == 0;
+    const std::string accounts_prefix = "/api/admin/accounts/";
+    bool known = target == "/api/rota" || target == "/api/rota/shifts" || target == "/api/rota/hours" ||
+                 target == "/api/admin/stats" || starts(shifts_prefix) || target == "/api/feedback" ||
+                 target == "/api/listener/certificate" || target == "/api/listener/enrolment" ||
+                 target == "/api/admin/accounts" || starts(accounts_prefix) ||
+                 target == "/api/admin/enrolments" || target == "/api/admin/revocation-list" ||
+                 target == "/api/admin/signposting";
     if (!known)
         co_return json_error(req, http::status::not_found, "not_found", "No such API endpoint.");
     bool unavailable = false;
@@ -156,19 +154,54 @@ net::awaitable<http_response> http_api::staff_endpoint(const http_request& req) 
     if (!who)
         co_return json_error(req, http::status::unauthorized, "invalid_token",
                              "Send a valid session token as Authorization: Bearer <token>.");
-    bool admin = who->role == "admin";
+    auto wrong_role = [&](std::string_view who_may) {
+        return json_error(req, http::status::forbidden, "wrong_role",
+                          "Only " + std::string(who_may) + " may do this.");
+    };
+    if (target == "/api/feedback") {
+        if (method != http::verb::post) co_return method_not_allowed(req);
+        co_return co_await feedback(req, *who, bearer_token(req));
+    }
     if (target == "/api/rota" && method == http::verb::get && who->role != "gp")
         co_return co_await rota_get(req, *who);
-    if (!admin)
-        co_return json_error(req, http::status::forbidden, "wrong_role",
-                             "Only an administrator may do this.");
+    if (starts("/api/listener/")) {
+        if (who->role != "listener") co_return wrong_role("a listener");
+        if (target == "/api/listener/certificate" && method == http::verb::get)
+            co_return co_await listener_certificate_get(req, *who);
+        if (target == "/api/listener/enrolment" && method == http::verb::put)
+            co_return co_await listener_enrolment_put(req, *who);
+        co_return method_not_allowed(req);
+    }
+    if (who->role != "admin") co_return wrong_role("an administrator");
     if (target == "/api/rota/shifts" && method == http::verb::post) co_return co_await rota_add_shift(req);
     if (target == "/api/rota/hours" && method == http::verb::put) co_return co_await rota_put_hours(req);
-    if (target.rfind(shifts_prefix, 0) == 0 && method == http::verb::delete_)
+    if (starts(shifts_prefix) && method == http::verb::delete_)
         co_return co_await rota_delete_shift(req, target.substr(shifts_prefix.size()));
     if (target == "/api/admin/stats" && method == http::verb::get) co_return co_await admin_stats(req);
-    co_return json_error(req, http::status::method_not_allowed, "method_not_allowed",
-                         "This method is not allowed here.");
+    if (target == "/api/admin/accounts" && method == http::verb::get) co_return co_await admin_accounts_get(req);
+    if (target == "/api/admin/accounts" && method == http::verb::post) co_return co_await admin_accounts_post(req);
+    if (starts(accounts_prefix)) {
+        // /api/admin/accounts/<username>/(disable|enable|certificate)
+        auto rest = target.substr(accounts_prefix.size());
+        auto slash = rest.find('/');
+        auto username = rest.substr(0, slash);
+        auto action = slash == std::string::npos ? std::string() : rest.substr(slash + 1);
+        if (!accounts::valid_username(username))
+            co_return json_error(req, http::status::not_found, "not_found", "No such account.");
+        if ((action == "disable" || action == "enable") && method == http::verb::post)
+            co_return co_await admin_account_set_disabled(req, username, action == "disable");
+        if (action == "certificate" && method == http::verb::put)
+            co_return co_await admin_certificate_put(req, username);
+        co_return method_not_allowed(req);
+    }
+    if (target == "/api/admin/enrolments" && method == http::verb::get) co_return co_await admin_enrolments(req);
+    if (target == "/api/admin/revocation-list" && method == http::verb::put)
+        co_return co_await admin_revocation_list_put(req);
+    if (target == "/api/admin/signposting" && method == http::verb::get)
+        co_return co_await signposting_list(req, true);
+    if (target == "/api/admin/signposting" && method == http::verb::put)
+        co_return co_await admin_signposting_put(req);
+    co_return method_not_allowed(req);
 }
 
 net::awaitable<http_response> http_api::login(const http_request& req,
@@ -215,8 +248,13 @@ net::awaitable<http_response> http_api::login(const http_request& req,
     bool exists = !account.elements[0].is_nil();
     std::string hash = exists ? account.elements[1].str : dummy_hash_;
     // Argon2id takes tens of milliseconds: never on an I/O thread.
-    bool verified = co_await async_verify_password(*svc_.cpu_pool, std::move(hash), password,
-                                                   net::use_awaitable);
+    // (The work is a named local: GCC 12 mishandles lambda temporaries inside co_await.)
+    auto verify = [hash = std::move(hash), password]() mutable {
+        bool ok = crypto::verify_password(hash, password);
+        sodium_memzero(password.data(), password.size());
+        return ok;
+    };
+    bool verified = co_await async_on_pool<bool>(*svc_.cpu_pool, std::move(verify), net::use_awaitable);
     bool ok = exists && verified && account.elements[2].str != "1";
     if (!ok) {
         std::vector<std::string> counters{account_counter, address_counter};

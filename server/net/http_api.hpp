@@ -5,6 +5,10 @@
 //   POST /api/logout         revoke the bearer token
 //   POST /api/gp/session     anonymous GP session -> bearer token
 //   GET  /api/me             who the bearer token belongs to
+//   GET  /api/config         the landing page's 24/7 services, topics, timings
+//   GET  /api/revocation-list  the organisation's latest signed list
+//   POST /api/feedback       a GP's anonymous feedback (counts only)
+//   /api/rota*, /api/admin/*, /api/listener/*  staff endpoints by role
 // Everything else goes to the static file handler. docs/PROTOCOL.md has the
 // request and response bodies.
 //
@@ -54,6 +58,28 @@ private:
     net::awaitable<http_response> admin_stats(const http_request& req);
     net::awaitable<http_response> metrics(const http_request& req);
 
+    // Listener trust material (net/http_api_trust.cpp)
+    net::awaitable<http_response> listener_certificate_get(const http_request& req, const identity& who);
+    net::awaitable<http_response> listener_enrolment_put(const http_request& req, const identity& who);
+    net::awaitable<http_response> admin_enrolments(const http_request& req);
+    net::awaitable<http_response> admin_certificate_put(const http_request& req, std::string username);
+    net::awaitable<http_response> revocation_list_get(const http_request& req);
+    net::awaitable<http_response> admin_revocation_list_put(const http_request& req);
+
+    // Accounts and signposting (net/http_api_admin.cpp)
+    net::awaitable<http_response> admin_accounts_get(const http_request& req);
+    net::awaitable<http_response> admin_accounts_post(const http_request& req);
+    net::awaitable<http_response> admin_account_set_disabled(const http_request& req, std::string username,
+                                                             bool disabled);
+    // admin: Redis must answer (503 otherwise); public: falls back to the configured list.
+    net::awaitable<http_response> signposting_list(const http_request& req, bool admin);
+    net::awaitable<http_response> admin_signposting_put(const http_request& req);
+
+    // Public and GP (net/http_api_public.cpp)
+    net::awaitable<http_response> config(const http_request& req);
+    net::awaitable<http_response> feedback(const http_request& req, const identity& who,
+                                           const std::string& token);
+
     net::awaitable<http_response> login(const http_request& req, const std::string& client_address);
     net::awaitable<http_response> logout(const http_request& req);
     net::awaitable<http_response> gp_session(const http_request& req);
@@ -71,6 +97,7 @@ private:
 http_response json_response(const http_request& req, http::status status, const std::string& body);
 http_response json_error(const http_request& req, http::status status, std::string_view code,
                          std::string_view message);
+http_response method_not_allowed(const http_request& req);
 // 503 service_unavailable with Retry-After: a dependency (Redis) is down.
 http_response unavailable_response(const http_request& req);
 

@@ -1,0 +1,158 @@
+// Administrators manage staff accounts and the 24/7 signposting list over
+// the JSON API. Accounts are durable in Redis; passwords are stored only as
+// Argon2id hashes, made on the CPU pool.
+#include "net/http_api.hpp"
+
+#include "core/log.hpp"
+#include "domain/accounts.hpp"
+#include "domain/keys.hpp"
+#include "domain/scripts.hpp"
+#include "domain/services.hpp"
+#include "domain/signposting.hpp"
+#include "net/cpu_work.hpp"
+#include "redis/client.hpp"
+
+#include <boost/asio/use_awaitable.hpp>
+
+#include <nlohmann/json.hpp>
+#include <sodium.h>
+
+namespace peerline {
+
+namespace {
+
+using json = nlohmann::json;
+
+http_response no_content(const http_request& req) {
+    http_response res{http::status::no_content, req.version()};
+    res.keep_alive(req.keep_alive());
+    return res;
+}
+
+std::string field_of(const redis::value& hash, std::string_view name) {
+    for (std::size_t i = 0; i + 1 < hash.elements.size(); i += 2)
+        if (hash.elements[i].str == name) return hash.elements[i + 1].str;
+    return {};
+}
+
+} // namespace
+
+net::awaitable<http_response> http_api::admin_accounts_get(const http_request& req) {
+    std::vector<std::string> names{"SMEMBERS", keys::usernames};
+    auto users = co_await svc_.redis->async_exec(std::move(names), net::use_awaitable);
+    if (users.failed()) co_return unavailable_response(req);
+    std::vector<std::string> sorted;
+    for (auto& u : users.elements) sorted.push_back(u.str);
+    std::sort(sorted.begin(), sorted.end());
+    json list = json::array();
+    for (auto& name : sorted) {
+        std::vector<std::string> get{"HMGET", keys::account(name), "role", "disabled"};
+        auto account = co_await svc_.redis->async_exec(std::move(get), net::use_awaitable);
+        std::vector<std::string> get_enrolment{"HGET", keys::enrolment(name), "data"};
+        auto enrolment = co_await svc_.redis->async_exec(std::move(get_enrolment), net::use_awaitable);
+        std::vector<std::string> get_cert{"HGETALL", keys::certificate(name)};
+        auto cert = co_await svc_.redis->async_exec(std::move(get_cert), net::use_awaitable);
+        if (account.failed() || enrolment.failed() || cert.failed()) co_return unavailable_response(req);
+        if (account.elements.size() != 2 || account.elements[0].is_nil()) continue;
+        json certificate{{"state", "none"}};
+        if (!enrolment.is_nil() && !enrolment.str.empty()) certificate["state"] = "pending";
+        if (!field_of(cert, "data").empty() && field_of(cert, "enrolment") == enrolment.str) {
+            certificate = {{"state", "certified"},
+                           {"serial", field_of(cert, "serial")},
+                           {"not_after_ms", std::atoll(field_of(cert, "not_after").c_str()) * 1000}};
+        }
+        list.push_back({{"username", name},
+                        {"role", account.elements[0].str},
+                        {"disabled", account.elements[1].str == "1"},
+                        {"certificate", certificate}});
+    }
+    co_return json_response(req, http::status::ok, json{{"accounts", list}}.dump());
+}
+
+net::awaitable<http_response> http_api::admin_accounts_post(const http_request& req) {
+    auto body = json::parse(req.body(), nullptr, false);
+    auto text = [&](const char* name) -> std::string {
+        if (body.is_discarded() || !body.is_object() || !body.contains(name) || !body[name].is_string())
+            return {};
+        return body[name].get<std::string>();
+    };
+    auto username = text("username");
+    auto password = text("password");
+    auto role = accounts::staff_role_from_string(text("role"));
+    if (!accounts::valid_username(username) || !role)
+        co_return json_error(req, http::status::bad_request, "invalid_request",
+                             "username: 3 to 32 of a-z 0-9 . _ - (starting with a letter or digit); "
+                             "role: listener or admin.");
+    if (password.size() < crypto::min_password_bytes || password.size() > crypto::max_password_bytes)
+        co_return json_error(req, http::status::bad_request, "invalid_request",
+                             "The password must be " + std::to_string(crypto::min_password_bytes) + " to " +
+                                 std::to_string(crypto::max_password_bytes) + " bytes long.");
+    // (Named local: GCC 12 mishandles lambda temporaries inside co_await.)
+    auto hash_work = [password, params = svc_.pwhash]() mutable {
+        auto hash = crypto::hash_password(password, params);
+        sodium_memzero(password.data(), password.size());
+        return hash;
+    };
+    sodium_memzero(password.data(), password.size());
+    auto hash = co_await async_on_pool<std::string>(*svc_.cpu_pool, std::move(hash_work), net::use_awaitable);
+    auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+    std::vector<std::string> keys_arg{keys::account(username), keys::usernames};
+    std::vector<std::string> args{username, std::string(accounts::to_string(*role)), hash,
+                                  std::to_string(now_s)};
+    auto v = co_await svc_.redis->async_eval(scripts::account_create(), std::move(keys_arg), std::move(args),
+                                             net::use_awaitable);
+    if (v.failed()) co_return unavailable_response(req);
+    if (v.integer != 1)
+        co_return json_error(req, http::status::conflict, "exists", "An account with this name exists.");
+    log::info("account_created", {{"username", username}, {"role", accounts::to_string(*role)}});
+    co_return json_response(req, http::status::created,
+                            json{{"username", username}, {"role", accounts::to_string(*role)}}.dump());
+}
+
+net::awaitable<http_response> http_api::admin_account_set_disabled(const http_request& req,
+                                                                   std::string username, bool disabled) {
+    std::vector<std::string> exists{"EXISTS", keys::account(username)};
+    auto e = co_await svc_.redis->async_exec(std::move(exists), net::use_awaitable);
+    if (e.failed()) co_return unavailable_response(req);
+    if (e.integer != 1) co_return json_error(req, http::status::not_found, "not_found", "No such account.");
+    std::vector<std::string> set{"HSET", keys::account(username), "disabled", disabled ? "1" : "0"};
+    auto v = co_await svc_.redis->async_exec(std::move(set), net::use_awaitable);
+    if (v.failed()) co_return unavailable_response(req);
+    // A disabled account's sessions are refused at their next check (API
+    // calls and WebSocket hello both re-read the account).
+    log::info(disabled ? "account_disabled" : "account_enabled", {{"username", username}});
+    co_return no_content(req);
+}
+
+net::awaitable<http_response> http_api::signposting_list(const http_request& req, bool admin) {
+    std::vector<std::string> get{"GET", keys::signposting};
+    auto v = co_await svc_.redis->async_exec(std::move(get), net::use_awaitable);
+    std::vector<protocol::alternative> list = svc_.alternatives;
+    std::string error;
+    if (!v.failed() && !v.is_nil()) {
+        auto doc = json::parse(v.str, nullptr, false);
+        if (auto chosen = doc.is_discarded() ? std::nullopt : parse_alternatives(doc, error)) list = *chosen;
+    } else if (v.failed() && admin) {
+        co_return unavailable_response(req); // an administrator must see what is really stored
+    }
+    // The public landing page still gets the configured list while Redis is down.
+    co_return json_response(req, http::status::ok, json{{"alternatives", alternatives_json(list)}}.dump());
+}
+
+net::awaitable<http_response> http_api::admin_signposting_put(const http_request& req) {
+    auto body = json::parse(req.body(), nullptr, false);
+    std::string error = "Send {\"alternatives\": [{\"name\", \"contact\", \"hours\"}, ...]}.";
+    std::optional<std::vector<protocol::alternative>> list;
+    if (!body.is_discarded() && body.is_object() && body.contains("alternatives"))
+        list = parse_alternatives(body["alternatives"], error);
+    if (!list) co_return json_error(req, http::status::bad_request, "invalid_request", error);
+    std::vector<std::string> set{"SET", keys::signposting, alternatives_json(*list).dump()};
+    auto v = co_await svc_.redis->async_exec(std::move(set), net::use_awaitable);
+    if (v.failed()) co_return unavailable_response(req);
+    log::info("signposting_changed", {{"services", list->size()}});
+    co_return no_content(req);
+}
+
+} // namespace peerline

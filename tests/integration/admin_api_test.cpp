@@ -1,0 +1,160 @@
+// The administrator's JSON API for staff accounts and the 24/7 signposting
+// list, the landing page's public configuration, and a GP's anonymous
+// feedback. Real server, real Redis.
+#include "fixture.hpp"
+
+#include "peerline/test_support/files.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace peerline::integration;
+using nlohmann::json;
+
+namespace {
+
+std::string admin_token(peerline_stack& s, const std::string& name) {
+    auto pw = "pw-" + ts::random_hex(12);
+    s.admin.create_admin(name, pw);
+    return tc::login(s.ep(), name, pw).token;
+}
+
+tc::http_response send(const tc::endpoint& ep, const std::string& method, const std::string& target,
+                       const json& body, const std::string& token) {
+    return tc::http_request(ep, method, target, body.is_null() ? std::string() : body.dump(),
+                            tc::bearer(token));
+}
+
+json account_named(const tc::endpoint& ep, const std::string& token, const std::string& name) {
+    for (auto& a : tc::http_get(ep, "/api/admin/accounts", tc::bearer(token)).json()["accounts"])
+        if (a["username"] == name) return a;
+    return nullptr;
+}
+
+} // namespace
+
+TEST_CASE("an administrator creates, disables and re-enables staff accounts; nobody else can",
+          "[http][admin]") {
+    peerline_stack s;
+    auto admin = admin_token(s, "accounts-admin");
+    auto res = send(s.ep(), "POST", "/api/admin/accounts",
+                    {{"username", "new.listener"}, {"password", "a long enough password"}, {"role", "listener"}},
+                    admin);
+    REQUIRE(res.status == 201);
+    CHECK(res.json() == json{{"username", "new.listener"}, {"role", "listener"}});
+    auto listed = account_named(s.ep(), admin, "new.listener");
+    REQUIRE(listed.is_object());
+    CHECK(listed["role"] == "listener");
+    CHECK(listed["disabled"] == false);
+    CHECK(listed["certificate"]["state"] == "none");
+    CHECK_FALSE(listed.contains("password"));
+    auto login = tc::login(s.ep(), "new.listener", "a long enough password");
+    CHECK(login.role == "listener");
+
+    // Refusals change nothing.
+    res = send(s.ep(), "POST", "/api/admin/accounts",
+               {{"username", "new.listener"}, {"password", "another long password"}, {"role", "admin"}}, admin);
+    CHECK(res.status == 409);
+    CHECK(error_code_of(res) == "exists");
+    res = send(s.ep(), "POST", "/api/admin/accounts",
+               {{"username", "short.pw"}, {"password", "short"}, {"role", "listener"}}, admin);
+    CHECK(error_code_of(res) == "invalid_request");
+    res = send(s.ep(), "POST", "/api/admin/accounts",
+               {{"username", "Bad Name"}, {"password", "a long enough password"}, {"role", "listener"}}, admin);
+    CHECK(error_code_of(res) == "invalid_request");
+    res = send(s.ep(), "POST", "/api/admin/accounts",
+               {{"username", "no.role"}, {"password", "a long enough password"}, {"role", "gp"}}, admin);
+    CHECK(error_code_of(res) == "invalid_request");
+    CHECK(account_named(s.ep(), admin, "short.pw").is_null());
+    res = send(s.ep(), "POST", "/api/admin/accounts",
+               {{"username", "by.listener"}, {"password", "a long enough password"}, {"role", "admin"}},
+               login.token);
+    CHECK(res.status == 403);
+    CHECK(error_code_of(res) == "wrong_role");
+
+    // Disabled: no login, and the existing session stops working at once.
+    REQUIRE(send(s.ep(), "POST", "/api/admin/accounts/new.listener/disable", nullptr, admin).status == 204);
+    CHECK(account_named(s.ep(), admin, "new.listener")["disabled"] == true);
+    CHECK(tc::http_get(s.ep(), "/api/me", tc::bearer(login.token)).status == 401);
+    CHECK(tc::http_post_json(s.ep(), "/api/login",
+                             {{"username", "new.listener"}, {"password", "a long enough password"}})
+              .status == 401);
+    REQUIRE(send(s.ep(), "POST", "/api/admin/accounts/new.listener/enable", nullptr, admin).status == 204);
+    CHECK(tc::login(s.ep(), "new.listener", "a long enough password").role == "listener");
+    CHECK(send(s.ep(), "POST", "/api/admin/accounts/nobody.here/disable", nullptr, admin).status == 404);
+    CHECK(send(s.ep(), "GET", "/api/admin/accounts/new.listener/disable", nullptr, admin).status == 405);
+}
+
+TEST_CASE("the landing page's configuration is public, and the 24/7 list is the administrators' "
+          "choice, also in what a signposted GP is sent",
+          "[http][admin][signposting]") {
+    peerline_stack s;
+    auto admin = admin_token(s, "signposting-admin");
+    auto config = tc::http_get(s.ep(), "/api/config");
+    REQUIRE(config.status == 200);
+    auto c = config.json();
+    REQUIRE(c["signposting"].is_array());
+    CHECK_FALSE(c["signposting"].empty()); // the built-in list
+    CHECK(c["topics"].size() == 6);
+    CHECK(c["offer_timeout_ms"].is_number_unsigned());
+    CHECK(c["demo"] == false);
+
+    json custom = json::array({{{"name", "Practitioner Health"}, {"contact", "0300 0303 300"}, {"hours", "24/7"}}});
+    REQUIRE(send(s.ep(), "PUT", "/api/admin/signposting", {{"alternatives", custom}}, admin).status == 204);
+    CHECK(tc::http_get(s.ep(), "/api/config").json()["signposting"] == custom);
+    CHECK(tc::http_get(s.ep(), "/api/admin/signposting", tc::bearer(admin)).json()["alternatives"] == custom);
+
+    // Invalid lists are refused and change nothing.
+    json too_many = json::array();
+    for (int i = 0; i < 9; ++i) too_many.push_back(custom[0]);
+    for (auto& bad : {json{{"alternatives", too_many}}, json{{"alternatives", json::array()}},
+                      json{{"alternatives", json::array({{{"name", "x"}, {"contact", "y"}}})}},
+                      json{{"alternatives", json::array({{{"name", "x"}, {"contact", "y"}, {"hours", 3}}})}},
+                      json{{"alternatives", json::array({{{"name", std::string(201, 'x')}, {"contact", "y"},
+                                                          {"hours", "z"}}})}},
+                      json{{"list", custom}}}) {
+        auto res = send(s.ep(), "PUT", "/api/admin/signposting", bad, admin);
+        CHECK(res.status == 400);
+        CHECK(error_code_of(res) == "invalid_request");
+    }
+    CHECK(tc::http_get(s.ep(), "/api/config").json()["signposting"] == custom);
+
+    // A GP asking when nobody is on shift is given the administrators' list.
+    auto gp = s.gp();
+    gp.send_control(chat_request(peerline::protocol::topic::career));
+    auto sign = gp.expect<peerline::protocol::signposting>();
+    REQUIRE(sign.alternatives.size() == 1);
+    CHECK(sign.alternatives[0].name == "Practitioner Health");
+}
+
+TEST_CASE("a GP's feedback is counted once per session and only as hourly counts", "[http][feedback]") {
+    peerline_stack s;
+    auto admin = admin_token(s, "feedback-admin");
+    auto gp = tc::gp_session(s.ep());
+    json answer{{"helped", "yes"}, {"stay_in_practice", "more"}};
+    CHECK(send(s.ep(), "POST", "/api/feedback", {{"helped", "maybe"}, {"stay_in_practice", "more"}}, gp).status == 400);
+    CHECK(send(s.ep(), "POST", "/api/feedback", {{"helped", "yes"}}, gp).status == 400);
+    CHECK(send(s.ep(), "POST", "/api/feedback",
+               {{"helped", "yes"}, {"stay_in_practice", "more"}, {"free_text", "no"}}, gp)
+              .status == 400);
+    REQUIRE(send(s.ep(), "POST", "/api/feedback", answer, gp).status == 204);
+    auto again = send(s.ep(), "POST", "/api/feedback", answer, gp);
+    CHECK(again.status == 409);
+    CHECK(error_code_of(again) == "already_sent");
+    CHECK(send(s.ep(), "POST", "/api/feedback", answer, admin).status == 403);
+    CHECK(tc::http_request(s.ep(), "POST", "/api/feedback", answer.dump()).status == 401);
+    REQUIRE(send(s.ep(), "POST", "/api/feedback", {{"helped", "no"}, {"stay_in_practice", "less"}},
+                 tc::gp_session(s.ep()))
+                .status == 204);
+
+    auto stats = tc::http_get(s.ep(), "/api/admin/stats?days=2", tc::bearer(admin)).json();
+    auto hour = stats["this_hour"];
+    CHECK(hour["feedback"] == 2);
+    CHECK(hour["feedback_helped_yes"] == 1);
+    CHECK(hour["feedback_stay_more"] == 1);
+    CHECK(hour["feedback_helped_no"] == 1);
+    CHECK(hour["feedback_stay_less"] == 1);
+    REQUIRE(stats["days"].size() == 2);
+    CHECK(stats["days"][0]["feedback"] == 2); // today's sum includes this hour
+    CHECK(stats["days"][1]["day_start_ms"].get<long long>() ==
+          stats["days"][0]["day_start_ms"].get<long long>() - 86'400'000);
+}
