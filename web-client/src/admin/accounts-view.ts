@@ -4,7 +4,7 @@
 // enrolment request out and the certificate back in.
 
 import { Api, ApiError, describeError } from './api';
-import { h, clear, field, StatusLine, formatDateTime } from './dom';
+import { h, clear, field, StatusLine, formatDateTime, stackTable } from './dom';
 import { normaliseB64url, readCertificate, readRevocationList, type CertificateInfo } from './codec';
 
 export interface Account {
@@ -50,6 +50,8 @@ export class AccountsView {
   private objectUrls: string[] = [];
   accounts: Account[] = [];
   onAccounts: (a: Account[]) => void = () => {};
+  /** The signed-in administrator (disabling it signs them out). */
+  self = '';
 
   constructor(root: HTMLElement, private readonly api: Api) {
     this.accountsBody = h('tbody', { id: 'accounts-body' });
@@ -150,7 +152,11 @@ export class AccountsView {
         a.disabled ? 'Enable' : 'Disable',
       );
       btn.addEventListener('click', async () => {
-        if (!a.disabled && !window.confirm(`Disable ${a.username}? Their sessions stop working at once.`)) return;
+        const question =
+          a.username === this.self
+            ? `Disable your own account, ${a.username}? You will be signed out at once.`
+            : `Disable ${a.username}? Their sessions stop working at once.`;
+        if (!a.disabled && !window.confirm(question)) return;
         btn.disabled = true;
         try {
           await this.api.post(`/api/admin/accounts/${encodeURIComponent(a.username)}/${action}`);
@@ -173,6 +179,8 @@ export class AccountsView {
         ),
       );
     }
+    const table = this.accountsBody.closest('table');
+    if (table) stackTable(table);
   }
 
   private createSection(): HTMLElement {
@@ -230,7 +238,7 @@ export class AccountsView {
     return h(
       'section',
       { class: 'card', 'aria-labelledby': 'enrolments-title' },
-      h('h2', { id: 'enrolments-title' }, 'Pending enrolments'),
+      h('h2', { id: 'enrolments-title', tabindex: '-1' }, 'Pending enrolments'),
       h(
         'ol',
         { class: 'steps' },
@@ -323,8 +331,10 @@ export class AccountsView {
       upload.disabled = true;
       try {
         await this.api.put(`/api/admin/accounts/${encodeURIComponent(e.username)}/certificate`, { certificate: cert });
-        status.ok(`Certificate for ${e.username} stored.`);
         await Promise.all([this.loadAccounts(), this.loadEnrolments()]);
+        // The enrolment (and its form) is gone: say so where it was.
+        this.enrolmentsStatus.ok(`Certificate for ${e.username} stored: ${e.username} can now take conversations as a verified listener.`);
+        document.getElementById('enrolments-title')?.focus();
       } catch (err) {
         if (err instanceof ApiError && err.code === 'invalid_certificate')
           status.error(`The server refused this certificate: ${err.message} Check it was made from this enrolment request with the organisation’s root key.`);

@@ -113,3 +113,25 @@ export function formatDateTime(ms: number): string {
     minute: '2-digit',
   });
 }
+
+/**
+ * Lets a table fall into one card per row on narrow screens (CSS class
+ * "stack"), each cell captioned by its column header. Explicit ARIA roles
+ * keep the table semantics that a CSS display change would otherwise drop
+ * in some browsers.
+ */
+export function stackTable(table: HTMLTableElement): void {
+  table.classList.add('stack');
+  table.setAttribute('role', 'table');
+  const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent ?? '');
+  for (const g of table.querySelectorAll('thead, tbody')) g.setAttribute('role', 'rowgroup');
+  for (const tr of table.querySelectorAll('tr')) {
+    tr.setAttribute('role', 'row');
+    [...tr.children].forEach((cell, i) => {
+      const inHead = cell.parentElement?.parentElement?.tagName === 'THEAD';
+      if (inHead) cell.setAttribute('role', 'columnheader');
+      else cell.setAttribute('role', cell.tagName === 'TH' ? 'rowheader' : 'cell');
+      if (!inHead && heads[i] && !cell.hasAttribute('colspan')) cell.setAttribute('data-label', heads[i]);
+    });
+  }
+}

@@ -152,6 +152,7 @@ function startDashboard(): void {
   accounts = new AccountsView(byId('view-accounts'), api);
   rota = new RotaView(byId('view-rota'), api);
   signposting = new SignpostingView(byId('view-signposting'), api);
+  accounts.self = username;
   accounts.onAccounts = (a) => rota?.setAccounts(a);
   charts.onRefresh = () => void refreshStats(true);
 

@@ -2,7 +2,7 @@
 // service's time zone (from GET /api/rota), not the browser's.
 
 import { Api, describeError } from './api';
-import { h, clear, field, StatusLine, formatDateTime } from './dom';
+import { h, clear, field, StatusLine, formatDateTime, stackTable } from './dom';
 import type { Account } from './accounts-view';
 
 interface Shift {
@@ -116,6 +116,8 @@ export class RotaView {
         h('tr', { 'data-shift': s.id }, h('th', { scope: 'row' }, s.listener), h('td', {}, shiftWhen(s)), h('td', {}, del)),
       );
     }
+    const table = this.shiftsBody.closest('table');
+    if (table) stackTable(table);
     for (const [day, row] of this.hoursRows) {
       const range = r.hours[String(day)];
       row.open.checked = !!range;
@@ -226,8 +228,8 @@ export class RotaView {
     const status = new StatusLine();
     const rows = WEEK_ORDER.map((d) => {
       const open = h('input', { type: 'checkbox', id: `hours-open-${d}` });
-      const from = h('input', { id: `hours-from-${d}`, inputmode: 'numeric', placeholder: 'HH:MM', maxlength: '5', autocomplete: 'off', 'aria-label': `${WEEKDAYS[d]} opens at (HH:MM)` });
-      const to = h('input', { id: `hours-to-${d}`, inputmode: 'numeric', placeholder: 'HH:MM', maxlength: '5', autocomplete: 'off', 'aria-label': `${WEEKDAYS[d]} closes at (HH:MM)` });
+      const from = h('input', { class: 'time-input', id: `hours-from-${d}`, inputmode: 'numeric', placeholder: 'HH:MM', maxlength: '5', autocomplete: 'off', 'aria-label': `${WEEKDAYS[d]} opens at (HH:MM)` });
+      const to = h('input', { class: 'time-input', id: `hours-to-${d}`, inputmode: 'numeric', placeholder: 'HH:MM', maxlength: '5', autocomplete: 'off', 'aria-label': `${WEEKDAYS[d]} closes at (HH:MM)` });
       this.hoursRows.set(d, { open, from, to });
       return h(
         'tr',
