@@ -222,6 +222,48 @@ test('administrator dashboard against the real server', { skip: h.skipReason() ?
     await h.screenshot(page, 'admin-rota');
   });
 
+  await t.test('a closed day is saved with the opening hours, and removed again', async () => {
+    const form = page.locator('#hours-form');
+    await form.getByLabel('Date').fill('2030-12-25');
+    await form.getByRole('button', { name: 'Add closed day' }).click();
+    await form.getByRole('button', { name: 'Save opening hours and closed days' }).click();
+    await form.locator('.status-line.ok', { hasText: 'saved' }).waitFor({ timeout: WAIT });
+    let rota = await stack.api('GET', '/api/rota', { token: await stack.admin() });
+    assert.deepEqual(rota.body.closed_days, ['2030-12-25']);
+    assert.deepEqual(rota.body.hours, {});
+    await form.getByRole('button', { name: 'Remove closed day 2030-12-25' }).click();
+    await form.getByRole('button', { name: 'Save opening hours and closed days' }).click();
+    await page.locator('#closed-days', { hasText: 'No closed days.' }).waitFor({ timeout: WAIT });
+    await form.locator('.status-line.ok', { hasText: 'saved' }).waitFor({ timeout: WAIT });
+    rota = await stack.api('GET', '/api/rota', { token: await stack.admin() });
+    assert.deepEqual(rota.body.closed_days, []);
+  });
+
+  await t.test('the signposting list is edited and GPs get the new list', async () => {
+    await page.getByRole('link', { name: 'Signposting' }).click();
+    await page.locator('#signposting-title').waitFor();
+    const form = page.locator('#signposting-form');
+    await form.locator('li.signpost, li.empty').first().waitFor({ timeout: WAIT });
+    const before = await form.locator('li.signpost').count();
+    await form.getByRole('button', { name: 'Add a service' }).click();
+    const item = form.locator('li.signpost').last();
+    await item.getByLabel('Name').fill('Practitioner Health');
+    await item.getByLabel('Contact (phone, text or web)').fill('0300 0303 300');
+    await item.getByLabel('Hours').fill('24/7 (out-of-hours line)');
+    await form.getByRole('button', { name: 'Save signposting' }).click();
+    await form.locator('.status-line.ok', { hasText: `Saved ${before + 1} services` }).waitFor({ timeout: WAIT });
+    const config = await stack.api('GET', '/api/config');
+    assert.deepEqual(config.body.signposting.at(-1), { name: 'Practitioner Health', contact: '0300 0303 300', hours: '24/7 (out-of-hours line)' });
+    assert.equal(config.body.signposting.length, before + 1);
+    // A half-filled entry is refused in words, and nothing is sent.
+    await form.getByRole('button', { name: 'Add a service' }).click();
+    await form.locator('li.signpost').last().getByLabel('Name').fill('Only a name');
+    await form.getByRole('button', { name: 'Save signposting' }).click();
+    await form.locator('.status-line.error', { hasText: 'fill in the name, the contact and the hours' }).waitFor({ timeout: WAIT });
+    assert.equal((await stack.api('GET', '/api/config')).body.signposting.length, before + 1);
+    await h.screenshot(page, 'admin-signposting');
+  });
+
   // GPs in their own browser context (their own origin page, fetch and WebSocket).
   const gpPage = await h.newPage(browser, stack, '/healthz');
   await gpPage.evaluate(installClients);
