@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as h from './harness.mjs';
+import { audit } from './flows.mjs';
 import * as psc1 from '../../src/crypto/index.js';
 
 const ADMIN = 'ada.admin';
@@ -109,6 +110,15 @@ test('administrator dashboard against the real server', { skip: h.skipReason() ?
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#login-message', { hasText: 'not right' }).waitFor({ timeout: WAIT });
     assert.equal(await page.locator('#app').isVisible(), false);
+
+    // A listener's own (correct) password does not open the dashboard.
+    await login.getByLabel('Username').fill('dr.brook');
+    await login.getByLabel('Password').fill(h.PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#login-message', { hasText: 'not an administrator account' }).waitFor({ timeout: WAIT });
+    assert.equal(await page.locator('#app').isVisible(), false);
+
+    await login.getByLabel('Username').fill(ADMIN);
 
     await login.getByLabel('Password').fill(h.PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -372,10 +382,12 @@ test('administrator dashboard against the real server', { skip: h.skipReason() ?
     }
   });
 
-  await t.test('every control in every view has an accessible name', async () => {
+  await t.test('accessibility: names, labels and contrast in every view; keyboard order with visible focus', async () => {
     for (const view of ['Live', 'Charts', 'Accounts & certificates', 'Rota', 'Signposting']) {
       await page.getByRole('link', { name: view, exact: true }).click();
       await page.waitForFunction((v) => document.querySelector('nav.sections a[aria-current="page"]')?.textContent === v, view);
+      await page.waitForLoadState('networkidle');
+      // Hidden controls too (collapsed tables, the other shift kind): each has a name.
       const unnamed = await page.evaluate(() =>
         [...document.querySelectorAll('#app .view:not([hidden]) :is(input, select, textarea, button, a[href], canvas)')]
           .filter((el) => {
@@ -385,7 +397,30 @@ test('administrator dashboard against the real server', { skip: h.skipReason() ?
           })
           .map((el) => el.outerHTML.slice(0, 160)));
       assert.deepEqual(unnamed, [], `unnamed controls in ${view}`);
+      assert.deepEqual(await audit(page), [], `labels, names and contrast in ${view}`);
     }
+    // From the top of the Live view: the skip link first, then the top bar, then the sections; focus always visible.
+    await page.getByRole('link', { name: 'Live', exact: true }).click();
+    const first = await page.evaluate(() =>
+      [...document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])')]
+        .find((e) => !e.closest('[hidden]') && !e.disabled)?.textContent.trim());
+    assert.equal(first, 'Skip to main content', 'the skip link is the first control');
+    await page.locator('.skip-link').focus();
+    const order = [];
+    for (let i = 0; i < 8; i++) {
+      if (i > 0) await page.keyboard.press('Tab');
+      order.push(await page.evaluate(() => {
+        const e = document.activeElement;
+        if (!e || e === document.body) return null;
+        const st = getComputedStyle(e);
+        return { name: (e.getAttribute('aria-label') || e.textContent || e.id).trim().slice(0, 40), outlined: st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) >= 2 };
+      }));
+    }
+    const seen = order.filter(Boolean);
+    assert.equal(seen[0]?.name, 'Skip to main content');
+    const names = seen.map((o) => o.name);
+    assert.ok(names.indexOf('Sign out') < names.indexOf('Live') && names.indexOf('Live') < names.indexOf('Charts'), `focus order: ${names.join(' | ')}`);
+    for (const o of seen) assert.ok(o.outlined, `no visible focus on ${o.name}`);
   });
 
   await t.test('when the server goes away the dashboard says so and reconnects', async () => {
