@@ -38,11 +38,15 @@ export class SignpostingView {
       ev.preventDefault();
       this.collect();
       const items = this.items.filter((a) => a.name.trim() || a.contact.trim() || a.hours.trim());
-      for (const [i, a] of items.entries()) {
-        if (!a.name.trim() || !a.contact.trim() || !a.hours.trim()) {
-          this.status.error(`Service ${i + 1}: fill in the name, the contact and the hours (or remove it).`);
-          return;
-        }
+      for (const [li, r] of this.inputs) {
+        const fields = [r.name, r.contact, r.hours];
+        const filled = fields.filter((f) => f.value.trim());
+        if (filled.length === 0 || filled.length === 3) continue;
+        const n = [...this.rows.children].indexOf(li) + 1;
+        this.status.error(`Service ${n}: fill in the name, the contact and the hours (or remove it).`);
+        for (const f of fields) if (!f.value.trim()) f.setAttribute('aria-invalid', 'true');
+        fields.find((f) => !f.value.trim())?.focus();
+        return;
       }
       const alternatives = items.map((a) => ({ name: a.name.trim(), contact: a.contact.trim(), hours: a.hours.trim() }));
       const frame = new TextEncoder().encode(JSON.stringify({ v: 1, type: 'signposting', reason: 'max_wait', next_shift_start_ms: 0, alternatives })).length;
@@ -103,6 +107,7 @@ export class SignpostingView {
       const mk = (label: string, value: string) => {
         const id = uniqueId('sp');
         const input = h('input', { id, value, maxlength: String(MAX_CHARS), autocomplete: 'off' });
+        input.addEventListener('input', () => input.removeAttribute('aria-invalid'));
         return { input, wrap: h('div', { class: 'field' }, h('label', { for: id }, label), input) };
       };
       const name = mk('Name', a.name);

@@ -270,6 +270,7 @@ test('administrator dashboard against the real server', { skip: h.skipReason() ?
     await form.locator('li.signpost').last().getByLabel('Name').fill('Only a name');
     await form.getByRole('button', { name: 'Save signposting' }).click();
     await form.locator('.status-line.error', { hasText: 'fill in the name, the contact and the hours' }).waitFor({ timeout: WAIT });
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-invalid')), 'true', 'focus on the missing field');
     assert.equal((await stack.api('GET', '/api/config')).body.signposting.length, before + 1);
     await h.screenshot(page, 'admin-signposting');
   });
