@@ -74,7 +74,7 @@ http_response method_not_allowed(const http_request& req) {
                       "This method is not allowed here.");
 }
 
-http_api::http_api(services& svc) : svc_(svc) {
+http_api::http_api(services& svc) : svc_(svc), site_(svc.cfg.web_root) {
     dummy_hash_ = crypto::hash_password("peerline-dummy-password", svc_.pwhash);
 }
 
@@ -102,7 +102,7 @@ net::awaitable<http_response> http_api::handle(http_request req, std::string cli
         co_return co_await staff_endpoint(req);
     }
     if (target == "/metrics" && method == http::verb::get) co_return co_await metrics(req);
-    co_return serve_static(req, svc_.cfg.web_root);
+    co_return site_.serve(req);
 }
 
 net::awaitable<std::optional<http_api::identity>> http_api::authenticate(const http_request& req,

@@ -17,6 +17,7 @@
 #pragma once
 
 #include "net/beast.hpp"
+#include "net/static_files.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -89,6 +90,7 @@ private:
                                                 std::chrono::seconds ttl);
 
     services& svc_;
+    static_site site_; // the built web client, in memory
     std::string address_key_;
     std::string dummy_hash_; // verified against for unknown users (equal timing)
 };

@@ -1,5 +1,7 @@
 #include "net/static_files.hpp"
 
+#include "peerline/crypto/crypto.hpp"
+
 #include "net/http_api.hpp"
 
 #include <filesystem>
@@ -45,23 +47,33 @@ std::string_view mime_type(const fs::path& p) {
 }
 
 http_response page(const http_request& req, http::status status, std::string_view type,
-                   std::string body, bool immutable) {
+                   const std::string& body, const std::string& etag, bool immutable) {
     http_response res{status, req.version()};
     res.set(http::field::server, "peerline");
     res.set(http::field::content_type, type);
+    // Scripts and connections only to this origin. 'wasm-unsafe-eval' lets
+    // libsodium's WebAssembly compile; it does not allow eval of JavaScript.
     res.set("Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; connect-src 'self'; style-src 'self'; "
-            "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-            "form-action 'self'");
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; "
+            "style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'; form-action 'self'");
     res.set("Referrer-Policy", "no-referrer");
     res.set("X-Content-Type-Options", "nosniff");
-    res.set(http::field::cache_control,
-            immutable ? "public, max-age=31536000, immutable" : "no-cache");
+    res.set("X-Frame-Options", "DENY");
+    res.set("Cross-Origin-Opener-Policy", "same-origin");
+    res.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
+    res.set(http::field::cache_control, immutable ? "public, max-age=31536000, immutable" : "no-cache");
+    if (!etag.empty()) res.set(http::field::etag, etag);
     res.keep_alive(req.keep_alive());
+    auto match = req.find(http::field::if_none_match);
+    if (!etag.empty() && match != req.end() && match->value() == etag) {
+        res.result(http::status::not_modified);
+        return res;
+    }
     if (req.method() == http::verb::head) {
         res.content_length(body.size());
     } else {
-        res.body() = std::move(body);
+        res.body() = body;
         res.prepare_payload();
     }
     return res;
@@ -69,37 +81,60 @@ http_response page(const http_request& req, http::status status, std::string_vie
 
 } // namespace
 
-http_response serve_static(const http_request& req, const std::string& web_root) {
+static_site::static_site(const std::string& web_root) {
+    if (web_root.empty()) {
+        placeholder_ = true;
+        return;
+    }
+    constexpr std::uintmax_t max_total_bytes = 64 * 1024 * 1024;
+    std::uintmax_t total = 0;
+    std::error_code ec;
+    fs::recursive_directory_iterator it(web_root, ec), end;
+    if (ec) throw std::runtime_error("cannot read --web-root " + web_root + ": " + ec.message());
+    for (; it != end; it.increment(ec)) {
+        if (ec) throw std::runtime_error("cannot read --web-root " + web_root + ": " + ec.message());
+        if (!it->is_regular_file()) continue;
+        auto size = it->file_size();
+        total += size;
+        if (size > max_static_file_bytes || total > max_total_bytes)
+            throw std::runtime_error("--web-root holds a file over 8 MiB or more than 64 MiB in all");
+        std::ifstream in(it->path(), std::ios::binary);
+        std::ostringstream content;
+        content << in.rdbuf();
+        auto rel = fs::relative(it->path(), web_root).generic_string();
+        file f;
+        f.content = content.str();
+        f.mime = std::string(mime_type(it->path()));
+        f.etag = "\"" + crypto::token_hash(f.content).substr(0, 22) + "\"";
+        // Bundles under assets/ carry a content hash in their names: cache forever.
+        f.immutable = rel.rfind("assets/", 0) == 0;
+        files_.emplace("/" + rel, std::move(f));
+    }
+}
+
+http_response static_site::serve(const http_request& req) const {
     if (req.method() != http::verb::get && req.method() != http::verb::head)
         return json_error(req, http::status::method_not_allowed, "method_not_allowed",
                           "Only GET and HEAD are served here.");
     std::string_view target = req.target();
     auto query = target.find('?');
     if (query != std::string_view::npos) target = target.substr(0, query);
-    if (target.empty() || target.front() != '/' || target.find("..") != std::string_view::npos ||
-        target.find('\\') != std::string_view::npos || target.find('\0') != std::string_view::npos)
+    if (target.empty() || target.front() != '/')
         return json_error(req, http::status::bad_request, "bad_path", "Invalid path.");
-
-    if (web_root.empty()) {
+    if (placeholder_) {
         if (target == "/" || target == "/index.html")
-            return page(req, http::status::ok, "text/html; charset=utf-8", placeholder_page, false);
+            return page(req, http::status::ok, "text/html; charset=utf-8", placeholder_page, {}, false);
         return json_error(req, http::status::not_found, "not_found", "Not found.");
     }
-
-    fs::path path = fs::path(web_root) / std::string(target.substr(1));
-    std::error_code ec;
-    if (target == "/" || fs::is_directory(path, ec)) path /= "index.html";
-    auto size = fs::file_size(path, ec);
-    if (ec || !fs::is_regular_file(path, ec))
-        return json_error(req, http::status::not_found, "not_found", "Not found.");
-    if (size > max_static_file_bytes)
-        return json_error(req, http::status::internal_server_error, "too_large", "File too large.");
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream content;
-    content << in.rdbuf();
-    // Bundles under assets/ carry a content hash in their names: cache forever.
-    bool immutable = target.rfind("/assets/", 0) == 0;
-    return page(req, http::status::ok, mime_type(path), content.str(), immutable);
+    // Only the files that were there at start-up exist: no path is ever
+    // resolved on disk, so nothing outside the web root can be reached.
+    std::string path(target);
+    if (path.back() == '/') path += "index.html";
+    auto it = files_.find(path);
+    if (it == files_.end()) it = files_.find(path + "/index.html");
+    if (it == files_.end()) return json_error(req, http::status::not_found, "not_found", "Not found.");
+    const auto& f = it->second;
+    return page(req, http::status::ok, f.mime, f.content, f.etag, f.immutable);
 }
 
 } // namespace peerline
