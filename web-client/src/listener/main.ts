@@ -303,7 +303,9 @@ function setAvailability(state: string, reason?: string, untilMs?: number): void
 
 function updateAvailabilityButtons(): void {
   const online = s.ws?.isOnline ?? false;
-  ($('go-available') as HTMLButtonElement).disabled = !online || !s.certified || s.availability === 'available';
+  ($('go-available') as HTMLButtonElement).disabled =
+    !online || !s.certified || s.availability === 'available' || s.availability === 'busy';
+  $('avail-needs-key').hidden = s.certified;
   ($('go-away') as HTMLButtonElement).disabled = !online || s.availability === 'away' || s.availability === 'offline';
 }
 

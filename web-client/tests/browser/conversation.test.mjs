@@ -110,14 +110,13 @@ test('a GP and a certified listener talk end to end; the canary is on both scree
   await h.screenshot(gp, 'gp-after');
 
   // Only if the GP keeps the continuity code is anything stored; "forget" removes it.
-  if (await gp.locator('#continuity-panel').isVisible()) {
-    await gp.getByRole('button', { name: 'Keep a continuity code in this browser' }).click();
-    assert.deepEqual((await f.storageOf(gp)).local, ['peerline.continuity']);
-    await gp.getByRole('button', { name: 'Back to the start' }).last().click();
-    await gp.waitForSelector('#continuity-choice:not([hidden])');
-    await gp.getByRole('button', { name: 'Forget my continuity code' }).click();
-    f.assertNothingStored(await f.storageOf(gp), 'after forgetting the code');
-  }
+  await gp.locator('#continuity-panel').waitFor();
+  await gp.getByRole('button', { name: 'Keep a continuity code in this browser' }).click();
+  assert.deepEqual((await f.storageOf(gp)).local, ['peerline.continuity']);
+  await gp.getByRole('button', { name: 'Back to the start' }).last().click();
+  await gp.waitForSelector('#continuity-choice:not([hidden])');
+  await gp.getByRole('button', { name: 'Forget my continuity code' }).click();
+  f.assertNothingStored(await f.storageOf(gp), 'after forgetting the code');
 
   // The canary is nowhere on the server side.
   const monitored = await monitor.stop();

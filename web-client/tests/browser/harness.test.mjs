@@ -25,7 +25,10 @@ test('the server serves every built page with the CSP, and every script and styl
   for (const p of pages) {
     const r = await fetch(`${stack.baseUrl}${p}`);
     assert.equal(r.status, 200, `GET ${p}`);
-    assert.match(r.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    const csp = r.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self'/);
+    assert.match(csp, /script-src[^;]*'wasm-unsafe-eval'/, "libsodium's WebAssembly needs 'wasm-unsafe-eval' in script-src");
+    assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'/);
     const html = await r.text();
     assert.doesNotMatch(html, /<script(?![^>]*\ssrc=)[^>]*>/, `${p} has an inline script`);
     assert.doesNotMatch(html, /<style\b/, `${p} has an inline style element`);
@@ -44,9 +47,11 @@ test('the server serves every built page with the CSP, and every script and styl
 
 test('the pinned organisation key is the harness root key', { skip }, async () => {
   const org = h.orgKey();
-  const js = (await (await fetch(`${stack.baseUrl}/`)).text()).match(/src="(\/assets\/index-[^"]+\.js)"/)[1];
-  const bundle = await (await fetch(`${stack.baseUrl}${js}`)).text();
-  assert.ok(bundle.includes(org.publicKey), 'the GP bundle embeds the pinned public key');
+  const html = await (await fetch(`${stack.baseUrl}/`)).text();
+  const scripts = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+  assert.ok(scripts.length >= 1);
+  const code = (await Promise.all(scripts.map(async (u) => (await fetch(`${stack.baseUrl}${u}`)).text()))).join('\n');
+  assert.ok(code.includes(org.publicKey), 'the GP page\'s scripts embed the pinned public key');
 });
 
 test('the harness sees Redis contents and MONITOR traffic', { skip }, async () => {
