@@ -42,8 +42,9 @@ void client_session::detach() {
     svc_.redis->eval(scripts::session_detach(), {keys::queue_prefix},
                      {sid_, state["rid"].get<std::string>(), std::to_string(grace_ms), state.dump(),
                       std::to_string(now_ms())},
-                     [](redis::value v) {
+                     [match = svc_.match](redis::value v) {
                          if (v.failed()) log::warn("session_detach_not_recorded");
+                         else match->request_left(v); // an offer pending on the request is withdrawn
                      });
     // A listener who dropped takes no new offers until they are back.
     if (role_ == pr::role::listener) {

@@ -149,7 +149,7 @@ TEST_CASE("a waiting GP who does not come back within --resume-grace-s leaves th
 }
 
 TEST_CASE("a GP who drops while an offer is pending loses nothing by resuming",
-          "[resume][offers][!mayfail]") {
+          "[resume][offers]") {
     peerline_stack s(with_flags({"--resume-grace-s", "10", "--offer-timeout-ms", "10000"}));
     auto listener = available_listener_at(s.ep(), s.new_listener("pending-offer-listener"));
     std::string token;

@@ -3,14 +3,33 @@
 -- KEYS[1] queue prefix; ARGV: session_id, request_id ("" = none), grace_ms, state (JSON:
 --   {"rid": ..., "convs": [{"cid", "peer_sid", "peer_node", "peer_channel", "listener"}]})
 --   , now_ms
--- A detached request keeps its place but is not offered until resumed. Any
--- node's sweep (detached_sweep.lua) ends what nobody resumed in time, so the
--- clean-up does not depend on this node still running.
+-- A detached request keeps its place but is not offered until resumed; an
+-- offer already pending on it is withdrawn (the listener is free again and
+-- must not start a conversation nobody is there for), and a new one is made
+-- when the GP is back. Any node's sweep (detached_sweep.lua) ends what nobody
+-- resumed in time, so the clean-up does not depend on this node still running.
+-- Returns {"kept"} | {"withdrawn", offer_id, listener_sid, listener_node}
+-- (the same shape as queue_leave.lua, for matcher::request_left).
 local p = KEYS[1]
+local now = tonumber(ARGV[5])
 -- The state outlives its deadline by a minute so the sweep can still read it.
 redis.call('SET', p .. ':detached:' .. ARGV[1], ARGV[4], 'PX', tonumber(ARGV[3]) + 60000)
 redis.call('ZADD', p .. ':detached_until', tonumber(ARGV[5]) + tonumber(ARGV[3]), ARGV[1])
-if ARGV[2] ~= '' and redis.call('EXISTS', p .. ':req:' .. ARGV[2]) == 1 then
-  redis.call('HSET', p .. ':req:' .. ARGV[2], 'detached', '1')
+local rk = p .. ':req:' .. ARGV[2]
+if ARGV[2] == '' or redis.call('EXISTS', rk) == 0 then return {'kept'} end
+redis.call('HSET', rk, 'detached', '1')
+local oid = redis.call('HGET', rk, 'offer')
+if not oid then return {'kept'} end
+redis.call('HDEL', rk, 'offer')
+local ok = p .. ':offer:' .. oid
+local lsid = redis.call('HGET', ok, 'lsid')
+redis.call('DEL', ok)
+redis.call('ZREM', p .. ':offers', oid)
+if not lsid then return {'kept'} end
+local lk = p .. ':listener:' .. lsid
+redis.call('HDEL', lk, 'offer')
+local f = redis.call('HMGET', lk, 'state', 'capacity', 'active', 'node')
+if f[1] == 'available' and tonumber(f[3] or '0') < tonumber(f[2] or '0') then
+  redis.call('ZADD', p .. ':available', now, lsid)
 end
-return 1
+return {'withdrawn', oid, lsid, f[4] or ''}
