@@ -17,7 +17,7 @@ let browser;
 
 before(async () => {
   if (skip) return;
-  stack = await h.startStack({ listeners: ['dr.ames'] });
+  stack = await h.startStack({ listeners: ['dr.ames'], serverArgs: ['--wrapup-s', '5'] });
   await stack.publishRevocationList();
   browser = await h.launchBrowser();
 });
@@ -85,6 +85,9 @@ test('a GP and a certified listener talk end to end; the canary is on both scree
   // The listener shares signposting inside the encrypted channel.
   await listener.getByRole('button', { name: 'Share support services' }).click();
   await gp.locator('#chat-messages li.signpost').waitFor({ timeout: f.TIMEOUT });
+  // The listener asks for the duty supervisor (none is online here).
+  await listener.getByRole('button', { name: 'Ask for the duty supervisor' }).click();
+  await listener.locator('.conv-panel .msg.system', { hasText: 'No duty supervisor is online' }).waitFor({ timeout: f.TIMEOUT });
   await h.screenshot(gp, 'gp-chat');
   await h.screenshot(listener, 'listener-chat');
   assert.deepEqual(await f.audit(gp), [], 'GP chat: labels, names, contrast');
@@ -102,6 +105,10 @@ test('a GP and a certified listener talk end to end; the canary is on both scree
   await gp.waitForSelector('#view-after:not([hidden])', { timeout: f.TIMEOUT });
   await listener.locator('.conv-panel .msg.system', { hasText: 'The GP ended the conversation' }).waitFor({ timeout: f.TIMEOUT });
   assert.equal(await gp.locator('#chat-messages').count(), 0, 'the chat is gone from the GP page');
+  // The listener's wrap-up pause is shown with its end, then they are offered work again.
+  await listener.waitForSelector('#avail-state[data-state="wrapup"]', { timeout: f.TIMEOUT });
+  assert.match(await listener.locator('#avail-detail').textContent(), /Next offer possible in \d+ s/);
+  await h.screenshot(listener, 'listener-wrapup');
   await gp.getByLabel('Yes').check();
   await gp.getByLabel('More likely').check();
   await gp.getByRole('button', { name: 'Send feedback' }).click();

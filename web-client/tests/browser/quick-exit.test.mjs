@@ -79,6 +79,23 @@ test('Escape during a conversation leaves at once, ends the conversation, and le
   await listener.waitForSelector('#avail-state[data-state="away"]', { timeout: f.TIMEOUT });
 });
 
+test('a queued GP sees the position, no invented estimate, and can leave the queue', { skip }, async () => {
+  const gp = await gpPage();
+  await f.gpAsk(gp, { topic: 'career' });
+  await f.waitQueued(gp);
+  assert.equal(await gp.locator('#queue-position').textContent(), '1');
+  assert.match(await gp.locator('#queue-wait').textContent(), /^(no estimate yet|less than a minute|about .+)$/);
+  assert.equal(await gp.locator('#queue-status').getAttribute('aria-live'), 'polite');
+  await h.screenshot(gp, 'gp-queue');
+  await gp.getByRole('button', { name: 'Leave the queue' }).click();
+  await gp.waitForSelector('#view-landing:not([hidden])', { timeout: f.TIMEOUT });
+  assert.equal(await gp.locator('#page-error').isHidden(), true);
+  const token = await stack.admin();
+  await h.waitFor(async () => (await stack.api('GET', '/api/admin/stats', { token })).body.live.waiting === 0, 'the queue to be empty');
+  f.assertNothingStored(await f.storageOf(gp), 'after leaving the queue');
+  assert.deepEqual(gp.problems, []);
+});
+
 test('the Quick exit button while queued leaves the queue on the server too', { skip }, async () => {
   const gp = await gpPage();
   await f.gpAsk(gp);
