@@ -346,6 +346,8 @@ void client_session::on_event(const nlohmann::json& ev) {
         on_peer_detached(ev);
     } else if (type == "peer_moved") {
         on_peer_moved(ev);
+    } else if (type == "rota_changed" && role_ == pr::role::listener) {
+        recheck_shift();
     } else if (type == "escalation" && role_ == pr::role::admin) {
         send(pr::escalation{ev.value("listener", ""), ev.value("cid", "")});
     }

@@ -121,6 +121,9 @@ private:
     // --- client_session_staff.cpp ---
     void on_set_availability(const protocol::set_availability& m);
     void go_away(std::string reason);
+    // The rota changed: off shift now means away now; a moved shift end moves the timer.
+    void recheck_shift();
+    void arm_shift_timer(std::chrono::sys_seconds until);
     void on_accept_offer(const protocol::accept_offer& m);
     void on_decline_offer(const protocol::decline_offer& m);
     void on_escalate(const protocol::escalate& m);

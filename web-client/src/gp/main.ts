@@ -430,6 +430,8 @@ function onConvEvent(conv: Conversation, e: ConversationEvent): void {
       $('refusal').hidden = false;
       $('chat-status').textContent = 'Nothing has been sent. You can end this conversation safely.';
       chat.setEnabled(false);
+      chat.root.hidden = true;
+      $('end-chat').focus();
       break;
     case 'message':
       chat.addTheirs(e.id, e.text);

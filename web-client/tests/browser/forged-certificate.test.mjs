@@ -53,6 +53,7 @@ test('a listener certified by a rogue key is refused by the GP with its warning,
   assert.equal(await gp.locator('#refusal').getAttribute('role'), 'alert');
   assert.equal(await gp.locator('#listener-badge').isHidden(), true, 'no verified badge');
   assert.equal(await gp.locator('#safety').isHidden(), true, 'no safety code');
+  assert.equal(await gp.getByLabel('Your message').isVisible(), false, 'no message box');
   assert.equal(await gp.getByLabel('Your message').isDisabled(), true, 'the GP cannot type');
   assert.match(await gp.locator('#chat-status').textContent(), /Nothing has been sent/);
   await h.screenshot(gp, 'gp-refused-forged-certificate');
