@@ -12,7 +12,7 @@ const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch:
 
 before(async () => {
   if (skip) return;
-  stack = await h.startStack(); // no listener, no shift
+  stack = await h.startStack({ serverArgs: ['--timezone', 'Europe/London'] }); // no listener, no shift
   browser = await h.launchBrowser();
 });
 
@@ -34,6 +34,24 @@ test('with nobody on shift the GP is signposted to 24/7 services instead of queu
   await gp.waitForSelector('#view-landing:not([hidden])');
   f.assertNothingStored(await f.storageOf(gp), 'after signposting');
   assert.deepEqual(gp.problems, []);
+});
+
+test('on a closed day the GP is told that Peerline is closed, and shown the 24/7 alternatives', { skip }, async () => {
+  const token = await stack.admin();
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+  const put = await stack.api('PUT', '/api/rota/hours', { token, body: { hours: {}, closed_days: [today] } });
+  assert.ok(put.status >= 200 && put.status < 300, `PUT /api/rota/hours: ${put.status} ${put.text}`);
+  await h.waitFor(async () => (await stack.api('GET', '/api/rota', { token })).body.open_now === false, 'the rota to be closed');
+  try {
+    const gp = await h.newPage(browser, stack, '/');
+    await f.gpAsk(gp);
+    await gp.waitForSelector('#view-signposting:not([hidden])', { timeout: f.TIMEOUT });
+    assert.equal(await gp.locator('#signposting-reason').textContent(), 'Peerline is closed at the moment.');
+    assert.ok(await gp.locator('#signposting-list li').count() > 0);
+    await h.screenshot(gp, 'gp-closed');
+  } finally {
+    await stack.api('PUT', '/api/rota/hours', { token, body: { hours: {}, closed_days: [] } });
+  }
 });
 
 test('the landing page, the listener sign-in and the signposting fit a phone-width screen', { skip }, async () => {
