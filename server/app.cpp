@@ -151,7 +151,14 @@ int run_server(server_config cfg) {
 
     redis->start();
     subscriber->start();
-    routes.start([rota] { rota->refresh(); });
+    // A rota change (from any node): reload, then let this node's listeners
+    // check they are still on shift.
+    routes.start([rota, &routes] {
+        rota->refresh([&routes] {
+            routes.for_each_local(
+                [](const std::shared_ptr<client_session>& s) { s->post_event({{"e", "rota_changed"}}); });
+        });
+    });
     // Load the rota as soon as Redis is reachable, and again after every
     // reconnect (an earlier load may have failed while it was down).
     redis->on_state_change([rota](bool up) {

@@ -63,18 +63,37 @@ void client_session::on_set_availability(const pr::set_availability& m) {
                       send_listener_state();
                       return;
                   }
-                  // Off shift means off: the server sets the listener away when it ends.
-                  shift_timer_.expires_at(std::chrono::steady_clock::now() +
-                                          std::chrono::milliseconds(to_ms(until) - now_ms()));
-                  shift_timer_.async_wait([weak = weak_from_this()](boost::system::error_code e) {
-                      if (auto self = weak.lock(); self && !e) self->go_away("shift_ended");
-                  });
+                  arm_shift_timer(until);
                   if (wrapup_until_ms_ > now_ms())
                       start_wrapup(wrapup_until_ms_); // says "wrapup" and, later, "available"
                   else
                       send_listener_state();
                   svc_.match->kick();
               });
+}
+
+// Off shift means off: the server sets the listener away when the shift ends.
+void client_session::arm_shift_timer(std::chrono::sys_seconds until) {
+    shift_timer_.expires_at(std::chrono::steady_clock::now() +
+                            std::chrono::milliseconds(to_ms(until) - now_ms()));
+    shift_timer_.async_wait([weak = weak_from_this()](boost::system::error_code e) {
+        if (auto self = weak.lock(); self && !e) self->go_away("shift_ended");
+    });
+}
+
+// Every node re-reads the rota when an administrator changes it, then asks
+// its available listeners to check again: a deleted or shortened shift takes
+// the listener out of matching at once (closed days and opening hours too),
+// a longer one moves the end.
+void client_session::recheck_shift() {
+    if (availability_ != pr::availability::available) return;
+    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    auto on_shift = svc_.rota->snapshot()->on_shift_until(username_, now);
+    if (!on_shift) {
+        go_away("shift_ended");
+        return;
+    }
+    arm_shift_timer(*on_shift);
 }
 
 // The server takes the listener out of matching (missed offer, shift over,
