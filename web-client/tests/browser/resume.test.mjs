@@ -15,17 +15,21 @@ const skip = h.skipReason();
 let stack;
 let browser;
 let proxy;
+let listenerProxy;
 
 before(async () => {
   if (skip) return;
   const proxyPort = await h.freePort();
+  const listenerProxyPort = await h.freePort();
   stack = await h.startStack({
-    listeners: ['dr.ames'],
+    listeners: ['dr.ames', 'dr.bose'],
     demo: true,
     demoOrgKey: h.orgKey().keyFile,
-    serverArgs: ['--allowed-origin', `http://127.0.0.1:${proxyPort}`, '--resume-grace-s', '60', '--wrapup-s', '0'],
+    serverArgs: ['--allowed-origin', `http://127.0.0.1:${proxyPort}`, '--allowed-origin', `http://127.0.0.1:${listenerProxyPort}`,
+      '--resume-grace-s', '60', '--wrapup-s', '0'],
   });
   proxy = await stack.startProxy(proxyPort);
+  listenerProxy = await stack.startProxy(listenerProxyPort);
   browser = await h.launchBrowser();
 });
 
@@ -75,6 +79,44 @@ test('after a network drop the GP reconnects, resumes and keeps the conversation
   await gp.getByRole('button', { name: 'End conversation' }).click();
   await gp.waitForSelector('#view-after:not([hidden])', { timeout: f.TIMEOUT });
   await listener.locator('#go-away').click();
+  await listener.waitForSelector('#avail-state[data-state="away"]', { timeout: f.TIMEOUT });
+});
+
+test('after the listener\'s network drops, the listener resumes and the GP\'s messages written meanwhile arrive', { skip }, async () => {
+  const listener = await h.newPage(browser, { baseUrl: listenerProxy.baseUrl }, '/listener.html');
+  await f.listenerSignIn(listener, 'dr.bose', h.PASSWORD);
+  await f.enrolDevice(listener);
+  await f.goAvailable(listener);
+  const gp = await h.newPage(browser, stack, '/');
+  await f.gpAsk(gp);
+  await f.acceptOffer(listener);
+  await f.waitEstablished(gp, listener);
+
+  listenerProxy.drop();
+  await listener.waitForSelector('#conn-banner:not([hidden])', { timeout: f.TIMEOUT });
+  await gp.locator('#chat-status', { hasText: 'Your listener’s connection dropped' }).waitFor({ timeout: f.TIMEOUT });
+  const box = gp.getByLabel('Your message');
+  await box.fill('Are you still there?');
+  await box.press('Enter');
+
+  listenerProxy.restore();
+  await listener.waitForSelector('#conn-banner', { state: 'hidden', timeout: f.TIMEOUT });
+  const panel = listener.locator('.conv-panel:not([hidden])');
+  await panel.locator('li.them', { hasText: 'Are you still there?' }).waitFor({ timeout: f.TIMEOUT });
+  await gp.locator('#chat-messages li.me', { hasText: 'Are you still there?' }).locator('.state[data-state="delivered"]')
+    .waitFor({ timeout: f.TIMEOUT });
+  await gp.locator('#chat-status', { hasText: 'Your listener is back' }).waitFor({ timeout: f.TIMEOUT });
+  await f.listenerSend(listener, 'Yes, I am here.');
+  await gp.locator('#chat-messages li.them', { hasText: 'Yes, I am here.' }).waitFor({ timeout: f.TIMEOUT });
+  assert.equal(await panel.locator('li.them', { hasText: 'Are you still there?' }).count(), 1, 'nothing shown twice');
+  assert.deepEqual(gp.problems, []);
+  assert.deepEqual(listener.problems, []);
+
+  await gp.getByRole('button', { name: 'End conversation' }).click();
+  await gp.waitForSelector('#view-after:not([hidden])', { timeout: f.TIMEOUT });
+  // Out of the way of the next test: away (the server may already have set it).
+  await listener.waitForSelector('#avail-state:is([data-state="available"], [data-state="away"])', { timeout: f.TIMEOUT });
+  if (await listener.locator('#avail-state[data-state="available"]').count()) await listener.locator('#go-away').click();
   await listener.waitForSelector('#avail-state[data-state="away"]', { timeout: f.TIMEOUT });
 });
 
