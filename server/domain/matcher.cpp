@@ -75,27 +75,50 @@ void matcher::run_round() {
     match_one();
 }
 
-// One queue_match call; repeats while it makes offers.
+// One queue_match call makes every offer it can (up to offer_batch); another
+// call follows only when the batch was full.
 void matcher::match_one() {
-    auto offer_id = crypto::random_hex(16);
+    constexpr std::size_t offer_batch = 32;
+    std::vector<std::string> args;
+    args.reserve(2 + offer_batch);
+    args.push_back(std::to_string(now_ms()));
+    args.push_back(std::to_string(svc_.cfg.offer_timeout.count()));
+    // Offer ids: 28 random hex digits per call and 4 of index (32 in all, like
+    // the random ids used before), so a round costs one random draw.
+    auto base = crypto::random_hex(14);
+    for (std::size_t i = 0; i < offer_batch; ++i) {
+        static constexpr char hex[] = "0123456789abcdef";
+        std::string id = base;
+        for (int shift = 12; shift >= 0; shift -= 4) id.push_back(hex[(i >> shift) & 0xF]);
+        args.push_back(std::move(id));
+    }
     svc_.redis->eval(
-        scripts::queue_match(), {keys::queue_prefix},
-        {std::to_string(now_ms()), std::to_string(svc_.cfg.offer_timeout.count()), offer_id},
+        scripts::queue_match(), {keys::queue_prefix}, std::move(args),
         [self = shared_from_this()](redis::value v) {
-            if (v.failed() || v.is_nil() || v.elements.size() != 8) {
+            auto made = v.failed() ? 0 : v.elements.size() / 8;
+            if (v.failed() || made == 0) {
                 if (v.is_error()) log::error("match_failed", {{"error", v.str}});
                 self->running_ = false;
                 if (self->again_ && !v.failed()) self->kick();
                 return;
             }
             auto& e = v.elements;
-            nlohmann::json offer{{"e", "offer"},
-                                 {"offer_id", e[0].str},
-                                 {"topic", e[4].str},
-                                 {"urgent", e[5].str == "1"},
-                                 {"expires_in_ms", self->svc_.cfg.offer_timeout.count()}};
-            self->svc_.routes->send_event(e[3].str, e[2].str, std::move(offer));
-            self->match_one();
+            for (std::size_t i = 0; i + 8 <= e.size(); i += 8) {
+                nlohmann::json offer{{"e", "offer"},
+                                     {"offer_id", e[i].str},
+                                     {"topic", e[i + 4].str},
+                                     {"urgent", e[i + 5].str == "1"},
+                                     {"expires_in_ms", self->svc_.cfg.offer_timeout.count()}};
+                self->svc_.routes->send_event(e[i + 3].str, e[i + 2].str, std::move(offer));
+            }
+            if (made >= offer_batch) {
+                self->match_one();
+                return;
+            }
+            // Everything matchable now has its offer; changes since the call
+            // was sent (kicks meanwhile) get one more round.
+            self->running_ = false;
+            if (self->again_) self->kick();
         });
 }
 

@@ -1,7 +1,7 @@
 // Turns waiting requests and available listeners into offers, and expires
 // offers nobody answered. All state lives in Redis and changes only inside
 // Lua scripts, so any number of nodes may run matchers at once: each
-// queue_match call makes at most one offer, atomically.
+// queue_match call makes every offer it can (up to a batch), atomically.
 //
 // kick() may be called from any thread; the work runs on the Redis client's
 // executor, and several kicks while a round is running coalesce into one more

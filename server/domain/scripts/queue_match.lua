@@ -1,60 +1,121 @@
--- Makes at most one offer. The first waiting request (queue order) without
+-- Makes as many offers as it can in one atomic call (at most one per offer id
+-- passed in). Waiting requests are taken in queue order; each request without
 -- an offer goes to the longest-idle available listener with spare capacity,
--- no pending offer and no wrap-up still running. A request carrying a
--- continuity preference goes only to that listener until its preference
--- ends; meanwhile later requests may be matched.
+-- no pending offer and no wrap-up still running, among those this call has
+-- not already offered to. A request carrying a continuity preference goes
+-- only to that listener until its preference ends; meanwhile later requests
+-- may be matched.
+-- One pass in queue order gives exactly the offers that repeated one-offer
+-- calls would (the candidate listeners only shrink as offers are made, so a
+-- request that cannot be matched now cannot be matched later in the same
+-- call). Listeners are read lazily, a page at a time in idle order, so a
+-- call costs what it matches rather than a read of every idle listener;
+-- as before, only the 200 longest-idle entries are looked at.
 -- The offer is a reservation: the listener leaves the available set until
 -- they accept, decline or the offer expires.
--- KEYS[1] queue prefix; ARGV: now_ms, offer_ttl_ms, new_offer_id
--- Returns nil (nothing to match) or
---   {offer_id, request_id, listener_sid, listener_node, topic, urgent, gp_sid, gp_node}
+-- KEYS[1] queue prefix; ARGV: now_ms, offer_ttl_ms, new_offer_id [, new_offer_id ...]
+-- Returns a flat list, 8 entries per offer made (empty: nothing to match):
+--   offer_id, request_id, listener_sid, listener_node, topic, urgent, gp_sid, gp_node
 local p = KEYS[1]
 local now = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
+local max_offers = #ARGV - 2
+local out = {}
+if max_offers < 1 then return out end
 
--- Candidate listeners, longest idle first; stale entries are dropped.
-local listeners = {}
-for _, l in ipairs(redis.call('ZRANGEBYSCORE', p .. ':available', '-inf', now, 'LIMIT', 0, 200)) do
-  local k = p .. ':listener:' .. l
-  local f = redis.call('HMGET', k, 'capacity', 'active', 'state', 'offer', 'username')
-  if not f[1] or f[3] ~= 'available' or tonumber(f[2] or '0') >= tonumber(f[1]) then
-    redis.call('ZREM', p .. ':available', l)
-  elseif not f[4] then
-    table.insert(listeners, {l, k, f[5] or ''})
+local scan_limit, page_size = 200, 16
+local fetched = {}  -- valid candidates in idle order: {sid, key, username, node, taken}
+local stale = {}    -- entries to drop from the available set (after paging,
+                    -- which reads it by offset)
+local scanned, exhausted, next_free = 0, false, 1
+
+local function fetch_more()
+  if exhausted then return false end
+  local n = math.min(page_size, scan_limit - scanned)
+  local page = redis.call('ZRANGEBYSCORE', p .. ':available', '-inf', now, 'LIMIT', scanned, n)
+  scanned = scanned + #page
+  if #page < n or scanned >= scan_limit then exhausted = true end
+  for _, l in ipairs(page) do
+    local k = p .. ':listener:' .. l
+    local f = redis.call('HMGET', k, 'capacity', 'active', 'state', 'offer', 'username', 'node')
+    if not f[1] or f[3] ~= 'available' or tonumber(f[2] or '0') >= tonumber(f[1]) then
+      table.insert(stale, l)
+    elseif not f[4] then
+      table.insert(fetched, {l, k, f[5] or '', f[6], false})
+    end
+  end
+  return #page > 0
+end
+
+-- The longest-idle candidate not offered to yet.
+local function first_free()
+  while true do
+    while next_free <= #fetched and fetched[next_free][5] do next_free = next_free + 1 end
+    if next_free <= #fetched then return fetched[next_free] end
+    if not fetch_more() then return nil end
   end
 end
-if #listeners == 0 then return nil end
 
-local rid, rk, chosen
+-- The longest-idle free session of the preferred listener.
+local function preferred(username)
+  local i = next_free
+  while true do
+    while i <= #fetched do
+      local c = fetched[i]
+      if not c[5] and c[3] == username then return c end
+      i = i + 1
+    end
+    if not fetch_more() then return nil end
+  end
+end
+
+local function drop_stale()
+  for _, l in ipairs(stale) do redis.call('ZREM', p .. ':available', l) end
+end
+
+if not first_free() then
+  drop_stale()
+  return out
+end
+
+local made = 0
 for _, r in ipairs(redis.call('ZRANGE', p .. ':waiting', 0, 199)) do
+  if made >= max_offers or not first_free() then break end
   local k = p .. ':req:' .. r
-  local f = redis.call('HMGET', k, 'offer', 'prefer', 'prefer_until', 'sid', 'detached')
+  local f = redis.call('HMGET', k, 'offer', 'prefer', 'prefer_until', 'sid', 'detached',
+                       'topic', 'urgent', 'node')
   if not f[4] then
     redis.call('ZREM', p .. ':waiting', r) -- expired request
     redis.call('ZREM', p .. ':waiting_since', r)
   elseif not f[1] and not f[5] then -- (a detached GP keeps their place but gets no offer)
+    local c
     if f[2] and tonumber(f[3]) > now then
-      for _, c in ipairs(listeners) do
-        if c[3] == f[2] then chosen = c break end
-      end
+      c = preferred(f[2])
     else
-      chosen = listeners[1]
+      c = first_free()
     end
-    if chosen then rid, rk = r, k break end
+    if c then
+      c[5] = true
+      made = made + 1
+      local oid = ARGV[2 + made]
+      local expires = now + ttl
+      local lsid, lk = c[1], c[2]
+      redis.call('HSET', p .. ':offer:' .. oid, 'rid', r, 'lsid', lsid, 'expires_ms', expires)
+      redis.call('PEXPIRE', p .. ':offer:' .. oid, ttl + 60000)
+      redis.call('ZADD', p .. ':offers', expires, oid)
+      redis.call('HSET', k, 'offer', oid)
+      redis.call('HSET', lk, 'offer', oid)
+      table.insert(stale, lsid) -- leaves the available set (after paging)
+      for _, v in ipairs({oid, r, lsid, c[4] or false, f[6] or false, f[7] or false, f[4], f[8] or false}) do
+        table.insert(out, v)
+      end
+    end
   end
 end
-if not rid then return nil end
-
-local lsid, lk = chosen[1], chosen[2]
-local oid = ARGV[3]
-local expires = now + tonumber(ARGV[2])
-redis.call('HSET', p .. ':offer:' .. oid, 'rid', rid, 'lsid', lsid, 'expires_ms', expires)
-redis.call('PEXPIRE', p .. ':offer:' .. oid, tonumber(ARGV[2]) + 60000)
-redis.call('ZADD', p .. ':offers', expires, oid)
-redis.call('HSET', rk, 'offer', oid)
-redis.call('HSET', lk, 'offer', oid)
-redis.call('ZREM', p .. ':available', lsid)
-local k = p .. ':stats:' .. math.floor(now / 3600000)
-redis.call('HINCRBY', k, 'offers_made', 1)
-redis.call('EXPIRE', k, 2764800)
-local r = redis.call('HMGET', rk, 'topic', 'urgent', 'sid', 'node')
-return {oid, rid, lsid, redis.call('HGET', lk, 'node'), r[1], r[2], r[3], r[4]}
+drop_stale()
+if made > 0 then
+  local k = p .. ':stats:' .. math.floor(now / 3600000)
+  redis.call('HINCRBY', k, 'offers_made', made)
+  redis.call('EXPIRE', k, 2764800)
+end
+return out
