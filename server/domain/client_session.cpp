@@ -12,6 +12,7 @@
 #include "redis/client.hpp"
 
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
 namespace peerline {
@@ -218,7 +219,7 @@ void client_session::on_hello(const pr::hello& m) {
 
 void client_session::on_ready() {
     phase_ = phase::ready;
-    hello_timer_.cancel();
+    hello_timer_.release(); // not needed again on this connection
     svc_.routes->add(sid_, shared_from_this());
     resume_or_welcome();
 }
@@ -309,6 +310,15 @@ void client_session::post_event(nlohmann::json event) {
 }
 
 void client_session::post_frame(std::shared_ptr<const std::string> frame) {
+    // Usually called from a session on the same thread (always with one I/O
+    // thread): then the frame goes straight into the partner's write queue,
+    // without a round through the scheduler.
+    auto* io = ex_.target<net::io_context::executor_type>();
+    if (io != nullptr && io->running_in_this_thread()) {
+        if (phase_ != phase::ready) return;
+        if (auto sink = sink_.lock()) sink->send_binary(std::move(frame));
+        return;
+    }
     net::post(ex_, [self = shared_from_this(), frame = std::move(frame)]() mutable {
         if (self->phase_ != phase::ready) return;
         if (auto sink = self->sink_.lock()) sink->send_binary(std::move(frame));

@@ -42,6 +42,29 @@ namespace redis {
 struct value;
 }
 
+// A steady_timer that exists only while it is in use: most sessions never arm
+// most of their timers (a GP has no shift, a listener no queue position), and
+// an idle connection should cost as little memory as possible. Same calls as
+// the steady_timer it wraps; release() frees it (pending waits complete with
+// operation_aborted).
+class lazy_timer {
+public:
+    explicit lazy_timer(const boost::asio::any_io_executor& ex) : ex_(&ex) {}
+    template <class Duration> void expires_after(const Duration& d) { get().expires_after(d); }
+    template <class TimePoint> void expires_at(const TimePoint& t) { get().expires_at(t); }
+    template <class Handler> void async_wait(Handler&& h) { get().async_wait(std::forward<Handler>(h)); }
+    std::size_t cancel() { return timer_ ? timer_->cancel() : 0; }
+    void release() { timer_.reset(); }
+
+private:
+    boost::asio::steady_timer& get() {
+        if (!timer_) timer_ = std::make_unique<boost::asio::steady_timer>(*ex_);
+        return *timer_;
+    }
+    const boost::asio::any_io_executor* ex_;
+    std::unique_ptr<boost::asio::steady_timer> timer_;
+};
+
 class client_session : public std::enable_shared_from_this<client_session> {
 public:
     client_session(services& svc, boost::asio::any_io_executor ex,
@@ -135,8 +158,8 @@ private:
     services& svc_;
     boost::asio::any_io_executor ex_;
     std::weak_ptr<connection_sink> sink_;
-    boost::asio::steady_timer hello_timer_;
-    boost::asio::steady_timer heartbeat_timer_;
+    lazy_timer hello_timer_;
+    lazy_timer heartbeat_timer_;
 
     phase phase_ = phase::awaiting_hello;
     protocol::role role_ = protocol::role::gp;
@@ -147,15 +170,15 @@ private:
     gp_state gp_ = gp_state::idle;
     std::string request_id_;
     std::optional<protocol::queued> last_queued_;
-    boost::asio::steady_timer max_wait_timer_;
-    boost::asio::steady_timer position_timer_;
+    lazy_timer max_wait_timer_;
+    lazy_timer position_timer_;
 
     // Listener
     protocol::availability availability_ = protocol::availability::away;
     std::set<std::string> offers_;
     long long wrapup_until_ms_ = 0;
-    boost::asio::steady_timer wrapup_timer_;
-    boost::asio::steady_timer shift_timer_;
+    lazy_timer wrapup_timer_;
+    lazy_timer shift_timer_;
     std::chrono::sys_seconds shift_until_{};
     unsigned conversations_this_shift_ = 0;
     static constexpr unsigned capacity_ = 1; // concurrent conversations per listener

@@ -553,7 +553,14 @@ function onState(st: ConnState): void {
 function onFrame(f: ServerFrame): void {
   switch (f.type) {
     case 'welcome':
-      setAvailability(s.availability === 'offline' ? 'away' : s.availability);
+      if (s.availability === 'offline') {
+        setAvailability('away');
+      } else if (s.availability === 'available') {
+        // Back after a drop: the server stopped offering to us while we were
+        // gone; ask again (it answers with our state, or not_on_shift).
+        s.ws?.send({ type: 'set_availability', state: 'available' });
+      }
+      updateAvailabilityButtons();
       break;
     case 'availability':
       setAvailability(f.state as string, f.reason as string | undefined, f.until_ms as number | undefined);

@@ -82,11 +82,17 @@ test('after a network drop the GP reconnects, resumes and keeps the conversation
   await listener.waitForSelector('#avail-state[data-state="away"]', { timeout: f.TIMEOUT });
 });
 
-test('after the listener\'s network drops, the listener resumes and the GP\'s messages written meanwhile arrive', { skip }, async () => {
+test('a listener\'s console survives network drops: still offered work after one, and mid-conversation it resumes and gets the GP\'s messages written meanwhile', { skip }, async () => {
   const listener = await h.newPage(browser, { baseUrl: listenerProxy.baseUrl }, '/listener.html');
   await f.listenerSignIn(listener, 'dr.bose', h.PASSWORD);
   await f.enrolDevice(listener);
   await f.goAvailable(listener);
+  // A drop while waiting for work: the console asks to be available again
+  // when it is back, so the next GP is still offered to this listener.
+  listenerProxy.drop();
+  await listener.waitForSelector('#conn-banner:not([hidden])', { timeout: f.TIMEOUT });
+  listenerProxy.restore();
+  await listener.waitForSelector('#conn-banner', { state: 'hidden', timeout: f.TIMEOUT });
   const gp = await h.newPage(browser, stack, '/');
   await f.gpAsk(gp);
   await f.acceptOffer(listener);
