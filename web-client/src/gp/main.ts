@@ -3,8 +3,8 @@
 //
 // Storage rule: nothing is stored in the browser (no cookies, no
 // sessionStorage, no IndexedDB) except the continuity code, and only after
-// the GP asks for it ("Keep a continuity code"); "Forget" removes it. The
-// session token and all keys live in memory only.
+// the GP asks for it (continuity.ts, the only module that touches storage).
+// The session token and all keys live in memory only.
 import '../shared/styles.css';
 import { Api, ApiError, type Alternative, type PublicConfig, describeApiError } from '../shared/api';
 import { ChatView } from '../shared/chatview';
@@ -12,10 +12,10 @@ import { Conversation, type ConversationEvent, type GpTrust } from '../shared/co
 import { $, $input, announce, formatTime, formatWait, h, setError, showView } from '../shared/dom';
 import { initCrypto, pinnedRoot, rootFingerprint } from '../shared/trust';
 import { type ConnState, type ServerFrame, WsClient } from '../shared/ws';
+import { forgetCode, keepCode, storedCode } from './continuity';
 
 /** Where quick exit goes: a neutral page, replacing this one in the history. */
 export const QUICK_EXIT_URL = 'https://www.bbc.co.uk/weather';
-const CONTINUITY_KEY = 'peerline.continuity';
 
 const TOPIC_LABELS: Record<string, string> = {
   workload: 'Workload or burnout',
@@ -99,27 +99,12 @@ document.addEventListener('keydown', (e) => {
 
 // --- continuity code (the only thing ever stored, and only on request) -----
 
-function storedCode(): string | null {
-  try {
-    const raw = localStorage.getItem(CONTINUITY_KEY);
-    if (!raw) return null;
-    const v = JSON.parse(raw) as { code?: unknown };
-    return typeof v.code === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(v.code) ? v.code : null;
-  } catch {
-    return null;
-  }
-}
-
 function renderContinuityChoice(): void {
   $('continuity-choice').hidden = storedCode() === null;
 }
 
 $('forget-code').addEventListener('click', () => {
-  try {
-    localStorage.removeItem(CONTINUITY_KEY);
-  } catch {
-    /* storage disabled: nothing was kept */
-  }
+  forgetCode();
   renderContinuityChoice();
   announce('Your continuity code has been forgotten.');
   $('ask-button').focus();
@@ -127,14 +112,12 @@ $('forget-code').addEventListener('click', () => {
 
 $('keep-code').addEventListener('click', () => {
   if (!s.offeredCode) return;
-  try {
-    localStorage.setItem(CONTINUITY_KEY, JSON.stringify({ code: s.offeredCode, saved_ms: Date.now() }));
-    $('keep-done').hidden = false;
+  if (keepCode(s.offeredCode)) {
     ($('keep-code') as HTMLButtonElement).disabled = true;
-  } catch {
+  } else {
     $('keep-done').textContent = 'This browser does not allow saving it.';
-    $('keep-done').hidden = false;
   }
+  $('keep-done').hidden = false;
 });
 
 // --- landing, config --------------------------------------------------------

@@ -1,0 +1,121 @@
+// "This device's key": the identity in IndexedDB (devicekeys.ts), the
+// enrolment request, and the certificate's state as the server reports it,
+// checked against this device's key and the pinned organisation root.
+import * as psc1 from '../crypto/index.js';
+import { ApiError, type CertificateState, describeApiError } from '../shared/api';
+import { b64urlDecode, b64urlEncode } from '../shared/b64';
+import type { ListenerIdentityLike } from '../shared/conversation';
+import { $, announce, formatTime } from '../shared/dom';
+import { pinnedRoot, rootFingerprint } from '../shared/trust';
+import { updateAvailabilityButtons } from './availability';
+import { createIdentity, loadIdentity, saveCertificate } from './devicekeys';
+import { hooks, s } from './state';
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+export async function refreshDevice(): Promise<void> {
+  $('org-fingerprint').textContent = rootFingerprint();
+  let cert: CertificateState;
+  try {
+    cert = await s.api.certificate();
+  } catch (err) {
+    $('device-state').textContent = describeApiError(err);
+    if (err instanceof ApiError && err.code === 'invalid_token') hooks.expired('Your session has expired. Please sign in again.');
+    return;
+  }
+  try {
+    s.identity = await loadIdentity(s.username);
+  } catch {
+    s.identity = null;
+  }
+  renderDevice(cert);
+}
+
+function renderDevice(cert: CertificateState): void {
+  const warn = $('device-warning');
+  warn.hidden = true;
+  $('device-facts').hidden = true;
+  $('enrol').hidden = true;
+  $('refresh-cert').hidden = true;
+  s.certified = false;
+  const id = s.identity;
+  const enrolledHere = (b64: string | undefined): boolean => {
+    if (!id || !b64) return false;
+    try {
+      return equalBytes(psc1.decodeEnrolmentRequest(b64urlDecode(b64)).identityKey, id.identityPublic);
+    } catch {
+      return false;
+    }
+  };
+
+  if (cert.state === 'certified' && cert.certificate) {
+    let c: ReturnType<typeof psc1.decodeCertificate> | null = null;
+    try {
+      c = psc1.decodeCertificate(b64urlDecode(cert.certificate));
+    } catch {
+      c = null;
+    }
+    if (!c || !id || !equalBytes(c.identityKey, id.identityPublic)) {
+      $('device-state').textContent = 'Your account has a certified key, but it is not on this device.';
+      warn.textContent = 'To take conversations on this device, enrol this device’s own key. The administrator will need to certify it.';
+      warn.hidden = false;
+      $('enrol').textContent = 'Enrol this device instead';
+      $('enrol').hidden = false;
+      return;
+    }
+    $('cert-serial').textContent = String(c.serial);
+    $('cert-until').textContent = formatTime(Number(c.notAfter) * 1000);
+    $('device-facts').hidden = false;
+    if (!psc1.certificateSignatureOk(c, pinnedRoot())) {
+      $('device-state').textContent = 'This device’s key has a certificate, but not from the organisation key this console trusts.';
+      warn.textContent = 'GPs’ browsers will refuse this certificate. Ask your administrator to certify your key with the organisation’s root key.';
+      warn.hidden = false;
+      return;
+    }
+    const bytes = b64urlDecode(cert.certificate);
+    id.certificate = bytes;
+    void saveCertificate(s.username, bytes);
+    s.certified = true;
+    $('device-state').textContent = 'This device’s key is certified by the organisation. You can take conversations.';
+  } else if (cert.state === 'pending' && enrolledHere(cert.enrolment_request)) {
+    $('device-state').textContent = `Enrolled. Waiting for an administrator to certify this device’s key (key ${keyFingerprint(id!)}).`;
+    $('refresh-cert').hidden = false;
+  } else if (cert.state === 'pending') {
+    $('device-state').textContent = 'A key from another device is waiting to be certified.';
+    $('enrol').textContent = 'Enrol this device instead';
+    $('enrol').hidden = false;
+  } else {
+    $('device-state').textContent = 'This device has no certified key yet. Create one to take conversations.';
+    $('enrol').textContent = 'Create and enrol this device’s key';
+    $('enrol').hidden = false;
+  }
+  updateAvailabilityButtons();
+}
+
+function keyFingerprint(id: ListenerIdentityLike): string {
+  return psc1.toHex(id.identityPublic.subarray(0, 8)).match(/.{4}/g)!.join(' ');
+}
+
+$('enrol').addEventListener('click', () => void enrol());
+$('refresh-cert').addEventListener('click', () => void refreshDevice());
+
+async function enrol(): Promise<void> {
+  ($('enrol') as HTMLButtonElement).disabled = true;
+  try {
+    const id = await createIdentity(s.username);
+    const request = psc1.makeEnrolmentRequest(id, s.username) as Uint8Array;
+    const cert = await s.api.enrol(b64urlEncode(request));
+    s.identity = id;
+    renderDevice(cert);
+    if (s.certified) announce('This device’s key is certified.');
+    else announce('Enrolled. Waiting for an administrator to certify it.');
+  } catch (err) {
+    $('device-warning').textContent = `Enrolment failed: ${describeApiError(err)}`;
+    $('device-warning').hidden = false;
+  } finally {
+    ($('enrol') as HTMLButtonElement).disabled = false;
+  }
+}
+

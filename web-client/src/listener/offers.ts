@@ -1,0 +1,72 @@
+// Offers: one card per offer with a countdown, Accept and Decline; removed
+// when accepted, withdrawn or refused.
+import type { ServerFrame } from '../shared/ws';
+import { $, announce, h } from '../shared/dom';
+import { s } from './state';
+
+export interface Offer {
+  el: HTMLElement;
+  timer: number;
+  expiresAt: number;
+}
+
+export const TOPIC_LABELS: Record<string, string> = {
+  workload: 'Workload or burnout',
+  clinical_case: 'A clinical case',
+  complaint: 'A complaint or the regulator',
+  career: 'Career',
+  personal: 'Something personal',
+  other: 'Something else',
+};
+
+export const WITHDRAWN_TEXT: Record<string, string> = {
+  taken: 'The offer was taken by another listener.',
+  expired: 'The offer expired and was passed on.',
+  gp_left: 'The GP left the queue.',
+  declined: 'You declined the offer.',
+};
+
+export function onOffer(f: ServerFrame): void {
+  const id = f.offer_id as string;
+  const expiresAt = Date.now() + (f.expires_in_ms as number);
+  const countdown = h('span', { class: 'countdown' });
+  const accept = h('button', { type: 'button', 'data-offer': id, class: 'accept' }, 'Accept');
+  const decline = h('button', { type: 'button', class: 'secondary decline' }, 'Decline');
+  const topic = f.topic ? TOPIC_LABELS[f.topic as string] ?? String(f.topic) : 'No topic given';
+  const el = h('div', { class: 'offer', 'data-offer-id': id, role: 'group', 'aria-label': 'Offer' },
+    h('p', {}, h('strong', {}, f.urgent ? 'Urgent: a GP asks to talk' : 'A GP asks to talk'), ` — ${topic}.`),
+    h('p', {}, 'Time left to accept: ', countdown),
+    h('div', { class: 'actions' }, accept, decline));
+  const tick = () => {
+    const left = Math.max(0, Math.ceil((expiresAt - Date.now()) / 1000));
+    countdown.textContent = `${left} s`;
+  };
+  tick();
+  const timer = window.setInterval(tick, 250);
+  s.offers.set(id, { el, timer, expiresAt });
+  accept.addEventListener('click', () => {
+    accept.disabled = true;
+    decline.disabled = true;
+    s.ws?.send({ type: 'accept_offer', offer_id: id });
+  });
+  decline.addEventListener('click', () => {
+    accept.disabled = true;
+    decline.disabled = true;
+    s.ws?.send({ type: 'decline_offer', offer_id: id });
+  });
+  $('offers').append(el);
+  $('no-offers').hidden = true;
+  announce(`New offer: ${f.urgent ? 'urgent, ' : ''}${topic}. ${Math.round((f.expires_in_ms as number) / 1000)} seconds to accept.`);
+  accept.focus();
+}
+
+export function removeOffer(id: string, why?: string): void {
+  const o = s.offers.get(id);
+  if (!o) return;
+  window.clearInterval(o.timer);
+  o.el.remove();
+  s.offers.delete(id);
+  $('no-offers').hidden = s.offers.size > 0;
+  if (why) announce(why);
+}
+

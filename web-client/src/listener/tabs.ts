@@ -1,0 +1,193 @@
+// The listener's conversations, one tab each (capacity may be more than one):
+// the end-to-end Conversation, its ChatView, safety code, and the tools
+// (share signposting, escalate, end with a reason).
+import { ChatView } from '../shared/chatview';
+import { Conversation, type ConversationEvent } from '../shared/conversation';
+import { $, announce, h } from '../shared/dom';
+import type { ServerFrame } from '../shared/ws';
+import { s } from './state';
+
+const END_REASONS: [string, string][] = [
+  ['completed', 'Completed'],
+  ['safeguarding_referral', 'Safeguarding referral'],
+  ['technical', 'Technical problem'],
+  ['other', 'Other'],
+];
+
+export interface ConvTab {
+  conv: Conversation;
+  chat: ChatView;
+  tab: HTMLButtonElement;
+  panel: HTMLElement;
+  status: HTMLElement;
+  safety: HTMLElement;
+  tools: HTMLButtonElement[];
+  ended: boolean;
+  pending: Set<string>;
+}
+
+function selectTab(t: ConvTab): void {
+  for (const other of s.convs.values()) {
+    const on = other === t;
+    other.tab.setAttribute('aria-selected', String(on));
+    other.tab.tabIndex = on ? 0 : -1;
+    other.panel.hidden = !on;
+  }
+}
+
+$('conv-tabs').addEventListener('keydown', (e) => {
+  const tabs = [...s.convs.values()];
+  const i = tabs.findIndex((t) => t.tab === document.activeElement);
+  if (i < 0) return;
+  let j = -1;
+  if (e.key === 'ArrowRight') j = (i + 1) % tabs.length;
+  else if (e.key === 'ArrowLeft') j = (i - 1 + tabs.length) % tabs.length;
+  else if (e.key === 'Home') j = 0;
+  else if (e.key === 'End') j = tabs.length - 1;
+  if (j < 0) return;
+  e.preventDefault();
+  selectTab(tabs[j]);
+  tabs[j].tab.focus();
+});
+
+export function onConversationStarted(channel: number, conversationId: string): void {
+  const existing = s.convs.get(conversationId);
+  if (existing) {
+    existing.conv.channel = channel;
+    existing.status.textContent = 'Reconnected. The conversation continues.';
+    if (existing.conv.established && !existing.ended) existing.chat.setEnabled(true);
+    existing.conv.resend();
+    for (const id of existing.pending) existing.chat.setDelivery(id, 'sent');
+    existing.pending.clear();
+    return;
+  }
+  const n = ++s.tabCounter;
+  const p = `conv${n}`;
+  const chat = new ChatView({
+    idPrefix: p,
+    peerName: 'GP',
+    onSend: (text) => {
+      const id = t.conv.sendText(text);
+      if (!id) return;
+      const online = s.ws?.isOnline ?? false;
+      chat.addMine(id, text, online ? 'sent' : 'sending');
+      if (!online) t.pending.add(id);
+    },
+    onTyping: (on) => t.conv.sendTyping(on),
+  });
+  const tab = h('button', { type: 'button', role: 'tab', id: `${p}-tab`, 'aria-controls': `${p}-panel`, 'aria-selected': 'false' },
+    `GP conversation ${n}`);
+  const status = h('p', { class: 'status-line', role: 'status' }, 'Waiting for the GP’s secure handshake…');
+  const safety = h('div', { class: 'safety', hidden: true });
+  const share = h('button', { type: 'button', class: 'secondary', id: `${p}-share`, disabled: true }, 'Share support services');
+  const escalate = h('button', { type: 'button', class: 'secondary', id: `${p}-escalate` }, 'Ask for the duty supervisor');
+  const reason = h('select', { id: `${p}-reason` }, ...END_REASONS.map(([v, l]) => h('option', { value: v }, l)));
+  const end = h('button', { type: 'button', class: 'danger', id: `${p}-end` }, 'End conversation');
+  const panel = h('section', { role: 'tabpanel', id: `${p}-panel`, 'aria-labelledby': `${p}-tab`, class: 'conv-panel', 'data-conversation': conversationId },
+    status, safety, chat.root,
+    h('div', { class: 'actions' }, share, escalate),
+    h('div', { class: 'actions' },
+      h('label', { for: `${p}-reason` }, 'Reason for ending'), reason, end));
+  const conv = new Conversation(conversationId, channel, 'listener',
+    (ch, payload) => s.ws?.sendRelay(ch, payload) ?? false, (e) => onConvEvent(t, e),
+    { identity: s.identity!, sids: s.sids });
+  const t: ConvTab = { conv, chat, tab, panel, status, safety, tools: [share, escalate, end], ended: false, pending: new Set() };
+  s.convs.set(conversationId, t);
+  tab.addEventListener('click', () => selectTab(t));
+  share.addEventListener('click', () => {
+    const items = s.signposting.slice(0, 16);
+    const id = t.conv.sendSignpost(items, 'Here are some services you can contact at any time.');
+    if (id) chat.addSignpost(id, items, true, 'Here are some services you can contact at any time.');
+  });
+  escalate.addEventListener('click', () => {
+    escalate.disabled = true;
+    s.ws?.send({ type: 'escalate', channel: t.conv.channel });
+  });
+  end.addEventListener('click', () => {
+    end.disabled = true;
+    t.conv.sendEnd();
+    s.ws?.send({ type: 'end_conversation', channel: t.conv.channel, reason: reason.value });
+  });
+  $('conv-tabs').append(tab);
+  $('conv-panels').append(panel);
+  $('no-convs').hidden = true;
+  selectTab(t);
+  announce('A conversation has started. Waiting for the GP’s secure handshake.');
+}
+
+function onConvEvent(t: ConvTab, e: ConversationEvent): void {
+  const chat = t.chat;
+  switch (e.kind) {
+    case 'established': {
+      const safety = t.safety;
+      safety.replaceChildren('Safety code: ', h('span', { class: 'code' }, e.safetyCode),
+        h('span', { class: 'hint' }, ' The GP sees the same code; read it to them if they ask.'));
+      safety.hidden = false;
+      t.status.textContent = 'Connected securely. Only you and the GP can read this conversation.';
+      chat.setEnabled(true);
+      (t.tools[0] as HTMLButtonElement).disabled = s.signposting.length === 0;
+      chat.input.focus();
+      announce('Connected securely to the GP.');
+      break;
+    }
+    case 'message':
+      chat.addTheirs(e.id, e.text);
+      if (t.tab.getAttribute('aria-selected') !== 'true') announce('New message in another conversation.');
+      break;
+    case 'signpost':
+      chat.addSignpost(e.id, e.items, false, e.note);
+      break;
+    case 'delivered':
+      t.pending.delete(e.id);
+      chat.setDelivery(e.id, 'delivered');
+      break;
+    case 'typing':
+      chat.setPeerTyping(e.on);
+      break;
+    case 'peer_end':
+      chat.addSystem('The GP is ending the conversation.');
+      break;
+    case 'gap':
+      // Usually a frame that will still arrive (messages are re-sent until
+      // acknowledged): nothing to show.
+      break;
+    case 'undecryptable':
+      chat.addSystem(`A frame could not be read (${e.code}).`);
+      break;
+    case 'refused':
+      t.status.textContent = e.warning;
+      break;
+    default:
+      break;
+  }
+}
+
+export function convByChannel(channel: number): ConvTab | undefined {
+  for (const t of s.convs.values()) if (t.conv.channel === channel && !t.ended) return t;
+  return undefined;
+}
+
+export function onConversationEnded(f: ServerFrame): void {
+  const t = convByChannel(f.channel as number);
+  if (!t) return;
+  t.ended = true;
+  t.conv.close();
+  t.chat.setEnabled(false);
+  for (const b of t.tools) b.disabled = true;
+  const by = f.by === 'listener' ? 'You ended the conversation.' : f.by === 'gp' ? 'The GP ended the conversation.' : 'Peerline ended the conversation.';
+  t.chat.addSystem(by);
+  t.status.textContent = `${by} Nothing of it is kept.`;
+  t.tab.textContent = `${t.tab.textContent} (ended)`;
+  const close = h('button', { type: 'button', class: 'secondary' }, 'Close this tab');
+  close.addEventListener('click', () => {
+    t.tab.remove();
+    t.panel.remove();
+    s.convs.delete(t.conv.conversationId);
+    $('no-convs').hidden = s.convs.size > 0;
+    const first = s.convs.values().next().value as ConvTab | undefined;
+    if (first) selectTab(first);
+  });
+  t.panel.append(h('div', { class: 'actions' }, close));
+  announce(by);
+}
+
