@@ -88,11 +88,12 @@ function onState(st: ConnState): void {
     for (const t of s.convs.values()) if (!t.ended) t.status.textContent = 'Reconnecting…';
   } else if (st === 'online') {
     banner.hidden = true;
+    setError('page-error', null);
   } else if (st === 'expired') {
     void logout('Your session has expired. Please sign in again.');
   } else if (st === 'unreachable') {
-    banner.hidden = true;
-    setError('page-error', 'Peerline cannot be reached. Check your connection; the console will keep trying when you sign in again.');
+    banner.textContent = 'Peerline cannot be reached. Check your connection; the console keeps trying.';
+    banner.hidden = false;
   }
   updateAvailabilityButtons();
 }
