@@ -43,6 +43,8 @@ test('a GP and a certified listener talk end to end; the canary is on both scree
   await f.waitCertified(listener);
   assert.equal(await listener.locator('#org-fingerprint').textContent(), h.orgKey().fingerprint);
   await f.goAvailable(listener);
+  assert.match(await listener.locator('#rota-now').textContent(), /You are on shift until/);
+  assert.ok(await listener.locator('#rota-body tr').count() > 0, 'the listener sees their shifts');
   await h.screenshot(listener, 'listener-available');
 
   // The GP lands, sees the privacy promises and the 24/7 list, asks to talk.

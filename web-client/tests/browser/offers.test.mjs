@@ -12,6 +12,7 @@ import * as h from './harness.mjs';
 const skip = h.skipReason();
 let stack;
 let browser;
+const pages = {};
 
 before(async () => {
   if (skip) return;
@@ -42,6 +43,7 @@ async function availableListener(name) {
 test('an offer that times out passes to a second listener', { skip }, async () => {
   const ames = await availableListener('dr.ames');
   const bose = await availableListener('dr.bose');
+  Object.assign(pages, { ames, bose });
 
   const gp = await h.newPage(browser, stack, '/');
   await f.gpAsk(gp, { urgent: true });
@@ -64,6 +66,7 @@ test('an offer that times out passes to a second listener', { skip }, async () =
   await f.acceptOffer(second);
   const est = await f.waitEstablished(gp, second);
   const secondName = second === ames ? 'dr.ames' : 'dr.bose';
+  Object.assign(pages, { first, second });
   assert.equal(est.handle, secondName);
   assert.equal(est.gpCode, est.listenerCode);
   assert.equal(await first.locator('.conv-panel').count(), 0, 'the first listener has no conversation');
@@ -77,4 +80,24 @@ test('an offer that times out passes to a second listener', { skip }, async () =
   assert.match(await gp.locator('#after-reason').textContent(), /Your listener ended/);
   await second.locator('.conv-panel .msg.system', { hasText: 'You ended the conversation' }).waitFor({ timeout: f.TIMEOUT });
   for (const p of [ames, bose, gp]) assert.deepEqual(p.problems, []);
+});
+
+test('a declined offer goes to another listener', { skip }, async () => {
+  const { first, second } = pages;
+  assert.ok(first && second, 'runs after the previous test');
+  // The second listener is available again (no wrap-up here); the first is away.
+  await second.waitForSelector('#avail-state[data-state="available"]', { timeout: f.TIMEOUT });
+  const gp = await h.newPage(browser, stack, '/');
+  await f.gpAsk(gp, { topic: 'personal' });
+  const offer = second.locator('.offer');
+  await offer.waitFor({ timeout: f.TIMEOUT });
+  await offer.getByRole('button', { name: 'Decline' }).click();
+  await offer.waitFor({ state: 'detached', timeout: f.TIMEOUT });
+  await f.waitQueued(gp);
+  // Nobody else is available until the first listener comes back.
+  await f.goAvailable(first);
+  await f.acceptOffer(first);
+  const est = await f.waitEstablished(gp, first);
+  assert.equal(est.gpCode, est.listenerCode);
+  for (const p of [first, second, gp]) assert.deepEqual(p.problems, []);
 });
