@@ -86,6 +86,7 @@ test('a queued GP sees the position, no invented estimate, and can leave the que
   assert.equal(await gp.locator('#queue-position').textContent(), '1');
   assert.match(await gp.locator('#queue-wait').textContent(), /^(no estimate yet|less than a minute|about .+)$/);
   assert.equal(await gp.locator('#queue-status').getAttribute('aria-live'), 'polite');
+  await gp.locator('#announcer', { hasText: 'You are next in the queue.' }).waitFor({ state: 'attached', timeout: f.TIMEOUT });
   await h.screenshot(gp, 'gp-queue');
   await gp.getByRole('button', { name: 'Leave the queue' }).click();
   await gp.waitForSelector('#view-landing:not([hidden])', { timeout: f.TIMEOUT });
