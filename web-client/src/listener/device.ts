@@ -80,7 +80,7 @@ function renderDevice(cert: CertificateState): void {
     s.certified = true;
     $('device-state').textContent = 'This device’s key is certified by the organisation. You can take conversations.';
   } else if (cert.state === 'pending' && enrolledHere(cert.enrolment_request)) {
-    $('device-state').textContent = `Enrolled. Waiting for an administrator to certify this device’s key (key ${keyFingerprint(id!)}).`;
+    $('device-state').textContent = `Enrolled. Waiting for an administrator to certify this device’s key. Its fingerprint, which the administrator sees too: ${keyFingerprint(id!)}.`;
     $('refresh-cert').hidden = false;
   } else if (cert.state === 'pending') {
     $('device-state').textContent = 'A key from another device is waiting to be certified.';
@@ -94,8 +94,9 @@ function renderDevice(cert: CertificateState): void {
   updateAvailabilityButtons();
 }
 
+/** The same fingerprint the administrator sees for this enrolment (org fingerprint of IK). */
 function keyFingerprint(id: ListenerIdentityLike): string {
-  return psc1.toHex(id.identityPublic.subarray(0, 8)).match(/.{4}/g)!.join(' ');
+  return psc1.fingerprint(id.identityPublic) as string;
 }
 
 $('enrol').addEventListener('click', () => void enrol());

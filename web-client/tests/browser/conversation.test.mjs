@@ -39,6 +39,10 @@ test('a GP and a certified listener talk end to end; the canary is on both scree
   const enrolled = await f.enrolDevice(listener);
   assert.match(enrolled, /Waiting for an administrator/);
   await h.screenshot(listener, 'listener-enrolled-pending');
+  // The administrator compares the key's fingerprint with the one the listener sees.
+  const pending = await stack.api('GET', '/api/admin/enrolments', { token: await stack.admin() });
+  const fp = pending.body.enrolments.find((e) => e.username === 'dr.ames').identity_fingerprint;
+  assert.ok((await listener.locator('#device-state').textContent()).includes(fp), `the console shows ${fp}`);
   await stack.certifyPending('dr.ames');
   await f.waitCertified(listener);
   assert.equal(await listener.locator('#org-fingerprint').textContent(), h.orgKey().fingerprint);
