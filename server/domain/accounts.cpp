@@ -20,6 +20,11 @@ std::optional<staff_role> staff_role_from_string(std::string_view s) noexcept {
     return std::nullopt;
 }
 
+unsigned capacity_from_text(std::string_view text) noexcept {
+    if (text.size() != 1 || text[0] < '1' || text[0] > static_cast<char>('0' + max_capacity)) return 1;
+    return static_cast<unsigned>(text[0] - '0');
+}
+
 bool valid_username(std::string_view name) noexcept {
     if (name.size() < 3 || name.size() > 32) return false;
     auto ok = [](char c) {

@@ -18,6 +18,11 @@ enum class staff_role { listener, admin };
 std::string_view to_string(staff_role r) noexcept;
 std::optional<staff_role> staff_role_from_string(std::string_view s) noexcept;
 
+// A listener's capacity: how many conversations at once (account field
+// "capacity"; absent = 1). Read when the listener connects.
+constexpr unsigned max_capacity = 4;
+unsigned capacity_from_text(std::string_view text) noexcept; // 1..max_capacity; 1 if absent or invalid
+
 // 3..32 characters of [a-z0-9._-], starting with a letter or digit.
 bool valid_username(std::string_view name) noexcept;
 

@@ -1,6 +1,7 @@
 #include "domain/client_session.hpp"
 
 #include "core/log.hpp"
+#include "domain/accounts.hpp"
 #include "domain/keys.hpp"
 #include "domain/live_stats.hpp"
 #include "domain/matcher.hpp"
@@ -205,13 +206,16 @@ void client_session::on_hello(const pr::hello& m) {
             self->username_ = v.elements[1].str;
             self->sid_ = v.elements[2].str;
             if (*role == pr::role::gp) return self->on_ready();
-            // Staff: the account must still be enabled.
+            // Staff: the account must still be enabled; a listener's capacity
+            // (concurrent conversations) is the account's.
             self->svc_.redis->async_exec(
-                {"HGET", keys::account(self->username_), "disabled"},
+                {"HMGET", keys::account(self->username_), "disabled", "capacity"},
                 net::bind_executor(self->ex_, [self, refuse](redis::value d) {
                     if (self->phase_ != phase::authenticating) return;
                     if (d.failed()) return refuse(ec::service_unavailable);
-                    if (d.is_nil() || d.str == "1") return refuse(ec::invalid_token);
+                    if (d.elements.size() != 2 || d.elements[0].is_nil() || d.elements[0].str == "1")
+                        return refuse(ec::invalid_token);
+                    self->capacity_ = accounts::capacity_from_text(d.elements[1].str);
                     self->on_ready();
                 }));
         }));

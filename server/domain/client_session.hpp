@@ -181,7 +181,7 @@ private:
     lazy_timer shift_timer_;
     std::chrono::sys_seconds shift_until_{};
     unsigned conversations_this_shift_ = 0;
-    static constexpr unsigned capacity_ = 1; // concurrent conversations per listener
+    unsigned capacity_ = 1; // concurrent conversations (listener: from the account, 1..4)
 
     std::unordered_map<std::uint16_t, route> channels_;
     std::uint16_t next_channel_ = 1;

@@ -198,6 +198,7 @@ void client_session::on_accept_offer(const pr::accept_offer& m) {
                   ++conversations_this_shift_;
                   auto limit = svc_.cfg.max_conversations_per_shift;
                   if (limit > 0 && conversations_this_shift_ >= limit) go_away("shift_limit");
+                  else if (channels_.size() < capacity_) svc_.match->kick(); // room for another
               });
 }
 

@@ -181,7 +181,7 @@ net::awaitable<http_response> http_api::staff_endpoint(const http_request& req) 
     if (target == "/api/admin/accounts" && method == http::verb::get) co_return co_await admin_accounts_get(req);
     if (target == "/api/admin/accounts" && method == http::verb::post) co_return co_await admin_accounts_post(req);
     if (starts(accounts_prefix)) {
-        // /api/admin/accounts/<username>/(disable|enable|certificate)
+        // /api/admin/accounts/<username>/(disable|enable|capacity|certificate)
         auto rest = target.substr(accounts_prefix.size());
         auto slash = rest.find('/');
         auto username = rest.substr(0, slash);
@@ -190,6 +190,8 @@ net::awaitable<http_response> http_api::staff_endpoint(const http_request& req) 
             co_return json_error(req, http::status::not_found, "not_found", "No such account.");
         if ((action == "disable" || action == "enable") && method == http::verb::post)
             co_return co_await admin_account_set_disabled(req, username, action == "disable");
+        if (action == "capacity" && method == http::verb::put)
+            co_return co_await admin_account_capacity_put(req, username);
         if (action == "certificate" && method == http::verb::put)
             co_return co_await admin_certificate_put(req, username);
         co_return method_not_allowed(req);

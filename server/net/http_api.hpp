@@ -70,6 +70,8 @@ private:
     // Accounts and signposting (net/http_api_admin.cpp)
     net::awaitable<http_response> admin_accounts_get(const http_request& req);
     net::awaitable<http_response> admin_accounts_post(const http_request& req);
+    // Takes effect when the listener next connects.
+    net::awaitable<http_response> admin_account_capacity_put(const http_request& req, std::string username);
     net::awaitable<http_response> admin_account_set_disabled(const http_request& req, std::string username,
                                                              bool disabled);
     // admin: Redis must answer (503 otherwise); public: falls back to the configured list.

@@ -46,14 +46,14 @@ net::awaitable<http_response> http_api::admin_accounts_get(const http_request& r
     std::sort(sorted.begin(), sorted.end());
     json list = json::array();
     for (auto& name : sorted) {
-        std::vector<std::string> get{"HMGET", keys::account(name), "role", "disabled"};
+        std::vector<std::string> get{"HMGET", keys::account(name), "role", "disabled", "capacity"};
         auto account = co_await svc_.redis->async_exec(std::move(get), net::use_awaitable);
         std::vector<std::string> get_enrolment{"HGET", keys::enrolment(name), "data"};
         auto enrolment = co_await svc_.redis->async_exec(std::move(get_enrolment), net::use_awaitable);
         std::vector<std::string> get_cert{"HGETALL", keys::certificate(name)};
         auto cert = co_await svc_.redis->async_exec(std::move(get_cert), net::use_awaitable);
         if (account.failed() || enrolment.failed() || cert.failed()) co_return unavailable_response(req);
-        if (account.elements.size() != 2 || account.elements[0].is_nil()) continue;
+        if (account.elements.size() != 3 || account.elements[0].is_nil()) continue;
         json certificate{{"state", "none"}};
         if (!enrolment.is_nil() && !enrolment.str.empty()) certificate["state"] = "pending";
         if (!field_of(cert, "data").empty() && field_of(cert, "enrolment") == enrolment.str) {
@@ -61,10 +61,13 @@ net::awaitable<http_response> http_api::admin_accounts_get(const http_request& r
                            {"serial", field_of(cert, "serial")},
                            {"not_after_ms", std::atoll(field_of(cert, "not_after").c_str()) * 1000}};
         }
-        list.push_back({{"username", name},
-                        {"role", account.elements[0].str},
-                        {"disabled", account.elements[1].str == "1"},
-                        {"certificate", certificate}});
+        json entry{{"username", name},
+                   {"role", account.elements[0].str},
+                   {"disabled", account.elements[1].str == "1"},
+                   {"certificate", certificate}};
+        if (account.elements[0].str == "listener")
+            entry["capacity"] = accounts::capacity_from_text(account.elements[2].str);
+        list.push_back(std::move(entry));
     }
     co_return json_response(req, http::status::ok, json{{"accounts", list}}.dump());
 }
@@ -123,6 +126,27 @@ net::awaitable<http_response> http_api::admin_account_set_disabled(const http_re
     // A disabled account's sessions are refused at their next check (API
     // calls and WebSocket hello both re-read the account).
     log::info(disabled ? "account_disabled" : "account_enabled", {{"username", username}});
+    co_return no_content(req);
+}
+
+net::awaitable<http_response> http_api::admin_account_capacity_put(const http_request& req,
+                                                                   std::string username) {
+    auto body = json::parse(req.body(), nullptr, false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("capacity") ||
+        !body["capacity"].is_number_unsigned() || body["capacity"].get<unsigned>() < 1 ||
+        body["capacity"].get<unsigned>() > accounts::max_capacity)
+        co_return json_error(req, http::status::bad_request, "invalid_request",
+                             "Send {\"capacity\": 1 to " + std::to_string(accounts::max_capacity) + "}.");
+    auto capacity = body["capacity"].get<unsigned>();
+    std::vector<std::string> role{"HGET", keys::account(username), "role"};
+    auto r = co_await svc_.redis->async_exec(std::move(role), net::use_awaitable);
+    if (r.failed()) co_return unavailable_response(req);
+    if (r.is_nil() || r.str != "listener")
+        co_return json_error(req, http::status::not_found, "not_found", "No such listener account.");
+    std::vector<std::string> set{"HSET", keys::account(username), "capacity", std::to_string(capacity)};
+    auto v = co_await svc_.redis->async_exec(std::move(set), net::use_awaitable);
+    if (v.failed()) co_return unavailable_response(req);
+    log::info("capacity_changed", {{"username", username}, {"capacity", capacity}});
     co_return no_content(req);
 }
 

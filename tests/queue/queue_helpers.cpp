@@ -178,13 +178,13 @@ bool becomes_available(tc::ws_client& listener, tc::duration timeout) {
     return ts::eventually([&] { return try_available(listener) == "available"; }, timeout, 100ms);
 }
 
-protocol::conversation_started accept(tc::ws_client& listener, const protocol::offer& o) {
+protocol::conversation_started accept(tc::ws_client& listener, const protocol::offer& o,
+                                      protocol::listener_state then) {
     listener.send_control(protocol::accept_offer{o.offer_id});
     auto got = expect_unordered(listener, {"conversation_started", "availability"});
     auto started = std::get<protocol::conversation_started>(got["conversation_started"]);
     CHECK(started.peer == protocol::role::gp);
-    CHECK(std::get<protocol::availability_changed>(got["availability"]).state ==
-          protocol::listener_state::busy);
+    CHECK(std::get<protocol::availability_changed>(got["availability"]).state == then);
     return started;
 }
 

@@ -132,7 +132,8 @@ conversation begin_conversation(tc::ws_client& gp, tc::ws_client& listener);
 
 // The listener accepts this offer; checks conversation_started and busy on
 // its side; returns the listener's conversation_started.
-protocol::conversation_started accept(tc::ws_client& listener, const protocol::offer& o);
+protocol::conversation_started accept(tc::ws_client& listener, const protocol::offer& o,
+                                      protocol::listener_state then = protocol::listener_state::busy);
 
 // ---------------------------------------------------------------------------
 // HTTP

@@ -30,6 +30,12 @@ if not r[1] then return {'no_such_offer'} end -- the request expired meanwhile
 redis.call('DEL', rk)
 redis.call('SREM', p .. ':node:' .. r[2] .. ':reqs', rid)
 local active = redis.call('HINCRBY', lk, 'active', 1)
+-- Room for more (capacity > 1): back among the available, idle from now, so
+-- listeners idle for longer are offered first.
+local lf = redis.call('HMGET', lk, 'state', 'capacity')
+if lf[1] == 'available' and active < tonumber(lf[2] or '1') then
+  redis.call('ZADD', p .. ':available', now, ARGV[2])
+end
 local l_node = redis.call('HGET', lk, 'node') or ''
 local cid = ARGV[3]
 local ck = p .. ':conv:' .. cid
