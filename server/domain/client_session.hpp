@@ -135,7 +135,8 @@ private:
     void on_request_chat(const protocol::request_chat& m);
     void enqueue(const protocol::request_chat& m, std::string preferred_listener);
     void on_leave_queue();
-    void refresh_position();
+    // `first_position`: what to say if the very first query fails (from the enqueue).
+    void refresh_position(std::uint32_t first_position = 0);
     void on_max_wait();
     void signpost(protocol::signpost_reason reason);
     void offer_continuity_code(std::uint16_t channel, protocol::end_reason reason,

@@ -76,21 +76,22 @@ void client_session::enqueue(const pr::request_chat& m, std::string preferred_li
                   }
                   if (gp_ != gp_state::requesting) return; // started meanwhile
                   gp_ = gp_state::waiting;
-                  last_queued_ = pr::queued{static_cast<std::uint32_t>(v.integer), std::nullopt};
-                  send(*last_queued_);
+                  last_queued_.reset();
                   max_wait_timer_.expires_after(svc_.cfg.max_wait);
                   max_wait_timer_.async_wait([weak = weak_from_this()](boost::system::error_code e) {
                       if (auto self = weak.lock(); self && !e) self->on_max_wait();
                   });
                   svc_.match->kick();
                   svc_.routes->broadcast({{"b", "queue"}});
-                  refresh_position();
+                  // One first `queued`, with the estimate, rather than one
+                  // without and another with it a moment later.
+                  refresh_position(static_cast<std::uint32_t>(v.integer));
               });
 }
 
 // Asks Redis for this request's place and recent throughput and pushes a
 // `queued` message when either the position or the estimate changed.
-void client_session::refresh_position() {
+void client_session::refresh_position(std::uint32_t first_position) {
     if (gp_ != gp_state::waiting) return;
     position_timer_.expires_after(position_refresh);
     position_timer_.async_wait([weak = weak_from_this()](boost::system::error_code e) {
@@ -98,8 +99,15 @@ void client_session::refresh_position() {
     });
     auto now = now_ms();
     eval_then(scripts::queue_position(), {request_id_, std::to_string(now)},
-              [this, now](redis::value v) {
-                  if (gp_ != gp_state::waiting || v.failed() || v.elements.size() != 4) return;
+              [this, now, first_position](redis::value v) {
+                  if (gp_ != gp_state::waiting) return;
+                  if (v.failed() || v.elements.size() != 4) {
+                      if (!last_queued_ && first_position > 0) { // the GP must hear they are queued
+                          last_queued_ = pr::queued{first_position, std::nullopt};
+                          send(*last_queued_);
+                      }
+                      return;
+                  }
                   auto position = static_cast<std::uint32_t>(v.elements[0].integer);
                   auto estimate = estimates::wait_seconds(
                       position, static_cast<std::uint32_t>(v.elements[1].integer),
