@@ -1,9 +1,14 @@
 // Restarting a node loses nothing that was waiting: the queue is in Redis,
 // and a GP who resumes within --resume-grace-s after the node comes back
-// (same --node-id) keeps their place.
+// (same --node-id) keeps their place. Restarting Redis itself (the embedded
+// one, append-only file) loses no account, shift, session or waiting request.
 #include "queue_helpers.hpp"
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <thread>
 
 using namespace peerline::queue_tests;
 
@@ -44,4 +49,57 @@ TEST_CASE("a waiting GP's place survives a node restart when it resumes within t
     CHECK(expect_skipping_queued<protocol::conversation_started>(first_back).conversation_id ==
           c.conversation_id);
     CHECK(pushed_position(second_back, 1));
+}
+
+namespace {
+// The pid of the redis-server whose command line names `socket` (the
+// embedded Redis of one test's data directory), or 0.
+pid_t redis_server_for(const std::filesystem::path& socket) {
+    for (auto& entry : std::filesystem::directory_iterator("/proc")) {
+        auto name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+        std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (cmdline.find("redis-server") != std::string::npos && cmdline.find(socket.string()) != std::string::npos)
+            return static_cast<pid_t>(std::stol(name));
+    }
+    return 0;
+}
+} // namespace
+
+TEST_CASE("the embedded Redis killed and restarted from its append-only file loses no account, "
+          "shift, session or waiting request",
+          "[restart][aof]") {
+    ts::temp_dir dir("peerline-aof");
+    ts::server_options so;
+    so.binary = peerline_binary();
+    so.dir = dir / "server";
+    so.extra_args = {"--resume-grace-s", "30"}; // no --redis: the node's own Redis, with AOF
+    ts::server_process node(so);
+    auto socket = node.data_dir() / "redis.sock";
+    ts::admin_cli admin(peerline_binary(), "unix://" + socket.string(), dir.path());
+    account listener_account{"aof-listener", "pw-" + ts::random_hex(12)};
+    admin.create_listener(listener_account.name, listener_account.password);
+    admin.add_shift_always(listener_account.name);
+
+    std::string gp_token;
+    auto gp = gp_at(node.endpoint(), &gp_token);
+    CHECK(request_and_queue(gp) == 1);
+    std::this_thread::sleep_for(1500ms); // appendfsync everysec: on disk within a second
+
+    auto pid = redis_server_for(socket);
+    REQUIRE(pid > 0);
+    REQUIRE(::kill(pid, SIGKILL) == 0);
+    // The node notices, restarts its Redis from the AOF and is ready again.
+    REQUIRE(ts::eventually([&] { return redis_server_for(socket) != 0 && redis_server_for(socket) != pid; }, 15s));
+    REQUIRE(ts::eventually([&] { return tc::http_get(node.endpoint(), "/readyz").status == 200; }, 15s));
+
+    // The account and its shift are there: the listener logs in and may go
+    // available; the GP's request is still waiting and is offered.
+    auto listener = available_listener_at(node.endpoint(), listener_account);
+    auto o = expect_offer(listener, 10s);
+    accept(listener, o);
+    CHECK(expect_skipping_queued<protocol::conversation_started>(gp, 10s).peer == protocol::role::listener);
+    // The GP's session token survived too.
+    CHECK(tc::http_get(node.endpoint(), "/api/me", tc::bearer(gp_token)).json()["role"] == "gp");
 }

@@ -24,12 +24,12 @@ server_process::server_process(server_options opts) : opts_(std::move(opts)) {
              "127.0.0.1",
              "--port",
              std::to_string(endpoint_.port),
-             "--redis",
-             opts_.redis_url,
              "--data-dir",
              data_dir().string(),
              "--password-hash-cost",
              "minimum"};
+    // No URL: the server runs its own embedded Redis in the data directory.
+    if (!opts_.redis_url.empty()) argv_.insert(argv_.end(), {"--redis", opts_.redis_url});
     if (!opts_.tls_cert.empty()) {
         argv_.insert(argv_.end(),
                      {"--tls-cert", opts_.tls_cert.string(), "--tls-key", opts_.tls_key.string()});

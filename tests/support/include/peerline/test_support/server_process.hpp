@@ -18,7 +18,7 @@ namespace peerline::test_support {
 struct server_options {
     std::filesystem::path binary; // the peerline executable
     std::filesystem::path dir;    // logs and data-dir go here
-    std::string redis_url;        // --redis
+    std::string redis_url;        // --redis; empty: the embedded Redis in DIR/data
     std::vector<std::string> extra_args;
     std::filesystem::path tls_cert; // with tls_key: --tls-cert/--tls-key, HTTPS/WSS
     std::filesystem::path tls_key;
