@@ -30,10 +30,10 @@ export async function refreshDevice(): Promise<void> {
   } catch {
     s.identity = null;
   }
-  renderDevice(cert);
+  await renderDevice(cert);
 }
 
-function renderDevice(cert: CertificateState): void {
+async function renderDevice(cert: CertificateState): Promise<void> {
   const warn = $('device-warning');
   warn.hidden = true;
   $('device-facts').hidden = true;
@@ -68,13 +68,16 @@ function renderDevice(cert: CertificateState): void {
     $('cert-serial').textContent = String(c.serial);
     $('cert-until').textContent = formatTime(Number(c.notAfter) * 1000);
     $('device-facts').hidden = false;
-    if (!psc1.certificateSignatureOk(c, pinnedRoot())) {
-      $('device-state').textContent = 'This device’s key has a certificate, but not from the organisation key this console trusts.';
-      warn.textContent = 'GPs’ browsers will refuse this certificate. Ask your administrator to certify your key with the organisation’s root key.';
+    const bytes = b64urlDecode(cert.certificate);
+    // The same check a GP's browser makes before talking to this listener.
+    const refusal = await gpCheck(bytes);
+    if (refusal) {
+      $('device-state').textContent = 'This device’s key has a certificate, but GPs’ browsers would refuse it.';
+      warn.textContent = `${refusal} Ask your administrator for a new certificate.`;
       warn.hidden = false;
+      updateAvailabilityButtons();
       return;
     }
-    const bytes = b64urlDecode(cert.certificate);
     id.certificate = bytes;
     void saveCertificate(s.username, bytes);
     s.certified = true;
@@ -94,6 +97,36 @@ function renderDevice(cert: CertificateState): void {
   updateAvailabilityButtons();
 }
 
+const LISTENER_REFUSALS: Record<string, string> = {
+  bad_signature: 'It is not signed by the organisation key this console trusts.',
+  cert_expired: 'It has expired.',
+  cert_not_yet_valid: 'It is not valid yet (or this device’s clock is wrong).',
+  cert_revoked: 'It has been withdrawn (revoked) by the organisation.',
+  cert_wrong_role: 'It is not a listener certificate.',
+  crl_stale: 'The organisation’s list of withdrawn certificates is out of date.',
+  no_revocation_list: 'The organisation has published no list of withdrawn certificates yet.',
+};
+
+/** Why a GP would refuse this certificate, or null if it would accept it. */
+async function gpCheck(certificate: Uint8Array): Promise<string | null> {
+  let list: string | null;
+  try {
+    list = await s.api.revocationList();
+  } catch {
+    return null; // cannot tell now; the GP's browser checks anyway
+  }
+  if (!list) return LISTENER_REFUSALS.no_revocation_list;
+  try {
+    psc1.verifyListenerCertificate(certificate, {
+      root: pinnedRoot(), revocationList: b64urlDecode(list), now: Math.floor(Date.now() / 1000),
+    });
+    return null;
+  } catch (e) {
+    const code = e instanceof psc1.E2eError ? (e.code as string) : 'bad_field';
+    return LISTENER_REFUSALS[code] ?? `It does not pass the organisation’s checks (${code}).`;
+  }
+}
+
 /** The same fingerprint the administrator sees for this enrolment (org fingerprint of IK). */
 function keyFingerprint(id: ListenerIdentityLike): string {
   return psc1.fingerprint(id.identityPublic) as string;
@@ -109,7 +142,7 @@ async function enrol(): Promise<void> {
     const request = psc1.makeEnrolmentRequest(id, s.username) as Uint8Array;
     const cert = await s.api.enrol(b64urlEncode(request));
     s.identity = id;
-    renderDevice(cert);
+    await renderDevice(cert);
     if (s.certified) announce('This device’s key is certified.');
     else announce('Enrolled. Waiting for an administrator to certify it.');
   } catch (err) {

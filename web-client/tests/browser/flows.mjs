@@ -29,8 +29,14 @@ export async function enrolDevice(page) {
 /** Clicks "Check again" until the console says the key is certified. */
 export async function waitCertified(page) {
   await page.locator('#refresh-cert').click();
-  await page.waitForFunction(() => /is certified by the organisation/.test(document.getElementById('device-state').textContent),
-    null, { timeout: TIMEOUT });
+  try {
+    await page.waitForFunction(() => /is certified by the organisation/.test(document.getElementById('device-state').textContent),
+      null, { timeout: TIMEOUT });
+  } catch (e) {
+    const state = await page.locator('#device-state').textContent();
+    const warning = await page.locator('#device-warning').textContent();
+    throw new Error(`the console does not say certified: "${state}" / "${warning}" (${e.message})`);
+  }
 }
 
 export async function goAvailable(page) {

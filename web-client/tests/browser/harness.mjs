@@ -547,12 +547,19 @@ export class Stack {
     if (put.status !== 204) throw new Error(`PUT certificate for ${username}: ${put.status} ${put.text}`);
   }
 
-  /** Signs a revocation list (`peerline org revoke`) and uploads it via the admin API. */
-  async publishRevocationList(serials = ['1'], keyFile = ORG_KEY_FILE, days = 7) {
+  /**
+   * Signs a revocation list (`peerline org revoke`, extending the one this
+   * stack published last, so its number goes up) and uploads it via the
+   * admin API.
+   */
+  async publishRevocationList(serials = ['1'], keyFile = ORG_KEY_FILE, days = 30) {
     const token = await this.admin();
-    const out = join(this.dir, `crl-${Date.now()}`);
-    run([PEERLINE, 'org', 'revoke', '--key', keyFile, ...serials.flatMap((s) => ['--serial', String(s)]),
+    this.crlCount = (this.crlCount ?? 0) + 1;
+    const out = join(this.dir, `crl-${this.crlCount}`);
+    const previous = this.lastCrl ? ['--list', this.lastCrl] : [];
+    run([PEERLINE, 'org', 'revoke', '--key', keyFile, ...previous, ...serials.flatMap((s) => ['--serial', String(s)]),
       '--out', out, '--days', String(days)]);
+    this.lastCrl = out;
     const put = await this.api('PUT', '/api/admin/revocation-list',
       { token, body: { revocation_list: readFileSync(out, 'utf8').trim() } });
     if (put.status !== 204) throw new Error(`PUT /api/admin/revocation-list: ${put.status} ${put.text}`);
