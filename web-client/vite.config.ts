@@ -97,6 +97,12 @@ export default defineConfig(({ command, mode }) => {
           entryFileNames: 'assets/[name]-[hash].js',
           chunkFileNames: 'assets/[name]-[hash].js',
           assetFileNames: 'assets/[name]-[hash][extname]',
+          // Readable names for the chunks pages share.
+          manualChunks(id) {
+            if (id.includes('/node_modules/libsodium') || id.includes('/src/crypto/')) return 'psc1';
+            if (id.includes('/src/shared/')) return 'shared';
+            return undefined;
+          },
         },
       },
     },
