@@ -64,3 +64,31 @@ test('listener sign-in and console: labels, names, contrast and visible focus', 
   for (const o of order) assert.ok(o.outlined, `no visible focus on ${o.name}`);
   assert.equal(await listener.locator('#offers').getAttribute('aria-live'), 'assertive');
 });
+
+/** Presses Tab until the element with `id` has focus (at most `max` times). */
+async function tabTo(page, id, max = 20) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((want) => document.activeElement?.id === want, id)) return;
+  }
+  throw new Error(`#${id} is not reachable with the Tab key`);
+}
+
+test('a GP can ask to talk and leave the queue with the keyboard alone; focus follows each new view', { skip }, async () => {
+  const gp = await h.newPage(browser, stack, '/');
+  await f.ready(gp);
+  await tabTo(gp, 'topic');
+  await gp.keyboard.press('ArrowDown'); // a topic, chosen from the keyboard
+  await tabTo(gp, 'urgent');
+  await gp.keyboard.press('Space');
+  assert.equal(await gp.locator('#urgent').isChecked(), true);
+  await tabTo(gp, 'ask-button');
+  await gp.keyboard.press('Enter');
+  await f.waitQueued(gp);
+  assert.equal(await gp.evaluate(() => document.activeElement?.id), 'queue-title', 'focus moves to the queue heading');
+  await tabTo(gp, 'leave-queue');
+  await gp.keyboard.press('Enter');
+  await gp.waitForSelector('#view-landing:not([hidden])', { timeout: f.TIMEOUT });
+  assert.equal(await gp.evaluate(() => document.activeElement?.id), 'landing-title', 'focus moves back to the start');
+  assert.deepEqual(gp.problems, []);
+});
