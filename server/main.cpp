@@ -137,6 +137,9 @@ int main(int argc, char** argv) {
     unsigned presence_s = static_cast<unsigned>(cfg.presence_timeout.count());
     unsigned heartbeat_s = static_cast<unsigned>(cfg.heartbeat_interval.count());
     unsigned resume_grace_s = static_cast<unsigned>(cfg.resume_grace.count());
+    double max_shift_hours = 0;
+    unsigned urgent_boost_s = static_cast<unsigned>(
+        std::chrono::duration_cast<std::chrono::seconds>(cfg.urgent_boost).count());
     auto* serve = app.add_subcommand("serve", "Run a Peerline server node");
     add_serve_options(*serve, cfg, serve_redis, hello_s, idle_s, offer_ms, staff_ttl_s, gp_ttl_s);
     serve->add_option("--wrapup-s", wrapup_s, "Pause after each conversation before the next offer")
@@ -156,6 +159,15 @@ int main(int argc, char** argv) {
     serve->add_option("--resume-grace-s", resume_grace_s,
                       "How long a dropped client may resume its place or conversations (0 = off)")
         ->envname("PEERLINE_RESUME_GRACE_S")
+        ->capture_default_str();
+    serve->add_option("--max-shift-hours", max_shift_hours,
+                      "Hours a listener may stay available in one shift, then away (0 = the whole shift)")
+        ->envname("PEERLINE_MAX_SHIFT_HOURS")
+        ->check(CLI::Range(0.0, 24.0))
+        ->capture_default_str();
+    serve->add_option("--urgent-boost-s", urgent_boost_s,
+                      "Ageing rule: an urgent request goes ahead of ordinary ones up to this much older")
+        ->envname("PEERLINE_URGENT_BOOST_S")
         ->capture_default_str();
     serve->add_option("--heartbeat-s", heartbeat_s, "Presence heartbeat interval")
         ->envname("PEERLINE_HEARTBEAT_S")
@@ -233,6 +245,8 @@ int main(int argc, char** argv) {
             cfg.gp_session_ttl = std::chrono::seconds(gp_ttl_s);
             cfg.wrapup = std::chrono::seconds(wrapup_s);
             cfg.resume_grace = std::chrono::seconds(resume_grace_s);
+            cfg.max_shift_time = std::chrono::seconds(static_cast<long long>(max_shift_hours * 3600));
+            cfg.urgent_boost = std::chrono::seconds(urgent_boost_s);
             cfg.max_wait = std::chrono::seconds(max_wait_s);
             cfg.continuity_preference = std::chrono::seconds(continuity_pref_s);
             cfg.presence_timeout = std::chrono::seconds(std::max(2u, presence_s));

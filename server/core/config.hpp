@@ -71,6 +71,7 @@ struct server_config {
     bool missed_offer_sets_away = true;
     std::chrono::seconds wrapup{120};            // pause after each conversation
     unsigned max_conversations_per_shift = 0;    // 0 = no limit
+    std::chrono::seconds max_shift_time{0};      // time available per shift stretch; 0 = no limit
     std::chrono::seconds max_wait{30 * 60};      // then signposting instead of waiting on
     std::chrono::milliseconds urgent_boost{10 * 60 * 1000}; // urgent goes first unless 10 min older
     std::string timezone = "Europe/London";

@@ -181,6 +181,7 @@ private:
     lazy_timer wrapup_timer_;
     lazy_timer shift_timer_;
     std::chrono::sys_seconds shift_until_{};
+    std::chrono::sys_seconds shift_started_{}; // first available in this stretch of shifts
     unsigned conversations_this_shift_ = 0;
     unsigned capacity_ = 1; // concurrent conversations (listener: from the account, 1..4)
 

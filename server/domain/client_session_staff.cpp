@@ -38,11 +38,17 @@ void client_session::on_set_availability(const pr::set_availability& m) {
         until = *on_shift;
         if (until != shift_until_) { // a new stretch of shifts: a fresh count
             shift_until_ = until;
+            shift_started_ = now;
             conversations_this_shift_ = 0;
         }
         auto limit = svc_.cfg.max_conversations_per_shift;
         if (limit > 0 && conversations_this_shift_ >= limit) {
             send_error(ec::invalid_state, "set_availability", "the shift's conversation limit is reached");
+            return;
+        }
+        auto max_time = svc_.cfg.max_shift_time;
+        if (max_time.count() > 0 && now >= shift_started_ + max_time) {
+            send_error(ec::invalid_state, "set_availability", "the shift's hours limit is reached");
             return;
         }
     }
@@ -72,12 +78,20 @@ void client_session::on_set_availability(const pr::set_availability& m) {
               });
 }
 
-// Off shift means off: the server sets the listener away when the shift ends.
+// Off shift means off: the server sets the listener away when the shift
+// ends, or earlier when the time they may stay available in it
+// (--max-shift-hours) runs out.
 void client_session::arm_shift_timer(std::chrono::sys_seconds until) {
+    std::string reason = "shift_ended";
+    auto max_time = svc_.cfg.max_shift_time;
+    if (max_time.count() > 0 && shift_started_ + max_time < until) {
+        until = shift_started_ + max_time;
+        reason = "shift_limit";
+    }
     shift_timer_.expires_at(std::chrono::steady_clock::now() +
                             std::chrono::milliseconds(to_ms(until) - now_ms()));
-    shift_timer_.async_wait([weak = weak_from_this()](boost::system::error_code e) {
-        if (auto self = weak.lock(); self && !e) self->go_away("shift_ended");
+    shift_timer_.async_wait([weak = weak_from_this(), reason](boost::system::error_code e) {
+        if (auto self = weak.lock(); self && !e) self->go_away(reason);
     });
 }
 

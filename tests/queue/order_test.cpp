@@ -2,6 +2,8 @@
 // the offer goes to the listener who has been idle longest.
 #include "queue_helpers.hpp"
 
+#include <thread>
+
 using namespace peerline::queue_tests;
 
 namespace {
@@ -105,4 +107,21 @@ TEST_CASE("GPs asking one after another within a millisecond are queued in the o
     std::vector<std::uint32_t> in_order;
     for (std::uint32_t i = 1; i <= 20; ++i) in_order.push_back(i);
     CHECK(positions == in_order);
+}
+
+TEST_CASE("ageing: an ordinary request that has waited longer than --urgent-boost-s stays ahead of "
+          "a new urgent one",
+          "[queue][order]") {
+    peerline_stack s(with_flags({"--urgent-boost-s", "1"}));
+    auto listener = listener_session(s.ep(), s.new_listener("ageing-listener")); // on shift, away
+    auto patient = s.gp();
+    CHECK(request_and_queue(patient) == 1);
+    std::this_thread::sleep_for(1500ms);
+    auto urgent = s.gp();
+    CHECK(request_and_queue(urgent, true) == 2); // urgent, but not ahead of a 1.5 s wait
+    auto fresh = s.gp();
+    CHECK(request_and_queue(fresh) == 3);
+    auto urgent_too = s.gp();
+    CHECK(request_and_queue(urgent_too, true) == 3); // ahead of the fresh one only
+    CHECK(pushed_position(fresh, 4));
 }

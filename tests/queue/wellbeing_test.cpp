@@ -122,3 +122,20 @@ TEST_CASE("a listener who reaches --max-conversations-per-shift is set away and 
     listener.expect_error(protocol::error_code::invalid_state);
     CHECK(redis_integer(s, {"ZCARD", "{pl:q}:available"}) == 0);
 }
+
+TEST_CASE("a listener who has been available for --max-shift-hours is set away and may not go "
+          "available again in that shift",
+          "[wellbeing][shift-limit]") {
+    peerline_stack s(with_flags({"--max-shift-hours", "0.001"})); // 3.6 seconds
+    auto listener = available_listener_at(s.ep(), s.new_listener("long-shift"));
+    auto started = std::chrono::steady_clock::now();
+    auto away = listener.expect<protocol::availability_changed>(10s);
+    CHECK(away.state == protocol::listener_state::away);
+    CHECK(away.reason == "shift_limit");
+    CHECK(std::chrono::steady_clock::now() - started >= 2s); // not at once
+    CHECK(try_available(listener) == "invalid_state");
+    // Matching leaves them out: a GP waits.
+    auto gp = s.gp();
+    CHECK(request_and_queue(gp) == 1);
+    listener.expect_nothing(500ms);
+}
