@@ -132,6 +132,7 @@ http_response static_site::serve(const http_request& req) const {
     if (path.back() == '/') path += "index.html";
     auto it = files_.find(path);
     if (it == files_.end()) it = files_.find(path + "/index.html");
+    if (it == files_.end()) it = files_.find(path + ".html"); // /listener, /admin
     if (it == files_.end()) return json_error(req, http::status::not_found, "not_found", "Not found.");
     const auto& f = it->second;
     return page(req, http::status::ok, f.mime, f.content, f.etag, f.immutable);

@@ -50,6 +50,7 @@ TEST_CASE("the web client is served from memory with a strict policy and hashed-
     CHECK(tc::http_get(s.ep(), "/", {{"If-None-Match", "\"other\""}}).status == 200);
 
     CHECK(tc::http_get(s.ep(), "/listener.html").body == "<!doctype html><title>Listener</title>");
+    CHECK(tc::http_get(s.ep(), "/listener").body == "<!doctype html><title>Listener</title>");
     auto bundle = tc::http_get(s.ep(), "/assets/main-3f9a.js?v=1");
     REQUIRE(bundle.status == 200);
     CHECK(bundle.header("Content-Type") == "text/javascript; charset=utf-8");
