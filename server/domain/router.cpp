@@ -5,11 +5,16 @@
 #include "domain/keys.hpp"
 #include "redis/client.hpp"
 
+#include <boost/asio/post.hpp>
+
 namespace peerline {
 
 // Messages on a node channel start with one type byte:
 //   'C' + JSON {"sid": ..., "ev": {...}}      a control event
 //   'R' + sid (32 hex) + relay frame bytes     a relay frame
+//   'B' + { sid (32 hex) + length (4 bytes, big-endian) + relay frame }...
+//                                              relay frames sent together
+// (a lone frame still goes out as 'R').
 namespace {
 constexpr std::size_t sid_chars = 32;
 }
@@ -89,17 +94,66 @@ void router::send_event(const std::string& node, const std::string& sid, nlohman
         return;
     }
     nlohmann::json envelope{{"sid", sid}, {"ev", std::move(event)}};
-    commands_->publish(keys::node_channel(node), "C" + envelope.dump());
+    auto message = "C" + envelope.dump();
+    {
+        // Behind frames still waiting for the flush to that node, if any.
+        std::lock_guard lock(relay_mutex_);
+        auto it = relays_out_.find(node);
+        if (it != relays_out_.end() && !it->second.empty()) {
+            it->second.push_back({std::move(message), 0});
+            return;
+        }
+    }
+    commands_->publish(keys::node_channel(node), std::move(message));
 }
 
 void router::send_relay_remote(const std::string& node, const std::string& sid,
                                const std::shared_ptr<const std::string>& frame) {
-    std::string payload;
-    payload.reserve(1 + sid.size() + frame->size());
-    payload.push_back('R');
-    payload += sid;
-    payload += *frame;
-    commands_->publish(keys::node_channel(node), std::move(payload));
+    if (sid.size() != sid_chars) return;
+    bool post_flush = false;
+    {
+        std::lock_guard lock(relay_mutex_);
+        auto& q = relays_out_[node];
+        if (q.empty() || q.back().frames == 0) q.push_back({std::string(1, 'B'), 0});
+        auto& m = q.back();
+        auto n = static_cast<std::uint32_t>(frame->size());
+        m.payload += sid;
+        for (int shift = 24; shift >= 0; shift -= 8)
+            m.payload.push_back(static_cast<char>((n >> shift) & 0xFF));
+        m.payload += *frame;
+        ++m.frames;
+        if (!relay_flush_posted_) {
+            relay_flush_posted_ = true;
+            post_flush = true;
+        }
+    }
+    if (post_flush) boost::asio::post(commands_->get_executor(), [this] { flush_relays(); });
+}
+
+// On the Redis client's executor, after the work queued before it: one
+// PUBLISH per batch.
+void router::flush_relays() {
+    std::vector<std::pair<std::string, std::vector<outgoing_message>>> out;
+    {
+        std::lock_guard lock(relay_mutex_);
+        relay_flush_posted_ = false;
+        for (auto& [node, q] : relays_out_) {
+            if (q.empty()) continue;
+            out.emplace_back(node, std::move(q));
+            q.clear();
+        }
+    }
+    for (auto& [node, q] : out) {
+        auto channel = keys::node_channel(node);
+        for (auto& m : q) {
+            if (m.frames == 1) {
+                // 'R' + sid + frame: what a node without batches understands too.
+                m.payload.erase(1 + sid_chars, 4);
+                m.payload[0] = 'R';
+            }
+            commands_->publish(channel, std::move(m.payload));
+        }
+    }
 }
 
 void router::deliver_local_event(const std::string& sid, nlohmann::json event) {
@@ -125,6 +179,24 @@ void router::on_node_message(std::string payload) {
         std::string sid = payload.substr(1, sid_chars);
         if (auto s = find_local(sid)) {
             s->post_frame(std::make_shared<const std::string>(payload.substr(1 + sid_chars)));
+        }
+        return;
+    }
+    if (payload[0] == 'B') {
+        std::size_t pos = 1;
+        while (payload.size() - pos >= sid_chars + 4) {
+            std::string_view sid(payload.data() + pos, sid_chars);
+            pos += sid_chars;
+            std::uint32_t n = 0;
+            for (int i = 0; i < 4; ++i) n = (n << 8) | static_cast<unsigned char>(payload[pos + i]);
+            pos += 4;
+            if (n > payload.size() - pos) {
+                log::warn("node_message_malformed");
+                return;
+            }
+            if (auto s = find_local(std::string(sid)))
+                s->post_frame(std::make_shared<const std::string>(payload, pos, n));
+            pos += n;
         }
         return;
     }

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace peerline {
 
@@ -52,7 +53,10 @@ public:
     void send_event(const std::string& node, const std::string& sid, nlohmann::json event);
 
     // Sends a relay frame (channel already rewritten for the receiver) to a
-    // session on another node.
+    // session on another node. Frames for one node are gathered and go out
+    // as one PUBLISH per turn of the Redis client's event loop; an event for
+    // a node with frames waiting queues behind them, so nothing for a node
+    // overtakes what was sent to it before.
     void send_relay_remote(const std::string& node, const std::string& sid,
                            const std::shared_ptr<const std::string>& frame);
 
@@ -74,6 +78,7 @@ private:
     void on_node_message(std::string payload);
     void on_broadcast(const std::string& payload);
     void post_to_all(const nlohmann::json& event);
+    void flush_relays();
 
     std::string node_id_;
     std::shared_ptr<redis::client> commands_;
@@ -83,6 +88,17 @@ private:
     std::function<void()> on_rota_changed_;
     std::unique_ptr<boost::asio::steady_timer> queue_debounce_;
     bool queue_refresh_pending_ = false; // subscriber executor only
+
+    // Messages for other nodes waiting for the flush, in order: batches of
+    // relay frames ('B', then per frame: sid, 4-byte length, frame) and the
+    // events sent after them.
+    struct outgoing_message {
+        std::string payload;
+        std::size_t frames = 0; // 0: an event
+    };
+    std::mutex relay_mutex_;
+    std::unordered_map<std::string, std::vector<outgoing_message>> relays_out_;
+    bool relay_flush_posted_ = false;
 };
 
 } // namespace peerline
