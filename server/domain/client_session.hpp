@@ -84,6 +84,10 @@ public:
 
     const boost::asio::any_io_executor& get_executor() const noexcept { return ex_; }
 
+    // In a conversation (relay frames expected): the connection keeps its
+    // read buffer between messages. Session executor.
+    bool relaying() const noexcept { return !channels_.empty(); }
+
 private:
     enum class phase { awaiting_hello, authenticating, ready, closed };
     enum class gp_state { idle, requesting, waiting, in_conversation };
