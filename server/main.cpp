@@ -161,7 +161,7 @@ int main(int argc, char** argv) {
         ->envname("PEERLINE_RESUME_GRACE_S")
         ->capture_default_str();
     serve->add_option("--max-shift-hours", max_shift_hours,
-                      "Hours a listener may stay available in one shift, then away (0 = the whole shift)")
+                      "Hours from first going available in a shift until set away for the rest of it (0 = no limit)")
         ->envname("PEERLINE_MAX_SHIFT_HOURS")
         ->check(CLI::Range(0.0, 24.0))
         ->capture_default_str();

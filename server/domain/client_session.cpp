@@ -241,7 +241,18 @@ void client_session::start_heartbeat() {
     });
 }
 
+// Ends this connection when its staff account was disabled (or deleted).
+void client_session::close_if_account_disabled(const redis::value& disabled) {
+    if (disabled.failed() || (!disabled.is_nil() && disabled.str != "1")) return;
+    log::info("session_closed_account_disabled", {{"role", pr::to_string(role_)}});
+    send_error(ec::invalid_token, "", "the account was disabled");
+    if (auto sink = sink_.lock()) sink->close(close_policy_violation, "account disabled");
+}
+
 void client_session::on_heartbeat() {
+    // Every node notices a disabled account within one heartbeat.
+    exec_then({"HGET", keys::account(username_), "disabled"},
+              [this](redis::value d) { close_if_account_disabled(d); });
     if (role_ == pr::role::admin) {
         svc_.redis->exec({"ZADD", keys::supervisors_online, std::to_string(now_ms()), sid_},
                          [](redis::value) {});
@@ -360,6 +371,10 @@ void client_session::on_event(const nlohmann::json& ev) {
         on_peer_detached(ev);
     } else if (type == "peer_moved") {
         on_peer_moved(ev);
+    } else if (type == "account_disabled" && role_ != pr::role::gp && ev.value("username", "") == username_) {
+        // This node's administrator API disabled the account just now.
+        exec_then({"HGET", keys::account(username_), "disabled"},
+                  [this](redis::value d) { close_if_account_disabled(d); });
     } else if (type == "rota_changed" && role_ == pr::role::listener) {
         recheck_shift();
     } else if (type == "escalation" && role_ == pr::role::admin) {

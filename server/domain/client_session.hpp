@@ -124,6 +124,7 @@ private:
     void exec_then(std::vector<std::string> args, std::function<void(redis::value)> then);
     void start_heartbeat();
     void on_heartbeat();
+    void close_if_account_disabled(const redis::value& disabled);
 
     // Resume (client_session_resume.cpp): a dropped connection keeps its
     // place and conversations for the grace period; the same token on any

@@ -36,11 +36,11 @@ void client_session::on_set_availability(const pr::set_availability& m) {
             return;
         }
         until = *on_shift;
-        if (until != shift_until_) { // a new stretch of shifts: a fresh count
-            shift_until_ = until;
+        if (now >= shift_until_) { // the last stretch of shifts is over: a fresh count
             shift_started_ = now;
             conversations_this_shift_ = 0;
         }
+        shift_until_ = until; // (a rota edit may have moved the end of this one)
         auto limit = svc_.cfg.max_conversations_per_shift;
         if (limit > 0 && conversations_this_shift_ >= limit) {
             send_error(ec::invalid_state, "set_availability", "the shift's conversation limit is reached");
@@ -107,6 +107,7 @@ void client_session::recheck_shift() {
         go_away("shift_ended");
         return;
     }
+    shift_until_ = *on_shift; // the same stretch, its end moved
     arm_shift_timer(*on_shift);
 }
 

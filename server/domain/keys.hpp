@@ -63,11 +63,11 @@ inline const std::string revocation_list = "pl:revocation-list";
 inline const std::string signposting = "pl:signposting";
 
 
-// With expiry: an anonymous GP session that already sent its feedback, under
-// the hash of its token (feedback itself is only ever hourly counts). In the
-// queue slot, next to the statistics buckets the same script updates.
-inline std::string feedback_sent(std::string_view token_hash) {
-    return queue_prefix + ":feedback:" + std::string(token_hash);
+// With expiry (a day): a GP session whose conversation just ended and may
+// send one feedback for it (conversation_end.lua sets it, feedback_record.lua
+// consumes it). Only the session id; feedback itself is only hourly counts.
+inline std::string feedback_due(std::string_view gp_session_id) {
+    return queue_prefix + ":feedback_due:" + std::string(gp_session_id);
 }
 
 // Broadcast channel every node subscribes to (rota changes, escalations,

@@ -65,7 +65,9 @@ void live_stats_feed::add(const std::weak_ptr<client_session>& admin) {
     {
         std::lock_guard lock(mutex_);
         admins_.push_back(admin);
-        last = last_;
+        // Only numbers read within the last two intervals are current enough
+        // to show at once; otherwise the next read (within one interval) comes.
+        if (std::chrono::steady_clock::now() - last_at_ < 2 * interval_) last = last_;
     }
     // The newcomer sees the numbers at once, not after the next change.
     if (auto s = admin.lock(); s && last) s->post_live_stats(*last);
@@ -80,8 +82,12 @@ void live_stats_feed::remove(const client_session* admin) {
 }
 
 std::vector<std::shared_ptr<client_session>> live_stats_feed::subscribers() {
-    std::vector<std::shared_ptr<client_session>> out;
     std::lock_guard lock(mutex_);
+    return subscribers_locked();
+}
+
+std::vector<std::shared_ptr<client_session>> live_stats_feed::subscribers_locked() {
+    std::vector<std::shared_ptr<client_session>> out;
     std::erase_if(admins_, [&out](const std::weak_ptr<client_session>& w) {
         auto s = w.lock();
         if (!s) return true;
@@ -101,18 +107,30 @@ void live_stats_feed::tick() {
 }
 
 void live_stats_feed::refresh() {
-    if (subscribers().empty() || !svc_.redis->ready()) return;
+    if (subscribers().empty()) {
+        // Nobody watching: forget the numbers, so a newcomer never sees old ones.
+        std::lock_guard lock(mutex_);
+        last_.reset();
+        return;
+    }
+    if (!svc_.redis->ready()) return;
     auto now = std::chrono::system_clock::now();
     svc_.redis->eval(scripts::stats_live(), live_stats::script_keys(), live_stats::script_args(now_ms()),
                      [self = shared_from_this(), now](redis::value v) {
                          auto s = live_stats::from_reply(v, self->svc_, now);
                          if (!s) return;
+                         std::vector<std::shared_ptr<client_session>> admins;
                          {
+                             // The new value and who gets it, under one lock: an
+                             // administrator joining now gets it exactly once
+                             // (from here, or from add()).
                              std::lock_guard lock(self->mutex_);
+                             self->last_at_ = std::chrono::steady_clock::now();
                              if (self->last_ == s) return;
                              self->last_ = s;
+                             admins = self->subscribers_locked();
                          }
-                         for (auto& admin : self->subscribers()) admin->post_live_stats(*s);
+                         for (auto& admin : admins) admin->post_live_stats(*s);
                      });
 }
 

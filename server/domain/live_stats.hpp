@@ -48,6 +48,7 @@ private:
     void tick();
     void refresh();
     std::vector<std::shared_ptr<client_session>> subscribers();
+    std::vector<std::shared_ptr<client_session>> subscribers_locked(); // mutex_ held
 
     services& svc_;
     std::chrono::milliseconds interval_;
@@ -55,6 +56,7 @@ private:
     mutable std::mutex mutex_;
     std::vector<std::weak_ptr<client_session>> admins_;
     std::optional<protocol::live_stats> last_;
+    std::chrono::steady_clock::time_point last_at_{}; // when last_ was read from Redis
     bool stopped_ = false;
 };
 

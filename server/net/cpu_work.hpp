@@ -12,20 +12,28 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <memory>
+#include <optional>
 #include <utility>
 
 namespace peerline {
 
-// `work` is a callable returning R, run once on `pool`; the handler gets R.
+// `work` is a callable returning R, run once on `pool`; the handler gets R,
+// or nullopt if the work threw (an allocation failure in Argon2id must fail
+// one request, not terminate the node from a pool thread).
 template <class R, class Work, class CompletionToken>
 auto async_on_pool(boost::asio::thread_pool& pool, Work work, CompletionToken&& token) {
     namespace net = boost::asio;
-    return net::async_initiate<CompletionToken, void(R)>(
+    return net::async_initiate<CompletionToken, void(std::optional<R>)>(
         [&pool](auto handler, Work w) {
             auto target = net::get_associated_executor(handler);
             auto shared = std::make_shared<decltype(handler)>(std::move(handler));
             net::post(pool, [target, shared, w = std::move(w)]() mutable {
-                R result = w();
+                std::optional<R> result;
+                try {
+                    result = w();
+                } catch (...) {
+                    result.reset();
+                }
                 net::post(target, [shared, result = std::move(result)]() mutable {
                     (*shared)(std::move(result));
                 });

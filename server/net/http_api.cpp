@@ -256,7 +256,9 @@ net::awaitable<http_response> http_api::login(const http_request& req,
         sodium_memzero(password.data(), password.size());
         return ok;
     };
-    bool verified = co_await async_on_pool<bool>(*svc_.cpu_pool, std::move(verify), net::use_awaitable);
+    auto checked = co_await async_on_pool<bool>(*svc_.cpu_pool, std::move(verify), net::use_awaitable);
+    if (!checked) co_return unavailable_response(req);
+    bool verified = *checked;
     bool ok = exists && verified && account.elements[2].str != "1";
     if (!ok) {
         std::vector<std::string> counters{account_counter, address_counter};
@@ -309,19 +311,15 @@ net::awaitable<http_response> http_api::gp_session(const http_request& req) {
 }
 
 net::awaitable<http_response> http_api::me(const http_request& req) {
-    auto token = bearer_token(req);
-    if (token.empty())
+    // The same check as every other endpoint: a disabled account's token is refused.
+    bool unavailable = false;
+    auto who = co_await authenticate(req, unavailable);
+    if (unavailable) co_return unavailable_response(req);
+    if (!who)
         co_return json_error(req, http::status::unauthorized, "invalid_token",
-                             "Send the session token as Authorization: Bearer <token>.");
-    std::vector<std::string> get{"HMGET", keys::session(crypto::token_hash(token)), "role",
-                                 "username"};
-    auto v = co_await svc_.redis->async_exec(std::move(get), net::use_awaitable);
-    if (v.failed()) co_return unavailable_response(req);
-    if (v.elements.size() != 2 || v.elements[0].is_nil())
-        co_return json_error(req, http::status::unauthorized, "invalid_token",
-                             "The session token is unknown or expired.");
-    json body{{"role", v.elements[0].str}};
-    if (!v.elements[1].str.empty()) body["username"] = v.elements[1].str;
+                             "The session token is unknown, expired or its account disabled.");
+    json body{{"role", who->role}};
+    if (!who->username.empty()) body["username"] = who->username;
     co_return json_response(req, http::status::ok, body.dump());
 }
 

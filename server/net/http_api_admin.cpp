@@ -5,7 +5,9 @@
 
 #include "core/log.hpp"
 #include "domain/accounts.hpp"
+#include "domain/client_session.hpp"
 #include "domain/keys.hpp"
+#include "domain/router.hpp"
 #include "domain/scripts.hpp"
 #include "domain/services.hpp"
 #include "domain/signposting.hpp"
@@ -97,7 +99,9 @@ net::awaitable<http_response> http_api::admin_accounts_post(const http_request& 
         return hash;
     };
     sodium_memzero(password.data(), password.size());
-    auto hash = co_await async_on_pool<std::string>(*svc_.cpu_pool, std::move(hash_work), net::use_awaitable);
+    auto hashed = co_await async_on_pool<std::string>(*svc_.cpu_pool, std::move(hash_work), net::use_awaitable);
+    if (!hashed) co_return unavailable_response(req);
+    auto hash = std::move(*hashed);
     auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
                      std::chrono::system_clock::now().time_since_epoch())
                      .count();
@@ -123,8 +127,13 @@ net::awaitable<http_response> http_api::admin_account_set_disabled(const http_re
     std::vector<std::string> set{"HSET", keys::account(username), "disabled", disabled ? "1" : "0"};
     auto v = co_await svc_.redis->async_exec(std::move(set), net::use_awaitable);
     if (v.failed()) co_return unavailable_response(req);
-    // A disabled account's sessions are refused at their next check (API
-    // calls and WebSocket hello both re-read the account).
+    // A disabled account's tokens are refused from now on (every API call
+    // and WebSocket hello re-reads the account); its open connections on
+    // this node close now, on other nodes at their next staff heartbeat.
+    if (disabled)
+        svc_.routes->for_each_local([&username](const std::shared_ptr<client_session>& s) {
+            s->post_event({{"e", "account_disabled"}, {"username", username}});
+        });
     log::info(disabled ? "account_disabled" : "account_enabled", {{"username", username}});
     co_return no_content(req);
 }

@@ -57,14 +57,17 @@ net::awaitable<http_response> http_api::feedback(const http_request& req, const 
     auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
-    std::vector<std::string> keys_arg{keys::feedback_sent(crypto::token_hash(token)),
-                                      keys::stats_hour(now_ms / 3'600'000)};
-    std::vector<std::string> args{std::to_string(svc_.cfg.gp_session_ttl.count()), helped, stay};
+    std::vector<std::string> get_sid{"HGET", keys::session(crypto::token_hash(token)), "sid"};
+    auto sid = co_await svc_.redis->async_exec(std::move(get_sid), net::use_awaitable);
+    if (sid.failed()) co_return unavailable_response(req);
+    std::vector<std::string> keys_arg{keys::feedback_due(sid.str), keys::stats_hour(now_ms / 3'600'000)};
+    std::vector<std::string> args{helped, stay};
     auto v = co_await svc_.redis->async_eval(scripts::feedback_record(), std::move(keys_arg), std::move(args),
                                              net::use_awaitable);
     if (v.failed()) co_return unavailable_response(req);
     if (v.integer != 1)
-        co_return json_error(req, http::status::conflict, "already_sent", "Thank you: your feedback was already counted.");
+        co_return json_error(req, http::status::conflict, "not_expected",
+                             "Feedback is counted once after each conversation; none is waiting for it now.");
     http_response res{http::status::no_content, req.version()};
     res.keep_alive(req.keep_alive());
     co_return res;

@@ -72,8 +72,11 @@ static net::awaitable<http_api_stats_snapshot> read_stats(services& svc, int hou
     http_api_stats_snapshot out;
     auto now = system_clock::now();
     auto now_ms = duration_cast<milliseconds>(now.time_since_epoch()).count();
-    auto v = co_await svc.redis->async_eval(scripts::stats_live(), live_stats::script_keys(),
-                                            live_stats::script_args(now_ms), net::use_awaitable);
+    // Named locals, not temporaries inside co_await (GCC 12 coroutine bug).
+    auto keys_arg = live_stats::script_keys();
+    auto args = live_stats::script_args(now_ms);
+    auto v = co_await svc.redis->async_eval(scripts::stats_live(), std::move(keys_arg), std::move(args),
+                                            net::use_awaitable);
     auto live = live_stats::from_reply(v, svc, now);
     if (!live) co_return out;
     out.live = *live;

@@ -25,14 +25,15 @@ tc::http_response send(const tc::endpoint& ep, const std::string& method, const 
 }
 
 json account_named(const tc::endpoint& ep, const std::string& token, const std::string& name) {
-    for (auto& a : tc::http_get(ep, "/api/admin/accounts", tc::bearer(token)).json()["accounts"])
+    auto body = tc::http_get(ep, "/api/admin/accounts", tc::bearer(token)).json(); // keep it alive
+    for (auto& a : body["accounts"])
         if (a["username"] == name) return a;
     return nullptr;
 }
 
 } // namespace
 
-TEST_CASE("an administrator creates, disables and re-enables staff accounts; nobody else can",
+TEST_CASE("an administrator creates, disables and re-enables staff accounts, and nobody else can",
           "[http][admin]") {
     peerline_stack s;
     auto admin = admin_token(s, "accounts-admin");
@@ -71,8 +72,13 @@ TEST_CASE("an administrator creates, disables and re-enables staff accounts; nob
     CHECK(res.status == 403);
     CHECK(error_code_of(res) == "wrong_role");
 
-    // Disabled: no login, and the existing session stops working at once.
+    // Disabled: no login, and the existing session stops working at once,
+    // its open WebSocket included.
+    auto live = tc::connect_session(s.ep(), login.token);
     REQUIRE(send(s.ep(), "POST", "/api/admin/accounts/new.listener/disable", nullptr, admin).status == 204);
+    CHECK(live.expect_error(peerline::protocol::error_code::invalid_token).err.message.find("disabled") !=
+          std::string::npos);
+    live.expect_closed();
     CHECK(account_named(s.ep(), admin, "new.listener")["disabled"] == true);
     CHECK(tc::http_get(s.ep(), "/api/me", tc::bearer(login.token)).status == 401);
     CHECK(tc::http_post_json(s.ep(), "/api/login",
@@ -126,11 +132,31 @@ TEST_CASE("the landing page's configuration is public, and the 24/7 list is the 
     CHECK(sign.alternatives[0].name == "Practitioner Health");
 }
 
-TEST_CASE("a GP's feedback is counted once per session and only as hourly counts", "[http][feedback]") {
-    peerline_stack s;
+TEST_CASE("a GP's feedback is counted once per ended conversation and only as hourly counts",
+          "[http][feedback]") {
+    peerline_stack s({{"--wrapup-s", "1"}});
     auto admin = admin_token(s, "feedback-admin");
-    auto gp = tc::gp_session(s.ep());
+    auto listener_account = s.new_listener("feedback-listener");
+    auto listener = s.available_listener(listener_account);
+    // A conversation that ends, after which its GP may say how it went.
+    auto talk_and_end = [&](std::string& token) {
+        auto gp = s.gp(&token);
+        auto c = start_conversation(gp, listener);
+        gp.send_control(peerline::protocol::end_conversation{c.gp_channel, std::nullopt});
+        gp.expect<peerline::protocol::conversation_ended>();
+        expect_listener_ended(listener); // wrap-up: a second, then available again
+        CHECK(listener.expect<peerline::protocol::availability_changed>(5s).state ==
+              peerline::protocol::listener_state::available);
+    };
     json answer{{"helped", "yes"}, {"stay_in_practice", "more"}};
+    // No conversation yet: nothing to rate, whatever the session.
+    auto stranger = tc::gp_session(s.ep());
+    auto refused = send(s.ep(), "POST", "/api/feedback", answer, stranger);
+    CHECK(refused.status == 409);
+    CHECK(error_code_of(refused) == "not_expected");
+
+    std::string gp;
+    talk_and_end(gp);
     CHECK(send(s.ep(), "POST", "/api/feedback", {{"helped", "maybe"}, {"stay_in_practice", "more"}}, gp).status == 400);
     CHECK(send(s.ep(), "POST", "/api/feedback", {{"helped", "yes"}}, gp).status == 400);
     CHECK(send(s.ep(), "POST", "/api/feedback",
@@ -139,11 +165,12 @@ TEST_CASE("a GP's feedback is counted once per session and only as hourly counts
     REQUIRE(send(s.ep(), "POST", "/api/feedback", answer, gp).status == 204);
     auto again = send(s.ep(), "POST", "/api/feedback", answer, gp);
     CHECK(again.status == 409);
-    CHECK(error_code_of(again) == "already_sent");
+    CHECK(error_code_of(again) == "not_expected");
     CHECK(send(s.ep(), "POST", "/api/feedback", answer, admin).status == 403);
     CHECK(tc::http_request(s.ep(), "POST", "/api/feedback", answer.dump()).status == 401);
-    REQUIRE(send(s.ep(), "POST", "/api/feedback", {{"helped", "no"}, {"stay_in_practice", "less"}},
-                 tc::gp_session(s.ep()))
+    std::string second;
+    talk_and_end(second);
+    REQUIRE(send(s.ep(), "POST", "/api/feedback", {{"helped", "no"}, {"stay_in_practice", "less"}}, second)
                 .status == 204);
 
     auto stats = tc::http_get(s.ep(), "/api/admin/stats?days=2", tc::bearer(admin)).json();

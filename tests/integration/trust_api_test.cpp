@@ -148,7 +148,7 @@ TEST_CASE("enrolment requests are checked: the listener's own handle, a valid se
     CHECK(res.json()["enrolment_request"] == dev.request);
 }
 
-TEST_CASE("an administrator uploads certificates and revocation lists made offline; the server "
+TEST_CASE("an administrator uploads certificates and revocation lists made offline, and the server "
           "refuses any not signed by the organisation, not for the enrolled keys, or older",
           "[http][trust]") {
     peerline::crypto::init();

@@ -112,13 +112,13 @@ TEST_CASE("GPs asking one after another within a millisecond are queued in the o
 TEST_CASE("ageing: an ordinary request that has waited longer than --urgent-boost-s stays ahead of "
           "a new urgent one",
           "[queue][order]") {
-    peerline_stack s(with_flags({"--urgent-boost-s", "1"}));
+    peerline_stack s(with_flags({"--urgent-boost-s", "3"}));
     auto listener = listener_session(s.ep(), s.new_listener("ageing-listener")); // on shift, away
     auto patient = s.gp();
     CHECK(request_and_queue(patient) == 1);
-    std::this_thread::sleep_for(1500ms);
+    std::this_thread::sleep_for(4500ms);
     auto urgent = s.gp();
-    CHECK(request_and_queue(urgent, true) == 2); // urgent, but not ahead of a 1.5 s wait
+    CHECK(request_and_queue(urgent, true) == 2); // urgent, but not ahead of a 4.5 s wait
     auto fresh = s.gp();
     CHECK(request_and_queue(fresh) == 3);
     auto urgent_too = s.gp();

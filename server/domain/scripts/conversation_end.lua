@@ -16,6 +16,8 @@ local ck = p .. ':conv:' .. cid
 local c = redis.call('HMGET', ck, 'gp_sid', 'gp_node', 'l_sid', 'l_node', 'started_ms', 'listener')
 if not c[1] then return nil end
 redis.call('DEL', ck)
+-- The GP may now send one anonymous feedback (feedback_record.lua).
+redis.call('SET', p .. ':feedback_due:' .. c[1], '1', 'EX', 86400)
 redis.call('SREM', p .. ':convs', cid)
 redis.call('SREM', p .. ':node:' .. c[2] .. ':convs', cid)
 redis.call('SREM', p .. ':node:' .. c[4] .. ':convs', cid)

@@ -31,10 +31,11 @@ redis.call('DEL', rk)
 redis.call('SREM', p .. ':node:' .. r[2] .. ':reqs', rid)
 local active = redis.call('HINCRBY', lk, 'active', 1)
 -- Room for more (capacity > 1): back among the available, idle from now, so
--- listeners idle for longer are offered first.
-local lf = redis.call('HMGET', lk, 'state', 'capacity')
+-- listeners idle for longer are offered first; never before a wrap-up pause
+-- (from an earlier conversation) is over.
+local lf = redis.call('HMGET', lk, 'state', 'capacity', 'wrapup_until')
 if lf[1] == 'available' and active < tonumber(lf[2] or '1') then
-  redis.call('ZADD', p .. ':available', now, ARGV[2])
+  redis.call('ZADD', p .. ':available', math.max(now, tonumber(lf[3] or '0')), ARGV[2])
 end
 local l_node = redis.call('HGET', lk, 'node') or ''
 local cid = ARGV[3]
