@@ -495,7 +495,7 @@ async function sendFeedback(): Promise<void> {
     ($('feedback-send') as HTMLButtonElement).disabled = true;
     announce('Thank you. Your feedback was sent.');
   } catch (err) {
-    if (err instanceof ApiError && err.code === 'already_sent') {
+    if (err instanceof ApiError && err.code === 'not_expected') { // already counted for this conversation
       $('feedback-done').hidden = false;
       ($('feedback-send') as HTMLButtonElement).disabled = true;
     } else {
