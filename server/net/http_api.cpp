@@ -69,6 +69,23 @@ http_response json_error(const http_request& req, http::status status, std::stri
     return json_response(req, status, body.dump());
 }
 
+http_response no_content_response(const http_request& req) {
+    http_response res{http::status::no_content, req.version()};
+    set_common_headers(res);
+    res.keep_alive(req.keep_alive());
+    res.prepare_payload();
+    return res;
+}
+
+std::optional<std::string> string_member(const nlohmann::json& body, const char* name, std::size_t max) {
+    if (!body.is_object()) return std::nullopt;
+    auto it = body.find(name);
+    if (it == body.end() || !it->is_string()) return std::nullopt;
+    const auto& v = it->get_ref<const std::string&>();
+    if (v.empty() || v.size() > max) return std::nullopt;
+    return v;
+}
+
 http_response method_not_allowed(const http_request& req) {
     return json_error(req, http::status::method_not_allowed, "method_not_allowed",
                       "This method is not allowed here.");
@@ -297,11 +314,7 @@ net::awaitable<http_response> http_api::logout(const http_request& req) {
     std::vector<std::string> del{"DEL", keys::session(crypto::token_hash(token))};
     auto v = co_await svc_.redis->async_exec(std::move(del), net::use_awaitable);
     if (v.failed()) co_return unavailable_response(req);
-    http_response res{http::status::no_content, req.version()};
-    set_common_headers(res);
-    res.keep_alive(req.keep_alive());
-    res.prepare_payload();
-    co_return res;
+    co_return no_content_response(req);
 }
 
 net::awaitable<http_response> http_api::gp_session(const http_request& req) {

@@ -19,6 +19,8 @@
 #include "net/beast.hpp"
 #include "net/static_files.hpp"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <boost/asio/awaitable.hpp>
 
 #include <optional>
@@ -27,6 +29,9 @@
 namespace peerline {
 
 struct services;
+namespace redis {
+struct value;
+}
 
 class http_api {
 public:
@@ -102,6 +107,16 @@ http_response json_response(const http_request& req, http::status status, const 
 http_response json_error(const http_request& req, http::status status, std::string_view code,
                          std::string_view message);
 http_response method_not_allowed(const http_request& req);
+// A listener's certificate state for the API, from the HGETALL replies of
+// their enrolment and certificate: {"state": none|pending|certified,
+// "enrolment_request"?, "certificate"?, "serial"?, "not_after_ms"?}. A
+// certificate counts only for the enrolment it was made for.
+nlohmann::json certificate_state(const redis::value& enrolment_hash, const redis::value& certificate_hash);
+// 204, with the API's common headers.
+http_response no_content_response(const http_request& req);
+// A JSON body's member `name` if it is a non-empty string of at most `max`
+// bytes (nullopt for anything else, a non-object body included).
+std::optional<std::string> string_member(const nlohmann::json& body, const char* name, std::size_t max);
 // 503 service_unavailable with Retry-After: a dependency (Redis) is down.
 http_response unavailable_response(const http_request& req);
 

@@ -25,18 +25,6 @@ namespace {
 
 using json = nlohmann::json;
 
-http_response no_content(const http_request& req) {
-    http_response res{http::status::no_content, req.version()};
-    res.keep_alive(req.keep_alive());
-    return res;
-}
-
-std::string field_of(const redis::value& hash, std::string_view name) {
-    for (std::size_t i = 0; i + 1 < hash.elements.size(); i += 2)
-        if (hash.elements[i].str == name) return hash.elements[i + 1].str;
-    return {};
-}
-
 } // namespace
 
 net::awaitable<http_response> http_api::admin_accounts_get(const http_request& req) {
@@ -50,19 +38,15 @@ net::awaitable<http_response> http_api::admin_accounts_get(const http_request& r
     for (auto& name : sorted) {
         std::vector<std::string> get{"HMGET", keys::account(name), "role", "disabled", "capacity"};
         auto account = co_await svc_.redis->async_exec(std::move(get), net::use_awaitable);
-        std::vector<std::string> get_enrolment{"HGET", keys::enrolment(name), "data"};
+        std::vector<std::string> get_enrolment{"HGETALL", keys::enrolment(name)};
         auto enrolment = co_await svc_.redis->async_exec(std::move(get_enrolment), net::use_awaitable);
         std::vector<std::string> get_cert{"HGETALL", keys::certificate(name)};
         auto cert = co_await svc_.redis->async_exec(std::move(get_cert), net::use_awaitable);
         if (account.failed() || enrolment.failed() || cert.failed()) co_return unavailable_response(req);
         if (account.elements.size() != 3 || account.elements[0].is_nil()) continue;
-        json certificate{{"state", "none"}};
-        if (!enrolment.is_nil() && !enrolment.str.empty()) certificate["state"] = "pending";
-        if (!field_of(cert, "data").empty() && field_of(cert, "enrolment") == enrolment.str) {
-            certificate = {{"state", "certified"},
-                           {"serial", field_of(cert, "serial")},
-                           {"not_after_ms", std::atoll(field_of(cert, "not_after").c_str()) * 1000}};
-        }
+        auto certificate = certificate_state(enrolment, cert);
+        certificate.erase("enrolment_request"); // the list shows the state, not the material
+        certificate.erase("certificate");
         json entry{{"username", name},
                    {"role", account.elements[0].str},
                    {"disabled", account.elements[1].str == "1"},
@@ -76,14 +60,9 @@ net::awaitable<http_response> http_api::admin_accounts_get(const http_request& r
 
 net::awaitable<http_response> http_api::admin_accounts_post(const http_request& req) {
     auto body = json::parse(req.body(), nullptr, false);
-    auto text = [&](const char* name) -> std::string {
-        if (body.is_discarded() || !body.is_object() || !body.contains(name) || !body[name].is_string())
-            return {};
-        return body[name].get<std::string>();
-    };
-    auto username = text("username");
-    auto password = text("password");
-    auto role = accounts::staff_role_from_string(text("role"));
+    auto username = string_member(body, "username", 64).value_or("");
+    auto password = string_member(body, "password", crypto::max_password_bytes + 1).value_or("");
+    auto role = accounts::staff_role_from_string(string_member(body, "role", 16).value_or(""));
     if (!accounts::valid_username(username) || !role)
         co_return json_error(req, http::status::bad_request, "invalid_request",
                              "username: 3 to 32 of a-z 0-9 . _ - (starting with a letter or digit); "
@@ -135,7 +114,7 @@ net::awaitable<http_response> http_api::admin_account_set_disabled(const http_re
             s->post_event({{"e", "account_disabled"}, {"username", username}});
         });
     log::info(disabled ? "account_disabled" : "account_enabled", {{"username", username}});
-    co_return no_content(req);
+    co_return no_content_response(req);
 }
 
 net::awaitable<http_response> http_api::admin_account_capacity_put(const http_request& req,
@@ -156,7 +135,7 @@ net::awaitable<http_response> http_api::admin_account_capacity_put(const http_re
     auto v = co_await svc_.redis->async_exec(std::move(set), net::use_awaitable);
     if (v.failed()) co_return unavailable_response(req);
     log::info("capacity_changed", {{"username", username}, {"capacity", capacity}});
-    co_return no_content(req);
+    co_return no_content_response(req);
 }
 
 net::awaitable<http_response> http_api::signposting_list(const http_request& req, bool admin) {
@@ -185,7 +164,7 @@ net::awaitable<http_response> http_api::admin_signposting_put(const http_request
     auto v = co_await svc_.redis->async_exec(std::move(set), net::use_awaitable);
     if (v.failed()) co_return unavailable_response(req);
     log::info("signposting_changed", {{"services", list->size()}});
-    co_return no_content(req);
+    co_return no_content_response(req);
 }
 
 } // namespace peerline

@@ -44,13 +44,8 @@ net::awaitable<http_response> http_api::feedback(const http_request& req, const 
     if (who.role != "gp")
         co_return json_error(req, http::status::forbidden, "wrong_role", "Only a GP session sends feedback.");
     auto body = json::parse(req.body(), nullptr, false);
-    auto answer = [&](const char* name) -> std::string {
-        if (body.is_discarded() || !body.is_object() || !body.contains(name) || !body[name].is_string())
-            return {};
-        return body[name].get<std::string>();
-    };
-    auto helped = answer("helped");
-    auto stay = answer("stay_in_practice");
+    auto helped = string_member(body, "helped", 16).value_or("");
+    auto stay = string_member(body, "stay_in_practice", 16).value_or("");
     if (!one_of(helped_answers, helped) || !one_of(stay_answers, stay) || body.size() != 2)
         co_return json_error(req, http::status::bad_request, "invalid_request",
                              "Send {\"helped\": yes|somewhat|no, \"stay_in_practice\": more|same|less}.");
@@ -68,9 +63,7 @@ net::awaitable<http_response> http_api::feedback(const http_request& req, const 
     if (v.integer != 1)
         co_return json_error(req, http::status::conflict, "not_expected",
                              "Feedback is counted once after each conversation; none is waiting for it now.");
-    http_response res{http::status::no_content, req.version()};
-    res.keep_alive(req.keep_alive());
-    co_return res;
+    co_return no_content_response(req);
 }
 
 } // namespace peerline

@@ -36,12 +36,6 @@ json shift_json(const rota::shift& s) {
     return j;
 }
 
-std::optional<std::string> string_field(const json& body, const char* name, std::size_t max = 64) {
-    if (!body.contains(name) || !body[name].is_string()) return std::nullopt;
-    auto v = body[name].get<std::string>();
-    if (v.empty() || v.size() > max) return std::nullopt;
-    return v;
-}
 
 http_response bad_request(const http_request& req, std::string_view message) {
     return json_error(req, http::status::bad_request, "invalid_request", message);
@@ -103,10 +97,10 @@ net::awaitable<http_response> http_api::rota_add_shift(const http_request& req) 
     auto body = json::parse(req.body(), nullptr, false);
     if (body.is_discarded() || !body.is_object())
         co_return bad_request(req, "Send a JSON object describing the shift.");
-    auto listener = string_field(body, "listener");
-    auto kind = string_field(body, "kind");
-    auto start_text = string_field(body, "start", 5);
-    auto end_text = string_field(body, "end", 5);
+    auto listener = string_member(body, "listener", 64);
+    auto kind = string_member(body, "kind", 64);
+    auto start_text = string_member(body, "start", 5);
+    auto end_text = string_member(body, "end", 5);
     auto start = start_text ? rota::parse_hhmm(*start_text) : std::nullopt;
     auto end = end_text ? rota::parse_hhmm(*end_text) : std::nullopt;
     if (!listener || !kind || (*kind != "weekly" && *kind != "one_off"))
@@ -120,7 +114,7 @@ net::awaitable<http_response> http_api::rota_add_shift(const http_request& req) 
             co_return bad_request(req, "weekday must be 0 (Sunday) to 6 (Saturday).");
         weekday = std::to_string(body["weekday"].get<unsigned>());
     } else {
-        auto date_text = string_field(body, "date", 10);
+        auto date_text = string_member(body, "date", 10);
         if (!date_text || !rota::parse_date(*date_text))
             co_return bad_request(req, "date must be YYYY-MM-DD.");
         day = *date_text;
@@ -158,10 +152,7 @@ net::awaitable<http_response> http_api::rota_delete_shift(const http_request& re
     if (removed.integer == 0)
         co_return json_error(req, http::status::not_found, "not_found", "No such shift.");
     co_await rota_changed();
-    http_response res{http::status::no_content, req.version()};
-    res.keep_alive(req.keep_alive());
-    res.prepare_payload();
-    co_return res;
+    co_return no_content_response(req);
 }
 
 net::awaitable<http_response> http_api::rota_put_hours(const http_request& req) {
@@ -198,10 +189,7 @@ net::awaitable<http_response> http_api::rota_put_hours(const http_request& req) 
         if (v.failed()) co_return unavailable_response(req);
     }
     co_await rota_changed();
-    http_response res{http::status::no_content, req.version()};
-    res.keep_alive(req.keep_alive());
-    res.prepare_payload();
-    co_return res;
+    co_return no_content_response(req);
 }
 
 } // namespace peerline

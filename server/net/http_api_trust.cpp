@@ -29,18 +29,10 @@ std::uint64_t now_s() {
                                           .count());
 }
 
-std::optional<std::string> body_string(const http_request& req, const char* name, std::size_t max) {
-    auto body = json::parse(req.body(), nullptr, false);
-    if (body.is_discarded() || !body.is_object() || !body.contains(name) || !body[name].is_string())
-        return std::nullopt;
-    auto v = body[name].get<std::string>();
-    if (v.empty() || v.size() > max) return std::nullopt;
-    return v;
-}
 
-// {"state", "certificate"?, "enrolment_request"?, "serial"?, "not_after_ms"?}
-// from the HGETALL replies of a listener's enrolment and certificate.
-json certificate_state(const redis::value& enrolment, const redis::value& certificate) {
+} // namespace
+
+nlohmann::json certificate_state(const redis::value& enrolment, const redis::value& certificate) {
     auto field = [](const redis::value& h, std::string_view name) -> std::string {
         for (std::size_t i = 0; i + 1 < h.elements.size(); i += 2)
             if (h.elements[i].str == name) return h.elements[i + 1].str;
@@ -63,8 +55,6 @@ json certificate_state(const redis::value& enrolment, const redis::value& certif
     return out;
 }
 
-} // namespace
-
 net::awaitable<http_response> http_api::listener_certificate_get(const http_request& req,
                                                                  const identity& who) {
     std::vector<std::string> get_enrolment{"HGETALL", keys::enrolment(who.username)};
@@ -77,7 +67,7 @@ net::awaitable<http_response> http_api::listener_certificate_get(const http_requ
 
 net::awaitable<http_response> http_api::listener_enrolment_put(const http_request& req,
                                                                const identity& who) {
-    auto text = body_string(req, "enrolment_request", 1024);
+    auto text = string_member(json::parse(req.body(), nullptr, false), "enrolment_request", 1024);
     if (!text)
         co_return json_error(req, http::status::bad_request, "invalid_enrolment",
                              "Send {\"enrolment_request\": \"<base64url>\"}.");
@@ -129,7 +119,7 @@ net::awaitable<http_response> http_api::admin_enrolments(const http_request& req
 }
 
 net::awaitable<http_response> http_api::admin_certificate_put(const http_request& req, std::string username) {
-    auto text = body_string(req, "certificate", 1024);
+    auto text = string_member(json::parse(req.body(), nullptr, false), "certificate", 1024);
     if (!text)
         co_return json_error(req, http::status::bad_request, "invalid_certificate",
                              "Send {\"certificate\": \"<base64url>\"} made by `peerline org certify`.");
@@ -145,9 +135,7 @@ net::awaitable<http_response> http_api::admin_certificate_put(const http_request
     auto stored = co_await svc_.redis->async_exec(std::move(put), net::use_awaitable);
     if (stored.failed()) co_return unavailable_response(req);
     log::info("certificate_stored", {{"listener", username}});
-    http_response res{http::status::no_content, req.version()};
-    res.keep_alive(req.keep_alive());
-    co_return res;
+    co_return no_content_response(req);
 }
 
 net::awaitable<http_response> http_api::revocation_list_get(const http_request& req) {
@@ -161,7 +149,7 @@ net::awaitable<http_response> http_api::revocation_list_get(const http_request& 
 }
 
 net::awaitable<http_response> http_api::admin_revocation_list_put(const http_request& req) {
-    auto text = body_string(req, "revocation_list", svc_.cfg.max_http_body_bytes);
+    auto text = string_member(json::parse(req.body(), nullptr, false), "revocation_list", svc_.cfg.max_http_body_bytes);
     if (!text)
         co_return json_error(req, http::status::bad_request, "invalid_revocation_list",
                              "Send {\"revocation_list\": \"<base64url>\"} made by `peerline org revoke`.");
@@ -186,9 +174,7 @@ net::awaitable<http_response> http_api::admin_revocation_list_put(const http_req
         co_return json_error(req, http::status::conflict, "stale_number",
                              "A list with this number or higher is already stored.");
     log::info("revocation_list_stored", {{"number", list->number}, {"revoked", list->serials.size()}});
-    http_response res{http::status::no_content, req.version()};
-    res.keep_alive(req.keep_alive());
-    co_return res;
+    co_return no_content_response(req);
 }
 
 } // namespace peerline
