@@ -1,6 +1,8 @@
 # Generates a C++ source that embeds Lua scripts as raw string literals.
 # Usage (script mode): cmake -DOUT=file.cpp -DNAMESPACE=ns -DSCRIPT_DIR=dir -P embed_scripts.cmake
 # Each script `x.lua` becomes `const peerline::redis::script& ns::x()`; `ns::all()` lists them.
+# A script that has a line `--@use NAME` gets `lib/NAME.lua` (shared local
+# functions) put before its text: Redis scripts cannot include one another.
 file(GLOB SCRIPTS "${SCRIPT_DIR}/*.lua")
 list(SORT SCRIPTS)
 set(content "// Generated from .lua files by embed_scripts.cmake. Do not edit.\n")
@@ -8,6 +10,15 @@ string(APPEND content "#include \"redis/script.hpp\"\n\n#include <vector>\n\nnam
 foreach(path IN LISTS SCRIPTS)
   get_filename_component(name "${path}" NAME_WE)
   file(READ "${path}" body)
+  string(REGEX MATCHALL "--@use [a-z_]+" uses "${body}")
+  foreach(use IN LISTS uses)
+    string(REPLACE "--@use " "" lib "${use}")
+    if(NOT EXISTS "${SCRIPT_DIR}/lib/${lib}.lua")
+      message(FATAL_ERROR "${path}: no lib/${lib}.lua for '${use}'")
+    endif()
+    file(READ "${SCRIPT_DIR}/lib/${lib}.lua" shared)
+    string(PREPEND body "${shared}")
+  endforeach()
   string(APPEND content "const peerline::redis::script& ${name}() {\n")
   string(APPEND content "    static const peerline::redis::script s{\"${name}\", R\"peerline_lua(${body})peerline_lua\"};\n")
   string(APPEND content "    return s;\n}\n")

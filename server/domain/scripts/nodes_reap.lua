@@ -11,6 +11,7 @@
 --   "node", dead_node_id, "", ""
 --   "conv", conversation_id, surviving_sid, surviving_node
 --   "offer", offer_id, listener_sid, listener_node
+--@use withdraw_offer
 local p = KEYS[1]
 local now = tonumber(ARGV[1])
 local function stat(field)
@@ -80,19 +81,8 @@ for _, node in ipairs(dead) do
         stat('abandoned')
         stat('abandoned_node_lost')
         if oid then
-          local ok = p .. ':offer:' .. oid
-          local lsid = redis.call('HGET', ok, 'lsid')
-          redis.call('DEL', ok)
-          redis.call('ZREM', p .. ':offers', oid)
-          if lsid then
-            local lk = p .. ':listener:' .. lsid
-            redis.call('HDEL', lk, 'offer')
-            local f = redis.call('HMGET', lk, 'state', 'capacity', 'active', 'node')
-            if f[1] == 'available' and tonumber(f[3] or '0') < tonumber(f[2] or '0') then
-              redis.call('ZADD', p .. ':available', now, lsid)
-            end
-            notice('offer', oid, lsid, f[4] or '')
-          end
+          local lsid, lnode = withdraw_offer(p, oid, now)
+          if lsid then notice('offer', oid, lsid, lnode) end
         end
       end
     end

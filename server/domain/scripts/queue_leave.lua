@@ -3,6 +3,7 @@
 -- again. Counted as abandoned.
 -- KEYS[1] queue prefix; ARGV: request_id, now_ms, reason ("left"|"disconnected"|"max_wait")
 -- Returns {"none"} | {"left"} | {"withdrawn", offer_id, listener_sid, listener_node}
+--@use withdraw_offer
 local p = KEYS[1]
 local rid = ARGV[1]
 local now = tonumber(ARGV[2])
@@ -22,17 +23,6 @@ redis.call('DEL', rk)
 stat('abandoned')
 stat('abandoned_' .. ARGV[3])
 if not oid then return {'left'} end
-local ok = p .. ':offer:' .. oid
-local lsid = redis.call('HGET', ok, 'lsid')
-redis.call('DEL', ok)
-redis.call('ZREM', p .. ':offers', oid)
+local lsid, node = withdraw_offer(p, oid, now)
 if not lsid then return {'left'} end
-local lk = p .. ':listener:' .. lsid
-redis.call('HDEL', lk, 'offer')
-local node = redis.call('HGET', lk, 'node') or ''
-if redis.call('HGET', lk, 'state') == 'available' then
-  local cap = tonumber(redis.call('HGET', lk, 'capacity') or '0')
-  local active = tonumber(redis.call('HGET', lk, 'active') or '0')
-  if active < cap then redis.call('ZADD', p .. ':available', now, lsid) end
-end
 return {'withdrawn', oid, lsid, node}

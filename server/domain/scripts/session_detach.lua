@@ -10,6 +10,7 @@
 -- resumed in time, so the clean-up does not depend on this node still running.
 -- Returns {"kept"} | {"withdrawn", offer_id, listener_sid, listener_node}
 -- (the same shape as queue_leave.lua, for matcher::request_left).
+--@use withdraw_offer
 local p = KEYS[1]
 local now = tonumber(ARGV[5])
 -- The state outlives its deadline by a minute so the sweep can still read it.
@@ -21,15 +22,6 @@ redis.call('HSET', rk, 'detached', '1')
 local oid = redis.call('HGET', rk, 'offer')
 if not oid then return {'kept'} end
 redis.call('HDEL', rk, 'offer')
-local ok = p .. ':offer:' .. oid
-local lsid = redis.call('HGET', ok, 'lsid')
-redis.call('DEL', ok)
-redis.call('ZREM', p .. ':offers', oid)
+local lsid, node = withdraw_offer(p, oid, now)
 if not lsid then return {'kept'} end
-local lk = p .. ':listener:' .. lsid
-redis.call('HDEL', lk, 'offer')
-local f = redis.call('HMGET', lk, 'state', 'capacity', 'active', 'node')
-if f[1] == 'available' and tonumber(f[3] or '0') < tonumber(f[2] or '0') then
-  redis.call('ZADD', p .. ':available', now, lsid)
-end
-return {'withdrawn', oid, lsid, f[4] or ''}
+return {'withdrawn', oid, lsid, node}
