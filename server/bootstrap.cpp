@@ -112,10 +112,8 @@ trust::org_keys prepare_org_keys(redis::sync_client& redis, const server_config&
     if (current.empty() || static_cast<std::uint64_t>(next_update) < now_s + 7 * 24 * 3600) {
         auto list = trust::demo_revocation_list(org, current, now_s);
         if (!list) throw std::runtime_error("cannot sign the demo revocation list");
-        auto raw = trust::from_b64(*list, 1 << 20);
-        auto decoded = crypto::e2e::decode_revocation_list(*raw);
-        redis.exec({"HSET", keys::revocation_list, "data", *list, "number", std::to_string(decoded->number),
-                    "next_update", std::to_string(decoded->next_update)});
+        redis.exec({"HSET", keys::revocation_list, "data", list->text, "number", std::to_string(list->number),
+                    "next_update", std::to_string(list->next_update)});
     }
     log::warn("demo_org_key", {{"file", path}, {"created", created}});
     std::cout << "peerline: demo mode: the demo root key " << path

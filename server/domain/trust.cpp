@@ -133,17 +133,18 @@ std::optional<e2e::revocation_list> check_revocation_list(std::string_view b64, 
     return std::move(*list);
 }
 
-std::optional<std::string> demo_certify(const org_keys& org, const checked_enrolment& enrolment,
-                                        std::uint64_t now_s) {
+std::optional<issued_certificate> demo_certify(const org_keys& org, const checked_enrolment& enrolment,
+                                               std::uint64_t now_s) {
     if (!org.demo_root) return std::nullopt;
     e2e::system_rng random;
-    auto cert = crypto::org::certify(*org.demo_root, enrolment.encoded, e2e::role::listener,
-                                     crypto::org::random_serial(random), now_s, e2e::max_cert_validity_s);
+    auto serial = crypto::org::random_serial(random);
+    auto cert = crypto::org::certify(*org.demo_root, enrolment.encoded, e2e::role::listener, serial, now_s,
+                                     e2e::max_cert_validity_s);
     if (!cert) return std::nullopt;
-    return to_b64(*cert);
+    return issued_certificate{to_b64(*cert), serial, now_s + e2e::max_cert_validity_s};
 }
 
-std::optional<std::string> demo_revocation_list(const org_keys& org, std::string_view current_b64,
+std::optional<issued_list> demo_revocation_list(const org_keys& org, std::string_view current_b64,
                                                 std::uint64_t now_s) {
     if (!org.demo_root) return std::nullopt;
     e2e::bytes current;
@@ -155,7 +156,9 @@ std::optional<std::string> demo_revocation_list(const org_keys& org, std::string
     if (!list && !current.empty()) // a list from another root: start afresh
         list = crypto::org::revoke(*org.demo_root, {}, {}, now_s, e2e::max_crl_validity_s);
     if (!list) return std::nullopt;
-    return to_b64(*list);
+    auto decoded = e2e::decode_revocation_list(*list); // its number follows the current list's
+    if (!decoded) return std::nullopt;
+    return issued_list{to_b64(*list), decoded->number, decoded->next_update};
 }
 
 crypto::org::root_key load_or_create_demo_key(const std::string& path, bool& created) {

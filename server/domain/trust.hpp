@@ -50,14 +50,26 @@ std::optional<e2e::revocation_list> check_revocation_list(std::string_view b64, 
                                                           std::uint64_t stored_number,
                                                           std::string& error);
 
+// What demo mode signed: the base64url text and the fields the server keeps
+// next to it.
+struct issued_certificate {
+    std::string text;
+    std::uint64_t serial = 0;
+    std::uint64_t not_after = 0;
+};
+struct issued_list {
+    std::string text;
+    std::uint64_t number = 0;
+    std::uint64_t next_update = 0;
+};
+
 // Demo mode: certifies a checked enrolment for 30 days from `now_s`.
-// Returns the certificate as base64url.
-std::optional<std::string> demo_certify(const org_keys& org, const checked_enrolment& enrolment,
-                                        std::uint64_t now_s);
+std::optional<issued_certificate> demo_certify(const org_keys& org, const checked_enrolment& enrolment,
+                                               std::uint64_t now_s);
 
 // Demo mode: a new empty-or-extended revocation list (number `previous + 1`)
-// valid for 30 days from `now_s`, base64url.
-std::optional<std::string> demo_revocation_list(const org_keys& org, std::string_view current_b64,
+// valid for 30 days from `now_s`.
+std::optional<issued_list> demo_revocation_list(const org_keys& org, std::string_view current_b64,
                                                 std::uint64_t now_s);
 
 // Reads (or, if missing, creates with mode 0600) the demo root key file.

@@ -81,10 +81,8 @@ net::awaitable<http_response> http_api::listener_enrolment_put(const http_reques
     log::info("enrolment_submitted", {{"listener", who.username}});
     if (svc_.org && svc_.org->demo_root) {
         // Demo mode only: certified at once with the demo root key.
-        auto cert_text = trust::demo_certify(*svc_.org, *checked, now_s());
-        if (cert_text) {
-            auto cert = crypto::e2e::decode_certificate(*trust::from_b64(*cert_text, 256));
-            std::vector<std::string> put_cert{"HSET", keys::certificate(who.username), "data", *cert_text,
+        if (auto cert = trust::demo_certify(*svc_.org, *checked, now_s())) {
+            std::vector<std::string> put_cert{"HSET", keys::certificate(who.username), "data", cert->text,
                                               "enrolment", *text, "serial", std::to_string(cert->serial),
                                               "not_after", std::to_string(cert->not_after)};
             auto ok = co_await svc_.redis->async_exec(std::move(put_cert), net::use_awaitable);

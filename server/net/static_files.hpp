@@ -22,8 +22,6 @@ public:
 
     http_response serve(const http_request& req) const;
 
-    std::size_t file_count() const noexcept { return files_.size(); }
-
 private:
     struct file {
         std::string content;
