@@ -4,6 +4,7 @@
 #include "core/log.hpp"
 #include "domain/live_stats.hpp"
 #include "domain/matcher.hpp"
+#include "domain/queue_positions.hpp"
 #include "domain/router.hpp"
 #include "domain/rota_service.hpp"
 #include "domain/signposting.hpp"
@@ -138,6 +139,9 @@ int run_server(server_config cfg) {
     svc.alternatives = std::move(alternatives);
     auto live_feed = std::make_shared<live_stats_feed>(svc, std::chrono::seconds(1));
     svc.live_feed = live_feed.get();
+    // Positions also drift as estimates age: refresh them at least this often.
+    auto positions = std::make_shared<queue_positions>(svc, std::chrono::seconds(15));
+    svc.positions = positions.get();
     svc.org = &org;
 
     http_api api(svc);
@@ -153,12 +157,14 @@ int run_server(server_config cfg) {
     subscriber->start();
     // A rota change (from any node): reload, then let this node's listeners
     // check they are still on shift.
-    routes.start([rota, &routes] {
-        rota->refresh([&routes] {
-            routes.for_each_local(
-                [](const std::shared_ptr<client_session>& s) { s->post_event({{"e", "rota_changed"}}); });
-        });
-    });
+    routes.start(
+        [rota, &routes] {
+            rota->refresh([&routes] {
+                routes.for_each_local(
+                    [](const std::shared_ptr<client_session>& s) { s->post_event({{"e", "rota_changed"}}); });
+            });
+        },
+        [positions] { positions->refresh(); });
     // Load the rota as soon as Redis is reachable, and again after every
     // reconnect (an earlier load may have failed while it was down).
     redis->on_state_change([rota](bool up) {
@@ -167,6 +173,7 @@ int run_server(server_config cfg) {
     rota->start();
     match->start();
     live_feed->start();
+    positions->start();
     acceptor->start();
     log::info("listening", {{"address", cfg.bind},
                             {"port", acceptor->port()},
@@ -195,6 +202,7 @@ int run_server(server_config cfg) {
         grace.async_wait([&](beast::error_code) {
             match->stop();
             live_feed->stop();
+            positions->stop();
             rota->stop();
             subscriber->stop();
             redis->stop();

@@ -5,6 +5,7 @@
 #include "domain/keys.hpp"
 #include "domain/live_stats.hpp"
 #include "domain/matcher.hpp"
+#include "domain/queue_positions.hpp"
 #include "domain/router.hpp"
 #include "domain/scripts.hpp"
 #include "domain/services.hpp"
@@ -36,7 +37,7 @@ template <class... F> overloaded(F...) -> overloaded<F...>;
 client_session::client_session(services& svc, net::any_io_executor ex,
                                std::weak_ptr<connection_sink> sink)
     : svc_(svc), ex_(std::move(ex)), sink_(std::move(sink)), hello_timer_(ex_),
-      heartbeat_timer_(ex_), max_wait_timer_(ex_), position_timer_(ex_), wrapup_timer_(ex_),
+      heartbeat_timer_(ex_), max_wait_timer_(ex_), wrapup_timer_(ex_),
       shift_timer_(ex_) {}
 
 // ---------------------------------------------------------------------------
@@ -99,9 +100,10 @@ void client_session::on_closed() {
     if (phase_ == phase::closed) return;
     bool was_ready = phase_ == phase::ready;
     phase_ = phase::closed;
-    for (auto* t : {&hello_timer_, &heartbeat_timer_, &max_wait_timer_, &position_timer_,
-                    &wrapup_timer_, &shift_timer_})
+    for (auto* t : {&hello_timer_, &heartbeat_timer_, &max_wait_timer_, &wrapup_timer_,
+                    &shift_timer_})
         t->cancel();
+    if (!request_id_.empty()) svc_.positions->unwatch(request_id_); // detached or gone: nobody to tell
     if (!was_ready) return;
     svc_.routes->remove(sid_, this);
     if (has_state() && svc_.cfg.resume_grace.count() > 0) {
@@ -346,6 +348,13 @@ void client_session::post_live_stats(const pr::live_stats& stats) {
     });
 }
 
+void client_session::post_queued(const std::string& request_id, const pr::queued& q) {
+    net::post(ex_, [self = shared_from_this(), request_id, q] {
+        if (self->phase_ == phase::ready && self->gp_ == gp_state::waiting && self->request_id_ == request_id)
+            self->apply_queued(q);
+    });
+}
+
 void client_session::post_shutdown(std::string message, std::uint32_t retry_after_ms) {
     net::post(ex_, [self = shared_from_this(), message = std::move(message), retry_after_ms] {
         self->send(pr::shutdown_notice{message, retry_after_ms});
@@ -365,8 +374,6 @@ void client_session::on_event(const nlohmann::json& ev) {
         on_conv_ack(ev);
     } else if (type == "conv_end") {
         on_conv_end(ev);
-    } else if (type == "queue_changed" && role_ == pr::role::gp && gp_ == gp_state::waiting) {
-        refresh_position();
     } else if (type == "peer_detached") {
         on_peer_detached(ev);
     } else if (type == "peer_moved") {
@@ -396,10 +403,7 @@ void client_session::on_conv_start(const nlohmann::json& ev) {
     }
     if (r.peer_node == svc_.node_id) r.local_peer = svc_.routes->find_local(r.peer_sid);
     gp_ = gp_state::in_conversation;
-    request_id_.clear();
-    last_queued_.reset();
-    max_wait_timer_.cancel();
-    position_timer_.cancel();
+    stop_waiting();
     auto peer_node = r.peer_node, peer_sid = r.peer_sid;
     auto channel = open_channel(std::move(r));
     send(pr::conversation_started{channel, cid, pr::role::listener});

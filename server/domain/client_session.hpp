@@ -81,6 +81,8 @@ public:
     void post_frame(std::shared_ptr<const std::string> frame);
     void post_shutdown(std::string message, std::uint32_t retry_after_ms);
     void post_live_stats(const protocol::live_stats& stats);
+    // This GP's request `request_id` stands at `q` (from queue_positions).
+    void post_queued(const std::string& request_id, const protocol::queued& q);
 
     const boost::asio::any_io_executor& get_executor() const noexcept { return ex_; }
 
@@ -140,8 +142,13 @@ private:
     void on_request_chat(const protocol::request_chat& m);
     void enqueue(const protocol::request_chat& m, std::string preferred_listener);
     void on_leave_queue();
-    // `first_position`: what to say if the very first query fails (from the enqueue).
+    // Watches the request's position (node-wide refreshes, queue_positions)
+    // and asks for it now. `first_position`: what to say if this first
+    // query fails (from the enqueue).
     void refresh_position(std::uint32_t first_position = 0);
+    void apply_queued(const protocol::queued& q);
+    // The request no longer waits here (matched, left, gone or disconnected).
+    void stop_waiting();
     void on_max_wait();
     void signpost(protocol::signpost_reason reason);
     void offer_continuity_code(std::uint16_t channel, protocol::end_reason reason,
@@ -177,7 +184,6 @@ private:
     std::string request_id_;
     std::optional<protocol::queued> last_queued_;
     lazy_timer max_wait_timer_;
-    lazy_timer position_timer_;
 
     // Listener
     protocol::availability availability_ = protocol::availability::away;

@@ -4,9 +4,9 @@
 #include "domain/client_session.hpp"
 
 #include "core/log.hpp"
-#include "domain/estimates.hpp"
 #include "domain/keys.hpp"
 #include "domain/matcher.hpp"
+#include "domain/queue_positions.hpp"
 #include "domain/router.hpp"
 #include "domain/rota_service.hpp"
 #include "domain/scripts.hpp"
@@ -22,8 +22,6 @@ using ec = protocol::error_code;
 
 namespace {
 constexpr int request_ttl_s = 6 * 3600;
-// Positions also drift as estimates age; refresh at least this often.
-constexpr auto position_refresh = std::chrono::seconds(15);
 } // namespace
 
 void client_session::on_request_chat(const pr::request_chat& m) {
@@ -89,35 +87,40 @@ void client_session::enqueue(const pr::request_chat& m, std::string preferred_li
               });
 }
 
-// Asks Redis for this request's place and recent throughput and pushes a
-// `queued` message when either the position or the estimate changed.
+// Asks Redis for this request's place and recent throughput now; from then
+// on the node's queue_positions refreshes it with every other waiting GP's.
 void client_session::refresh_position(std::uint32_t first_position) {
     if (gp_ != gp_state::waiting) return;
-    position_timer_.expires_after(position_refresh);
-    position_timer_.async_wait([weak = weak_from_this()](boost::system::error_code e) {
-        if (auto self = weak.lock(); self && !e) self->refresh_position();
-    });
+    svc_.positions->watch(request_id_, weak_from_this());
     auto now = now_ms();
-    eval_then(scripts::queue_position(), {request_id_, std::to_string(now)},
+    std::vector<std::string> ids{request_id_};
+    eval_then(scripts::queue_positions(), queue_standing::script_args(now, ids),
               [this, now, first_position](redis::value v) {
                   if (gp_ != gp_state::waiting) return;
-                  if (v.failed() || v.elements.size() != 4) {
+                  auto standing = queue_standing::from_reply(v, 1, now);
+                  if (standing.empty() || !standing[0]) {
                       if (!last_queued_ && first_position > 0) { // the GP must hear they are queued
                           last_queued_ = pr::queued{first_position, std::nullopt};
                           send(*last_queued_);
                       }
                       return;
                   }
-                  auto position = static_cast<std::uint32_t>(v.elements[0].integer);
-                  auto estimate = estimates::wait_seconds(
-                      position, static_cast<std::uint32_t>(v.elements[1].integer),
-                      std::atoll(v.elements[2].str.c_str()), now,
-                      static_cast<std::uint32_t>(v.elements[3].integer));
-                  pr::queued q{position, estimate};
-                  if (last_queued_ && *last_queued_ == q) return;
-                  last_queued_ = q;
-                  send(q);
+                  apply_queued(*standing[0]);
               });
+}
+
+// Tells the GP their place and estimate when either changed.
+void client_session::apply_queued(const pr::queued& q) {
+    if (last_queued_ && *last_queued_ == q) return;
+    last_queued_ = q;
+    send(q);
+}
+
+void client_session::stop_waiting() {
+    if (!request_id_.empty()) svc_.positions->unwatch(request_id_);
+    request_id_.clear();
+    last_queued_.reset();
+    max_wait_timer_.cancel();
 }
 
 void client_session::on_leave_queue() {
@@ -134,10 +137,7 @@ void client_session::on_leave_queue() {
                   svc_.match->request_left(v);
                   if (gp_ == gp_state::waiting) {
                       gp_ = gp_state::idle;
-                      request_id_.clear();
-                      last_queued_.reset();
-                      max_wait_timer_.cancel();
-                      position_timer_.cancel();
+                      stop_waiting();
                       send(pr::left_queue{});
                   }
               });
@@ -160,9 +160,7 @@ void client_session::on_max_wait() {
                   svc_.match->request_left(v);
                   if (gp_ != gp_state::waiting) return;
                   gp_ = gp_state::idle;
-                  request_id_.clear();
-                  last_queued_.reset();
-                  position_timer_.cancel();
+                  stop_waiting();
                   signpost(pr::signpost_reason::max_wait);
               });
 }

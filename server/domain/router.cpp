@@ -24,8 +24,9 @@ router::router(std::string node_id, std::shared_ptr<redis::client> commands,
     : node_id_(std::move(node_id)), commands_(std::move(commands)),
       subscriber_(std::move(subscriber)) {}
 
-void router::start(std::function<void()> on_rota_changed) {
+void router::start(std::function<void()> on_rota_changed, std::function<void()> on_queue_changed) {
     on_rota_changed_ = std::move(on_rota_changed);
+    on_queue_changed_ = std::move(on_queue_changed);
     queue_debounce_ = std::make_unique<boost::asio::steady_timer>(subscriber_->get_executor());
     subscriber_->subscribe(keys::node_channel(node_id_),
                            [this](const std::string&, std::string payload) {
@@ -59,7 +60,7 @@ void router::on_broadcast(const std::string& payload) {
         queue_debounce_->expires_after(std::chrono::milliseconds(200));
         queue_debounce_->async_wait([this](boost::system::error_code ec) {
             queue_refresh_pending_ = false;
-            if (!ec) post_to_all({{"e", "queue_changed"}});
+            if (!ec && on_queue_changed_) on_queue_changed_();
         });
     }
 }

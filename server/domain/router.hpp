@@ -33,8 +33,10 @@ public:
            std::shared_ptr<redis::client> subscriber);
 
     // Subscribes to this node's channel and the broadcast channel.
-    // `on_rota_changed` runs (on the Redis executor) when any node changed the rota.
-    void start(std::function<void()> on_rota_changed);
+    // `on_rota_changed` runs (on the Redis executor) when any node changed
+    // the rota; `on_queue_changed` when any node changed the queue (at most
+    // once per 200 ms however many changes came in).
+    void start(std::function<void()> on_rota_changed, std::function<void()> on_queue_changed);
 
     // Sends a message to every node (JSON with "b": "queue" | "rota" |
     // "escalation"). "queue" makes each node refresh its waiting GPs'
@@ -86,6 +88,7 @@ private:
     mutable std::mutex mutex_;
     std::unordered_map<std::string, std::weak_ptr<client_session>> sessions_;
     std::function<void()> on_rota_changed_;
+    std::function<void()> on_queue_changed_;
     std::unique_ptr<boost::asio::steady_timer> queue_debounce_;
     bool queue_refresh_pending_ = false; // subscriber executor only
 

@@ -23,7 +23,7 @@ const redis::script& offer_decline();
 const redis::script& offers_expire();
 const redis::script& conversation_end();
 const redis::script& nodes_reap();
-const redis::script& queue_position();
+const redis::script& queue_positions();
 const redis::script& stats_live();
 const redis::script& rota_load();
 const redis::script& session_detach();

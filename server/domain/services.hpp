@@ -23,6 +23,7 @@ class router;
 class matcher;
 class rota_service;
 class live_stats_feed;
+class queue_positions;
 namespace trust {
 struct org_keys;
 }
@@ -51,6 +52,7 @@ struct services {
     node_counters* counters = nullptr;
     live_stats_feed* live_feed = nullptr; // pushes live_stats to administrators
     const trust::org_keys* org = nullptr; // root public key; demo root key in demo mode
+    queue_positions* positions = nullptr; // waiting GPs' places, refreshed node-wide
 };
 
 // Milliseconds since the Unix epoch (wall clock; used for queue ordering and

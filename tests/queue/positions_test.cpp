@@ -2,6 +2,8 @@
 // of the wait only when there is data for one.
 #include "queue_helpers.hpp"
 
+#include <thread>
+
 using namespace peerline::queue_tests;
 
 TEST_CASE("a waiting GP is pushed their new position when the GP ahead leaves", "[positions]") {
@@ -68,4 +70,43 @@ TEST_CASE("with recent matches a waiting GP is given an estimated wait", "[posit
     CHECK(*e1 > 0);
     CHECK(*e2 >= *e1); // further back, no shorter a wait
     CHECK(*e1 % 30 == 0); // whole half-minutes, no false precision
+}
+
+namespace {
+// Script calls Redis has run so far (every domain script runs with EVALSHA).
+long long script_calls(peerline_stack& s) {
+    peerline::test_support::redis_connection r(s.redis.port());
+    auto info = r.command({"INFO", "commandstats"});
+    for (auto& text : info) {
+        auto at = text.find("cmdstat_evalsha:calls=");
+        if (at != std::string::npos) return std::stoll(text.substr(at + 22));
+    }
+    return 0;
+}
+} // namespace
+
+TEST_CASE("a node asks Redis for all its waiting GPs' positions in one call, not one per GP",
+          "[positions]") {
+    peerline_stack s;
+    auto listener = listener_session(s.ep(), s.new_listener("one-call-away")); // staffed, away
+    constexpr std::uint32_t waiting = 20;
+    std::vector<tc::ws_client> gps;
+    for (std::uint32_t i = 1; i <= waiting; ++i) {
+        gps.push_back(s.gp());
+        REQUIRE(request_and_queue(gps.back()) == i);
+    }
+    // Let the refreshes the joins caused settle (each GP already knows its
+    // place, so they push nothing).
+    std::this_thread::sleep_for(500ms);
+
+    auto before = script_calls(s);
+    gps.front().send_control(protocol::leave_queue{});
+    expect_skipping_queued<protocol::left_queue>(gps.front());
+    for (std::uint32_t i = 1; i < waiting; ++i) CHECK(pushed_position(gps[i], i));
+    auto used = script_calls(s) - before;
+    // The leave itself, the matcher's look for a listener, and one position
+    // call for the 19 who moved up (a periodic refresh or the listener's
+    // heartbeat may add one or two); asking per GP would be 19 or more.
+    CHECK(used <= 6);
+    CHECK(used >= 2); // the leave and the positions: the count is really read
 }

@@ -1,0 +1,150 @@
+#include "domain/queue_positions.hpp"
+
+#include "domain/client_session.hpp"
+#include "domain/estimates.hpp"
+#include "domain/keys.hpp"
+#include "domain/scripts.hpp"
+#include "domain/services.hpp"
+#include "redis/client.hpp"
+
+#include <boost/asio/dispatch.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace peerline {
+
+namespace queue_standing {
+
+std::vector<std::string> script_keys() { return {keys::queue_prefix}; }
+
+std::vector<std::string> script_args(long long now_ms, const std::vector<std::string>& request_ids) {
+    std::vector<std::string> args;
+    args.reserve(request_ids.size() + 1);
+    args.push_back(std::to_string(now_ms));
+    args.insert(args.end(), request_ids.begin(), request_ids.end());
+    return args;
+}
+
+std::vector<std::optional<protocol::queued>> from_reply(const redis::value& v, std::size_t count,
+                                                        long long now_ms) {
+    constexpr std::size_t header = 3; // matches in the hour, oldest match, available now
+    if (v.failed() || v.type != redis::value::kind::array || v.elements.size() != header + count)
+        return {};
+    for (std::size_t i = 0; i < v.elements.size(); ++i)
+        if (i != 1 && v.elements[i].type != redis::value::kind::integer) return {};
+    auto u32 = [](long long x) { return static_cast<std::uint32_t>(std::clamp<long long>(x, 0, UINT32_MAX)); };
+    auto matches = u32(v.elements[0].integer);
+    auto oldest = std::atoll(v.elements[1].str.c_str());
+    auto available = u32(v.elements[2].integer);
+    std::vector<std::optional<protocol::queued>> out(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        auto position = u32(v.elements[header + i].integer);
+        if (position == 0) continue; // no longer waiting
+        out[i] = protocol::queued{position,
+                                  estimates::wait_seconds(position, matches, oldest, now_ms, available)};
+    }
+    return out;
+}
+
+} // namespace queue_standing
+
+queue_positions::queue_positions(services& svc, std::chrono::milliseconds interval)
+    : svc_(svc), interval_(interval), timer_(svc.redis->get_executor()) {}
+
+void queue_positions::start() {
+    boost::asio::dispatch(timer_.get_executor(), [self = shared_from_this()] { self->tick(); });
+}
+
+void queue_positions::stop() {
+    boost::asio::dispatch(timer_.get_executor(), [self = shared_from_this()] {
+        self->stopped_ = true;
+        self->timer_.cancel();
+    });
+}
+
+void queue_positions::watch(const std::string& request_id, const std::weak_ptr<client_session>& gp) {
+    std::lock_guard lock(mutex_);
+    waiting_[request_id] = gp;
+}
+
+void queue_positions::unwatch(const std::string& request_id) {
+    std::lock_guard lock(mutex_);
+    waiting_.erase(request_id);
+}
+
+std::size_t queue_positions::watched() const {
+    std::lock_guard lock(mutex_);
+    return waiting_.size();
+}
+
+void queue_positions::refresh() {
+    boost::asio::dispatch(timer_.get_executor(), [self = shared_from_this()] { self->run(); });
+}
+
+void queue_positions::tick() {
+    if (stopped_) return;
+    run();
+    timer_.expires_after(interval_);
+    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec) self->tick();
+    });
+}
+
+// Redis executor.
+void queue_positions::run() {
+    if (stopped_) return;
+    if (chunks_in_flight_ > 0) {
+        again_ = true; // the queue changed since these were asked: ask once more after them
+        return;
+    }
+    std::vector<std::string> ids;
+    {
+        std::lock_guard lock(mutex_);
+        std::erase_if(waiting_, [](const auto& entry) { return entry.second.expired(); });
+        ids.reserve(waiting_.size());
+        for (auto& [id, gp] : waiting_) ids.push_back(id);
+    }
+    if (ids.empty() || !svc_.redis->ready()) return;
+    auto now = now_ms();
+    for (std::size_t begin = 0; begin < ids.size(); begin += chunk) {
+        auto end = std::min(ids.size(), begin + chunk);
+        std::vector<std::string> part(std::make_move_iterator(ids.begin() + static_cast<std::ptrdiff_t>(begin)),
+                                      std::make_move_iterator(ids.begin() + static_cast<std::ptrdiff_t>(end)));
+        auto args = queue_standing::script_args(now, part);
+        ++chunks_in_flight_;
+        svc_.redis->eval(scripts::queue_positions(), queue_standing::script_keys(), std::move(args),
+                         [self = shared_from_this(), part = std::move(part), now](redis::value v) mutable {
+                             self->on_reply(std::move(part), now, v);
+                             self->chunk_done();
+                         });
+    }
+}
+
+void queue_positions::on_reply(std::vector<std::string> ids, long long now, const redis::value& v) {
+    auto standing = queue_standing::from_reply(v, ids.size(), now);
+    if (standing.empty()) return; // Redis unavailable or a bad answer: the next refresh tries again
+    std::vector<std::pair<std::shared_ptr<client_session>, std::size_t>> targets;
+    {
+        std::lock_guard lock(mutex_);
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            auto it = waiting_.find(ids[i]);
+            if (it == waiting_.end()) continue;
+            auto gp = it->second.lock();
+            if (!gp || !standing[i]) {
+                waiting_.erase(it); // gone, matched or left: nothing more to say
+                continue;
+            }
+            targets.emplace_back(std::move(gp), i);
+        }
+    }
+    for (auto& [gp, i] : targets) gp->post_queued(ids[i], *standing[i]);
+}
+
+void queue_positions::chunk_done() {
+    if (--chunks_in_flight_ > 0 || !again_) return;
+    again_ = false;
+    run();
+}
+
+} // namespace peerline
