@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <utility>
 
 namespace peerline {
 
@@ -50,7 +51,8 @@ std::vector<std::optional<protocol::queued>> from_reply(const redis::value& v, s
 } // namespace queue_standing
 
 queue_positions::queue_positions(services& svc, std::chrono::milliseconds interval)
-    : svc_(svc), interval_(interval), timer_(svc.redis->get_executor()) {}
+    : svc_(svc), interval_(interval), timer_(svc.redis->get_executor()),
+      trailing_(svc.redis->get_executor()) {}
 
 void queue_positions::start() {
     boost::asio::dispatch(timer_.get_executor(), [self = shared_from_this()] { self->tick(); });
@@ -60,12 +62,14 @@ void queue_positions::stop() {
     boost::asio::dispatch(timer_.get_executor(), [self = shared_from_this()] {
         self->stopped_ = true;
         self->timer_.cancel();
+        self->trailing_.cancel();
     });
 }
 
 void queue_positions::watch(const std::string& request_id, const std::weak_ptr<client_session>& gp) {
     std::lock_guard lock(mutex_);
-    waiting_[request_id] = gp;
+    auto& w = waiting_[request_id];
+    w.gp = gp;
 }
 
 void queue_positions::unwatch(const std::string& request_id) {
@@ -79,29 +83,32 @@ std::size_t queue_positions::watched() const {
 }
 
 void queue_positions::refresh() {
-    boost::asio::dispatch(timer_.get_executor(), [self = shared_from_this()] { self->run(); });
+    boost::asio::dispatch(timer_.get_executor(), [self = shared_from_this()] { self->run(false); });
 }
 
 void queue_positions::tick() {
     if (stopped_) return;
-    run();
+    run(true);
     timer_.expires_after(interval_);
     timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (!ec) self->tick();
     });
 }
 
-// Redis executor.
-void queue_positions::run() {
+// Redis executor. `everyone`: the periodic refresh, which tells every GP
+// whose place or estimate changed; otherwise a queue change, which is quiet
+// for those far back who heard from us recently.
+void queue_positions::run(bool everyone) {
     if (stopped_) return;
     if (chunks_in_flight_ > 0) {
         again_ = true; // the queue changed since these were asked: ask once more after them
+        again_everyone_ = again_everyone_ || everyone;
         return;
     }
     std::vector<std::string> ids;
     {
         std::lock_guard lock(mutex_);
-        std::erase_if(waiting_, [](const auto& entry) { return entry.second.expired(); });
+        std::erase_if(waiting_, [](const auto& entry) { return entry.second.gp.expired(); });
         ids.reserve(waiting_.size());
         for (auto& [id, gp] : waiting_) ids.push_back(id);
     }
@@ -114,37 +121,60 @@ void queue_positions::run() {
         auto args = queue_standing::script_args(now, part);
         ++chunks_in_flight_;
         svc_.redis->eval(scripts::queue_positions(), queue_standing::script_keys(), std::move(args),
-                         [self = shared_from_this(), part = std::move(part), now](redis::value v) mutable {
-                             self->on_reply(std::move(part), now, v);
+                         [self = shared_from_this(), part = std::move(part), now,
+                          everyone](redis::value v) mutable {
+                             self->on_reply(std::move(part), now, everyone, v);
                              self->chunk_done();
                          });
     }
 }
 
-void queue_positions::on_reply(std::vector<std::string> ids, long long now, const redis::value& v) {
+void queue_positions::on_reply(std::vector<std::string> ids, long long now, bool everyone,
+                               const redis::value& v) {
     auto standing = queue_standing::from_reply(v, ids.size(), now);
     if (standing.empty()) return; // Redis unavailable or a bad answer: the next refresh tries again
+    auto at = std::chrono::steady_clock::now();
     std::vector<std::pair<std::shared_ptr<client_session>, std::size_t>> targets;
+    bool kept_quiet = false;
     {
         std::lock_guard lock(mutex_);
         for (std::size_t i = 0; i < ids.size(); ++i) {
             auto it = waiting_.find(ids[i]);
             if (it == waiting_.end()) continue;
-            auto gp = it->second.lock();
+            auto& w = it->second;
+            auto gp = w.gp.lock();
             if (!gp || !standing[i]) {
                 waiting_.erase(it); // gone, matched or left: nothing more to say
                 continue;
             }
+            auto position = standing[i]->position;
+            if (!everyone && position == w.told) continue; // the session would say nothing new
+            bool near_front = position <= front;
+            if (!everyone && !near_front && w.told != 0 && at - w.told_at < quiet_gap) {
+                kept_quiet = true;
+                continue;
+            }
+            w.told = position;
+            w.told_at = at;
             targets.emplace_back(std::move(gp), i);
         }
     }
     for (auto& [gp, i] : targets) gp->post_queued(ids[i], *standing[i]);
+    if (kept_quiet && !trailing_armed_) {
+        trailing_armed_ = true;
+        trailing_.expires_after(quiet_gap);
+        trailing_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            self->trailing_armed_ = false;
+            if (!ec) self->run(false);
+        });
+    }
 }
 
 void queue_positions::chunk_done() {
     if (--chunks_in_flight_ > 0 || !again_) return;
     again_ = false;
-    run();
+    bool everyone = std::exchange(again_everyone_, false);
+    run(everyone);
 }
 
 } // namespace peerline

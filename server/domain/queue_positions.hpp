@@ -7,6 +7,14 @@
 // chunks, and the answers are fanned out to the sessions. The same refresh
 // runs every `interval` so estimates follow the throughput as it ages.
 //
+// How often a GP hears their place: near the front (position <= front) every
+// change at once; further back at most once per `quiet_gap`, the latest
+// place then following within that gap (never left stale until the
+// periodic refresh). Telling a thousand GPs "you moved from
+// 812 to 811" on every match is noise for them and, on a busy node, a
+// thousand writes in one burst in front of the offers and relay frames
+// behind it.
+//
 // Thread-safety: watch/unwatch/refresh may be called from any thread.
 // Refreshes run on the Redis client's executor; at most one is in flight,
 // and a refresh asked for meanwhile runs once after it.
@@ -60,21 +68,32 @@ public:
 
     // Requests per script call: bounds how long one call holds Redis.
     static constexpr std::size_t chunk = 500;
+    static constexpr std::uint32_t front = 10;
+    static constexpr std::chrono::seconds quiet_gap{2};
 
 private:
+    struct watched_request {
+        std::weak_ptr<client_session> gp;
+        std::uint32_t told = 0; // last position pushed (0: none yet)
+        std::chrono::steady_clock::time_point told_at{};
+    };
+
     void tick();
-    void run();
-    void on_reply(std::vector<std::string> ids, long long now, const redis::value& v);
+    void run(bool everyone);
+    void on_reply(std::vector<std::string> ids, long long now, bool everyone, const redis::value& v);
     void chunk_done();
 
     services& svc_;
     std::chrono::milliseconds interval_;
     boost::asio::steady_timer timer_;
+    boost::asio::steady_timer trailing_; // a refresh for those kept quiet
+    bool trailing_armed_ = false;         // Redis executor only
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, std::weak_ptr<client_session>> waiting_;
+    std::unordered_map<std::string, watched_request> waiting_;
     // Redis executor only:
     std::size_t chunks_in_flight_ = 0;
     bool again_ = false;
+    bool again_everyone_ = false;
     bool stopped_ = false;
 };
 

@@ -89,24 +89,64 @@ TEST_CASE("a node asks Redis for all its waiting GPs' positions in one call, not
           "[positions]") {
     peerline_stack s;
     auto listener = listener_session(s.ep(), s.new_listener("one-call-away")); // staffed, away
-    constexpr std::uint32_t waiting = 20;
+    constexpr std::uint32_t waiting = 30;
     std::vector<tc::ws_client> gps;
     for (std::uint32_t i = 1; i <= waiting; ++i) {
         gps.push_back(s.gp());
         REQUIRE(request_and_queue(gps.back()) == i);
     }
-    // Let the refreshes the joins caused settle (each GP already knows its
-    // place, so they push nothing).
-    std::this_thread::sleep_for(500ms);
+    // Let the refreshes the joins caused settle, and the 2 s quiet gap of
+    // those further back run out.
+    std::this_thread::sleep_for(2500ms);
+    for (auto& gp : gps) gp.expect_nothing(10ms); // nobody moved: nothing to say
 
     auto before = script_calls(s);
     gps.front().send_control(protocol::leave_queue{});
     expect_skipping_queued<protocol::left_queue>(gps.front());
-    for (std::uint32_t i = 1; i < waiting; ++i) CHECK(pushed_position(gps[i], i));
+    // Near the front, every move is told at once.
+    for (std::uint32_t i = 1; i <= 10; ++i) CHECK(pushed_position(gps[i], i));
     auto used = script_calls(s) - before;
-    // The leave itself, the matcher's look for a listener, and one position
-    // call for the 19 who moved up (a periodic refresh or the listener's
-    // heartbeat may add one or two); asking per GP would be 19 or more.
-    CHECK(used <= 6);
+    // The leave, the matcher's look for a listener and one position call for
+    // all 29 who moved up (the matcher's once-a-second housekeeping may add
+    // up to three); one call per GP would be 29 or more.
+    CHECK(used <= 8);
     CHECK(used >= 2); // the leave and the positions: the count is really read
+    // Further back the new place follows too (within the quiet gap).
+    for (std::uint32_t i = 11; i < waiting; ++i) CHECK(pushed_position(gps[i], i, 5s));
+}
+
+TEST_CASE("GPs far back in a moving queue hear their place at most every two seconds, and the latest one",
+          "[positions]") {
+    peerline_stack s;
+    auto listener = listener_session(s.ep(), s.new_listener("quiet-gap-away")); // staffed, away
+    constexpr std::uint32_t waiting = 16;
+    std::vector<tc::ws_client> gps;
+    for (std::uint32_t i = 1; i <= waiting; ++i) {
+        gps.push_back(s.gp());
+        REQUIRE(request_and_queue(gps.back()) == i);
+    }
+    std::this_thread::sleep_for(2500ms);
+    auto& last = gps.back(); // position 16: outside the front ten
+    last.expect_nothing(10ms);
+    // Three GPs ahead leave one after another, each a queue change of its own.
+    for (int i = 0; i < 3; ++i) {
+        gps[static_cast<std::size_t>(i)].send_control(protocol::leave_queue{});
+        expect_skipping_queued<protocol::left_queue>(gps[static_cast<std::size_t>(i)]);
+        std::this_thread::sleep_for(300ms); // past the 200 ms coalescing of queue changes
+    }
+    // The first change is told at once (15); the next two come as one, the latest place.
+    std::vector<std::uint32_t> heard;
+    for (int i = 0; i < 3; ++i) {
+        auto in = last.next_message(4s);
+        if (std::holds_alternative<tc::timed_out>(in)) break;
+        auto* c = std::get_if<tc::control_frame>(&in);
+        auto* q = c ? std::get_if<protocol::queued>(&c->message) : nullptr;
+        REQUIRE(q != nullptr);
+        heard.push_back(q->position);
+        if (q->position == 13) break;
+    }
+    REQUIRE_FALSE(heard.empty());
+    CHECK(heard.front() == 15);
+    CHECK(heard.back() == 13);
+    CHECK(heard.size() == 2); // not 15, 14, 13
 }
