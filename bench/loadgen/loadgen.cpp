@@ -29,7 +29,11 @@
 //               server RSS growth per connection, idle CPU (keepalive pings).
 //   matching    Peerline only: M GPs queued, L listeners go available;
 //               availability->offer, accept->first relayed frame,
-//               end->next offer, request->offer.
+//               end->next offer, request->offer. With --end-rate R, a
+//               steady phase first: conversations end at R per second on a
+//               schedule planned in advance (open loop) while every GP whose
+//               conversation ended asks again, so the queue stays M - L
+//               deep; end->next offer is measured from the planned end.
 //
 // Output: one JSON object on stdout. Timings never fail anything.
 #include "peerline/client/flows.hpp"
@@ -94,6 +98,7 @@ struct options {
     int idle_conns = 1000;
     int listeners = 200, gps = 1000;    // matching
     int serial_requests = 200;          // matching: request->offer samples
+    double end_rate = 0;                // matching: paced ends per second (0: no steady phase)
     std::string listener_prefix = "bench";
     std::string listener_password = "bench-password-123";
     int sessions_per_listener = 1;      // listener i logs in as prefix(i / this)
@@ -275,8 +280,15 @@ struct app {
     samples lat;
     // matching
     samples m_request_queued, m_avail_offer, m_accept_started, m_accept_first_frame,
-        m_end_offer, m_request_offer;
+        m_end_offer, m_request_offer, m_end_offer_steady;
     int served = 0;
+    // steady phase (--end-rate): listeners in a conversation, oldest first,
+    // and the planned ends
+    std::deque<conn*> talking;
+    std::uint64_t steady_t0 = 0, steady_t1 = 0, steady_slot = 0, steady_missed = 0;
+    std::uint64_t steady_ends = 0;
+    std::unique_ptr<net::steady_timer> steady_timer;
+    int outstanding = 0; // GPs with a request open or in a conversation
     int matching_phase = 0;
     int serial_done = 0;
     conn* serial_gp = nullptr;
@@ -449,7 +461,7 @@ struct app {
             return;
         }
         if (std::holds_alternative<pr::conversation_ended>(m)) {
-            if (o.m == mode::matching && !c.side_b) ++served;
+            if (o.m == mode::matching && !c.side_b) matching_gp_ended(c);
             return;
         }
     }
@@ -486,6 +498,7 @@ struct app {
             g->t_request = now_ns();
             send_control(*g, pr::request_chat{});
         }
+        outstanding = static_cast<int>(gps_v.size());
     }
     void start_availability() {
         matching_phase = 2;
@@ -495,9 +508,67 @@ struct app {
             l->t_avail = now_ns();
             send_control(*l, pr::set_availability{pr::availability::available});
         }
+        if (o.end_rate > 0) start_steady();
+    }
+
+    // Steady phase: after the warm-up, one conversation ends every 1/R s,
+    // the oldest first; a GP whose conversation ended asks again at once.
+    void start_steady() {
+        matching_phase = 5;
+        steady_t0 = now_ns() + static_cast<std::uint64_t>(o.warmup_s * 1e9);
+        steady_t1 = steady_t0 + static_cast<std::uint64_t>(o.duration_s * 1e9);
+        steady_timer = std::make_unique<net::steady_timer>(ioc);
+        std::cerr << "loadgen: steady phase, " << o.end_rate << " ends/s for " << o.duration_s
+                  << " s after " << o.warmup_s << " s\n";
+        arm_steady();
+    }
+    std::uint64_t planned_end(std::uint64_t k) const {
+        return steady_t0 + static_cast<std::uint64_t>(static_cast<double>(k) * 1e9 / o.end_rate);
+    }
+    void arm_steady() {
+        auto next = planned_end(steady_slot);
+        auto wait = next > now_ns() ? next - now_ns() : 0;
+        steady_timer->expires_after(std::chrono::nanoseconds(wait));
+        steady_timer->async_wait([this](beast::error_code ec) {
+            if (ec) return;
+            auto t = now_ns();
+            while (planned_end(steady_slot) <= t) {
+                auto planned = planned_end(steady_slot++);
+                if (planned >= steady_t1) return end_steady();
+                if (talking.empty()) {
+                    ++steady_missed; // every listener is between conversations
+                    continue;
+                }
+                conn* l = talking.front();
+                talking.pop_front();
+                l->t_end = planned; // measured from the plan, however late we are
+                send_control(*l, pr::end_conversation{l->channel, pr::end_reason::completed});
+                ++steady_ends;
+            }
+            arm_steady();
+        });
+    }
+    // Back to the backlog drain: no more asking again, every conversation ends at once.
+    void end_steady() {
+        matching_phase = 2;
+        std::cerr << "loadgen: steady phase done (" << steady_ends << " ends, " << steady_missed
+                  << " missed); draining\n";
+        for (auto* l : talking) {
+            l->t_end = 0; // not a steady sample, and the drain's are from here on
+            send_control(*l, pr::end_conversation{l->channel, pr::end_reason::completed});
+        }
+        talking.clear();
     }
     void matching_offer(conn& l, std::uint64_t t) {
-        if (matching_phase == 2) {
+        if (matching_phase == 5) {
+            if (l.t_avail) {
+                m_avail_offer.add(t - l.t_avail);
+                l.t_avail = 0;
+            } else if (l.t_end) {
+                if (l.t_end >= steady_t0) m_end_offer_steady.add(t - l.t_end);
+                l.t_end = 0;
+            }
+        } else if (matching_phase == 2) {
             if (l.t_avail) {
                 m_avail_offer.add(t - l.t_avail);
                 l.t_avail = 0;
@@ -523,19 +594,31 @@ struct app {
         if (!l.side_b || !l.awaiting_first_frame) return;
         l.awaiting_first_frame = false;
         m_accept_first_frame.add(t - l.t_accept);
+        if (matching_phase == 5) {
+            talking.push_back(&l); // ends when its planned time comes
+            return;
+        }
         l.t_end = now_ns();
         send_control(l, pr::end_conversation{l.channel, pr::end_reason::completed});
         ++served_listener_side;
-        if (matching_phase == 2 && served_listener_side == o.gps) {
-            std::cerr << "loadgen: backlog of " << o.gps << " drained; serial requests\n";
-            matching_phase = 3;
-            net::post(ioc, [this] { next_serial(); });
-        } else if (matching_phase == 3) {
+        if (matching_phase == 3) {
             ++serial_done;
             net::post(ioc, [this] { next_serial(); });
         }
     }
     int served_listener_side = 0;
+    void matching_gp_ended(conn& g) {
+        ++served;
+        if (matching_phase == 5) { // asks again: the queue stays as deep
+            send_control(g, pr::request_chat{});
+            return;
+        }
+        if (matching_phase == 2 && --outstanding == 0) {
+            std::cerr << "loadgen: backlog of " << o.gps << " drained; serial requests\n";
+            matching_phase = 3;
+            net::post(ioc, [this] { next_serial(); });
+        }
+    }
     void next_serial() {
         if (serial_done >= o.serial_requests) {
             matching_phase = 4;
@@ -604,7 +687,7 @@ void usage() {
         "usage: peerline-loadgen --dialect peerline|pair|sio --mode throughput|latency|idle|matching\n"
         "  --url HOST:PORT [--url HOST:PORT]   second url: B side (listeners) on another node\n"
         "  --pairs N --inflight K --rate R --warmup S --duration S --frame-bytes B\n"
-        "  --conns N (idle)  --listeners L --gps M --serial N (matching)\n"
+        "  --conns N (idle)  --listeners L --gps M --serial N --end-rate R (matching)\n"
         "  --listener-prefix P --listener-password PW --sessions-per-listener K\n"
         "  --pid NAME=PID ...  --redis-port P  --hist-out FILE\n";
     std::exit(2);
@@ -637,6 +720,7 @@ options parse(int argc, char** argv) {
         else if (k == "--listeners") o.listeners = std::stoi(v());
         else if (k == "--gps") o.gps = std::stoi(v());
         else if (k == "--serial") o.serial_requests = std::stoi(v());
+        else if (k == "--end-rate") o.end_rate = std::stod(v());
         else if (k == "--listener-prefix") o.listener_prefix = v();
         else if (k == "--listener-password") o.listener_password = v();
         else if (k == "--sessions-per-listener") o.sessions_per_listener = std::stoi(v());
@@ -806,6 +890,12 @@ int main(int argc, char** argv) {
         result["request_to_queued"] = a.m_request_queued.summary();
         result["available_to_offer_with_backlog"] = a.m_avail_offer.summary();
         result["end_to_next_offer_with_backlog"] = a.m_end_offer.summary();
+        if (o.end_rate > 0) {
+            result["end_rate"] = o.end_rate;
+            result["steady_ends"] = a.steady_ends;
+            result["steady_missed_slots"] = a.steady_missed;
+            result["end_to_next_offer_steady"] = a.m_end_offer_steady.summary();
+        }
         result["accept_to_conversation_started"] = a.m_accept_started.summary();
         result["accept_to_first_frame"] = a.m_accept_first_frame.summary();
         result["request_to_offer_idle_listeners"] = a.m_request_offer.summary();
