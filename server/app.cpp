@@ -110,12 +110,15 @@ int run_server(server_config cfg) {
     }
 
     // One single-threaded io_context per I/O thread; a connection stays on
-    // the one it was accepted onto.
+    // the one it was accepted onto, and only that thread touches its socket
+    // (sessions start there, other threads post to it). So the reactor needs
+    // no per-descriptor lock on every read and write (UNSAFE_IO); posting
+    // between threads still locks the scheduler.
     unsigned n_threads = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
     std::vector<std::unique_ptr<net::io_context>> contexts;
     std::vector<net::io_context*> context_ptrs;
     for (unsigned i = 0; i < n_threads; ++i) {
-        contexts.push_back(std::make_unique<net::io_context>(1));
+        contexts.push_back(std::make_unique<net::io_context>(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO));
         context_ptrs.push_back(contexts.back().get());
     }
     auto& main_ctx = *contexts.front();

@@ -130,16 +130,20 @@ private:
 
 } // namespace
 
+// Called on the acceptor's thread; the session starts on its socket's own
+// I/O thread, which is the only one that ever touches that socket (the
+// io_contexts run without reactor I/O locking, see app.cpp).
 void run_http_session(http_context& ctx, tcp::socket socket,
                       std::unique_ptr<address_limits::slot> slot, std::string client_address) {
+    auto ex = socket.get_executor();
     if (ctx.tls) {
-        std::make_shared<http_session<tls_stream>>(
-            ctx, tls_stream(std::move(socket), *ctx.tls), std::move(slot), std::move(client_address))
-            ->run();
+        auto session = std::make_shared<http_session<tls_stream>>(
+            ctx, tls_stream(std::move(socket), *ctx.tls), std::move(slot), std::move(client_address));
+        net::dispatch(ex, [session] { session->run(); });
     } else {
-        std::make_shared<http_session<plain_stream>>(ctx, plain_stream(std::move(socket)),
-                                                     std::move(slot), std::move(client_address))
-            ->run();
+        auto session = std::make_shared<http_session<plain_stream>>(
+            ctx, plain_stream(std::move(socket)), std::move(slot), std::move(client_address));
+        net::dispatch(ex, [session] { session->run(); });
     }
 }
 
