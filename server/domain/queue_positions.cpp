@@ -8,6 +8,7 @@
 #include "redis/client.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 
 #include <algorithm>
 #include <cstdlib>
@@ -134,7 +135,7 @@ void queue_positions::on_reply(std::vector<std::string> ids, long long now, bool
     auto standing = queue_standing::from_reply(v, ids.size(), now);
     if (standing.empty()) return; // Redis unavailable or a bad answer: the next refresh tries again
     auto at = std::chrono::steady_clock::now();
-    std::vector<std::pair<std::shared_ptr<client_session>, std::size_t>> targets;
+    auto targets = std::make_shared<std::vector<push>>();
     bool kept_quiet = false;
     {
         std::lock_guard lock(mutex_);
@@ -156,10 +157,10 @@ void queue_positions::on_reply(std::vector<std::string> ids, long long now, bool
             }
             w.told = position;
             w.told_at = at;
-            targets.emplace_back(std::move(gp), i);
+            targets->push_back({std::move(gp), std::move(ids[i]), *standing[i]});
         }
     }
-    for (auto& [gp, i] : targets) gp->post_queued(ids[i], *standing[i]);
+    fan_out(std::move(targets), 0);
     if (kept_quiet && !trailing_armed_) {
         trailing_armed_ = true;
         trailing_.expires_after(quiet_gap);
@@ -168,6 +169,18 @@ void queue_positions::on_reply(std::vector<std::string> ids, long long now, bool
             if (!ec) self->run(false);
         });
     }
+}
+
+// A thousand pushes posted at once would all run before the loop looks at
+// its sockets again (offers and relay frames wait behind them): post them a
+// slice at a time, the next slice after whatever became ready meanwhile.
+void queue_positions::fan_out(std::shared_ptr<std::vector<push>> pushes, std::size_t from) {
+    auto to = std::min(pushes->size(), from + fan_out_slice);
+    for (auto i = from; i < to; ++i) (*pushes)[i].gp->post_queued((*pushes)[i].request_id, (*pushes)[i].q);
+    if (to == pushes->size()) return;
+    boost::asio::post(timer_.get_executor(), [self = shared_from_this(), pushes = std::move(pushes), to] {
+        self->fan_out(pushes, to);
+    });
 }
 
 void queue_positions::chunk_done() {

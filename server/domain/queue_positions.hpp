@@ -70,6 +70,7 @@ public:
     static constexpr std::size_t chunk = 500;
     static constexpr std::uint32_t front = 10;
     static constexpr std::chrono::seconds quiet_gap{2};
+    static constexpr std::size_t fan_out_slice = 32;
 
 private:
     struct watched_request {
@@ -78,8 +79,15 @@ private:
         std::chrono::steady_clock::time_point told_at{};
     };
 
+    struct push {
+        std::shared_ptr<client_session> gp;
+        std::string request_id;
+        protocol::queued q;
+    };
+
     void tick();
     void run(bool everyone);
+    void fan_out(std::shared_ptr<std::vector<push>> pushes, std::size_t from);
     void on_reply(std::vector<std::string> ids, long long now, bool everyone, const redis::value& v);
     void chunk_done();
 
