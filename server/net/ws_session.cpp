@@ -5,7 +5,12 @@
 #include "domain/connection_sink.hpp"
 #include "domain/services.hpp"
 
+#include <unistd.h>
+
+#include <array>
+#include <cstring>
 #include <limits>
+#include <optional>
 #include <vector>
 
 namespace peerline {
@@ -17,30 +22,199 @@ namespace {
 // whose per-connection state (its own timers, type-erased executor copies on
 // every operation) an idle connection would otherwise carry. TLS keeps the
 // ssl_stream<tcp_stream> the HTTP session had.
+//
+// The plain socket is also re-typed to carry the io_context's own executor
+// (8 bytes) instead of `any_io_executor` (48 bytes, type-erased): every
+// operation Beast starts on the stream stores copies of the stream's executor
+// (each composed operation's work guard, the reactor operation's handler
+// work), and an idle connection always has a read pending. Every connection
+// runs on one of the server's io_contexts.
+using ws_socket = net::basic_stream_socket<tcp, net::io_context::executor_type>;
+
 template <class Stream> struct ws_next_layer {
     using type = Stream;
     static Stream take(Stream&& s) { return std::move(s); }
 };
 template <> struct ws_next_layer<plain_stream> {
-    using type = tcp::socket;
-    static tcp::socket take(plain_stream&& s) { return s.release_socket(); }
+    using type = ws_socket;
+    static ws_socket take(plain_stream&& s) {
+        tcp::socket sock = s.release_socket();
+        auto& ctx = static_cast<net::io_context&>(
+            net::query(sock.get_executor(), net::execution::context));
+        ws_socket out(ctx.get_executor());
+        beast::error_code ec;
+        auto protocol = sock.local_endpoint(ec).protocol();
+        if (ec) return out; // gone already: the accept fails on a closed socket
+        auto fd = sock.release(ec);
+        if (ec) return out;
+        out.assign(protocol, fd, ec);
+        if (ec) ::close(fd);
+        return out;
+    }
+};
+
+// Keep-alive for all the WebSocket sessions of one io_context (one thread):
+// one timer for all of them instead of Beast's per-stream idle timer, whose
+// pending wait every idle connection would carry (a few hundred bytes) and
+// which Beast cancels and re-arms at every message read. Same rule as Beast's
+// keep_alive_pings: a connection silent for half the idle timeout is pinged
+// (Beast's own async_ping), one still silent after the whole timeout is
+// closed. The timer ticks every quarter of the timeout, so the ping goes out
+// after 1/2 to 3/4 of the timeout of silence and the close comes after 1 to
+// 1 1/4 of it. Anything read counts as activity (messages, and control frames
+// through Beast's control callback: pongs, pings, close).
+class keepalive_service;
+
+class keepalive_member {
+public:
+    // Called on a tick, on the session's thread; must not unlink this member.
+    virtual void keepalive_ping() = 0;
+    virtual void keepalive_expired() = 0;
+
+protected:
+    virtual ~keepalive_member() = default;
+    void keepalive_start(const net::any_io_executor& ex, std::chrono::steady_clock::duration idle);
+    void keepalive_seen() noexcept;
+    void keepalive_stop() noexcept;
+
+private:
+    friend class keepalive_service;
+    keepalive_service* ka_ = nullptr; // set while linked
+    keepalive_member* ka_prev_ = nullptr;
+    keepalive_member* ka_next_ = nullptr;
+    std::uint32_t ka_seen_ = 0; // tick of the last activity
+    bool ka_pinged_ = false;    // pinged since then
+};
+
+class keepalive_service : public net::execution_context::service {
+public:
+    using key_type = keepalive_service;
+    static inline net::execution_context::id id;
+
+    explicit keepalive_service(net::execution_context& ctx) : service(ctx) {}
+
+    void add(keepalive_member& m, const net::any_io_executor& ex,
+             std::chrono::steady_clock::duration idle) {
+        m.ka_ = this;
+        m.ka_seen_ = tick_;
+        m.ka_pinged_ = false;
+        m.ka_prev_ = nullptr;
+        m.ka_next_ = head_;
+        if (head_) head_->ka_prev_ = &m;
+        head_ = &m;
+        if (!timer_) timer_.emplace(ex);
+        period_ = std::max<std::chrono::steady_clock::duration>(idle / ticks_per_timeout,
+                                                                std::chrono::milliseconds(10));
+        if (!armed_) arm();
+    }
+
+    void remove(keepalive_member& m) noexcept {
+        if (m.ka_prev_) m.ka_prev_->ka_next_ = m.ka_next_;
+        else head_ = m.ka_next_;
+        if (m.ka_next_) m.ka_next_->ka_prev_ = m.ka_prev_;
+        if (next_ == &m) next_ = m.ka_next_;
+        m.ka_ = nullptr;
+        m.ka_prev_ = m.ka_next_ = nullptr;
+    }
+
+    std::uint32_t tick() const noexcept { return tick_; }
+
+private:
+    static constexpr std::uint32_t ticks_per_timeout = 4;
+
+    void shutdown() override {
+        // Sessions may outlive this service's timer (their pending operations
+        // are destroyed after this): unlink them all.
+        while (head_) remove(*head_);
+        timer_.reset();
+    }
+
+    void arm() {
+        armed_ = true;
+        timer_->expires_after(period_);
+        timer_->async_wait([this](beast::error_code ec) {
+            armed_ = false;
+            if (ec) return;
+            on_tick();
+            if (head_) arm();
+        });
+    }
+
+    void on_tick() {
+        ++tick_;
+        for (auto* m = head_; m; m = next_) {
+            next_ = m->ka_next_; // the callbacks may not unlink m, but be safe
+            std::uint32_t silent = tick_ - m->ka_seen_;
+            if (m->ka_pinged_) {
+                if (silent >= ticks_per_timeout) m->keepalive_expired();
+            } else if (silent >= ticks_per_timeout / 2) {
+                m->ka_pinged_ = true;
+                m->keepalive_ping();
+            }
+        }
+        next_ = nullptr;
+    }
+
+    std::optional<net::steady_timer> timer_;
+    std::chrono::steady_clock::duration period_{};
+    keepalive_member* head_ = nullptr;
+    keepalive_member* next_ = nullptr; // the walk's next member (see remove)
+    std::uint32_t tick_ = 0;
+    bool armed_ = false;
+};
+
+inline void keepalive_member::keepalive_start(const net::any_io_executor& ex,
+                                              std::chrono::steady_clock::duration idle) {
+    auto& ctx = net::query(ex, net::execution::context);
+    net::use_service<keepalive_service>(ctx).add(*this, ex, idle);
+}
+inline void keepalive_member::keepalive_seen() noexcept {
+    if (!ka_) return;
+    ka_seen_ = ka_->tick();
+    ka_pinged_ = false;
+}
+inline void keepalive_member::keepalive_stop() noexcept {
+    if (ka_) ka_->remove(*this);
+}
+
+// Asio allocates an operation through its per-thread cache when the handler's
+// allocator is std::allocator (the default): a cached block is reused if it is
+// large enough, however large it is. A long-lived operation (the idle read)
+// then keeps a block left over from a larger, short-lived one (the upgrade's
+// writes) for as long as the connection waits. Any other allocator type is
+// used as it is: the operation gets a block of its own size.
+template <class T> struct exact_allocator {
+    using value_type = T;
+    exact_allocator() noexcept = default;
+    template <class U> exact_allocator(const exact_allocator<U>&) noexcept {}
+    T* allocate(std::size_t n) { return std::allocator<T>().allocate(n); }
+    void deallocate(T* p, std::size_t n) noexcept { std::allocator<T>().deallocate(p, n); }
+    template <class U> bool operator==(const exact_allocator<U>&) const noexcept { return true; }
+    template <class U> bool operator!=(const exact_allocator<U>&) const noexcept { return false; }
 };
 
 template <class Stream>
 class ws_session : public connection_sink,
+                   public keepalive_member,
                    public std::enable_shared_from_this<ws_session<Stream>> {
 public:
     ws_session(services& svc, Stream&& stream, std::unique_ptr<address_limits::slot> slot)
         : svc_(svc), ws_(ws_next_layer<Stream>::take(std::move(stream))), slot_(std::move(slot)) {}
+    ~ws_session() { keepalive_stop(); }
 
     void run(http_request upgrade) {
         // Beast's per-stream timer replaces the HTTP one.
         if constexpr (!std::is_same_v<Stream, plain_stream>) beast::get_lowest_layer(ws_).expires_never();
+        // Beast's timer covers the handshake and the closing handshake; idle
+        // connections are pinged and timed out by keepalive_service.
         websocket::stream_base::timeout t{};
         t.handshake_timeout = std::chrono::seconds(10);
-        t.idle_timeout = svc_.cfg.idle_timeout; // a ping goes out at half of it
-        t.keep_alive_pings = true;
+        t.idle_timeout = websocket::stream_base::none();
+        t.keep_alive_pings = false;
         ws_.set_option(t);
+        // Runs inside our own reads: `this` outlives them.
+        ws_.control_callback(
+            [this](websocket::frame_type, beast::string_view) { keepalive_seen(); });
         ws_.set_option(websocket::stream_base::decorator(
             [](websocket::response_type& res) { res.set(http::field::server, "peerline"); }));
         // The largest frame we accept at all; control frames have a lower
@@ -62,8 +236,9 @@ public:
     void close(std::uint16_t code, std::string reason) override {
         if (closing_) return;
         closing_ = true;
-        close_reason_.code = code;
-        close_reason_.reason = reason;
+        // Only a closing connection needs Beast's close_reason (~130 bytes).
+        close_reason_ = std::make_unique<websocket::close_reason>(code);
+        close_reason_->reason = reason;
         if (!writing_) do_close();
     }
 
@@ -83,35 +258,66 @@ private:
         logic_ = std::make_shared<client_session>(svc_, ws_.get_executor(),
                                                   this->weak_from_this());
         logic_->on_open();
+        if (svc_.cfg.idle_timeout.count() > 0) keepalive_start(ws_.get_executor(), svc_.cfg.idle_timeout);
         do_read();
+    }
+
+    // --- keepalive_member ---
+    void keepalive_ping() override {
+        if (closing_ || closed_ || pinging_) return;
+        pinging_ = true;
+        ws_.async_ping(websocket::ping_data(), [self = this->shared_from_this()](beast::error_code) {
+            self->pinging_ = false;
+        });
+    }
+    void keepalive_expired() override {
+        if (closed_) return;
+        log::debug("ws_idle_timeout");
+        beast::error_code ignored;
+        socket().shutdown(tcp::socket::shutdown_both, ignored);
+        socket().close(ignored); // the pending read fails and finishes
     }
 
     // A read waits with its buffer already prepared (Beast sizes it at
     // 1.5 KiB), and most connections spend most of their time waiting. Out
-    // of a conversation, messages are few: the wait is done with a 64-byte
-    // buffer (async_read_some) and the rest of the message, if any, is read
-    // after it; the buffer is freed between messages. In a conversation the
-    // buffer is kept and each message is one read.
+    // of a conversation, messages are few: the wait is an async_read_some
+    // into an 8-byte buffer inside the session (one Beast operation, no
+    // dynamic buffer, allocated with its own size: see exact_allocator), the
+    // rest of the message is then read into a flat buffer that exists only
+    // until the message is handled. In a conversation the flat buffer is
+    // kept and each message is one read.
     void do_read() {
         if (logic_->relaying()) {
-            buffer_.max_size(unlimited);
-            ws_.async_read(buffer_, beast::bind_front_handler(&ws_session::on_read,
-                                                              this->shared_from_this()));
+            ws_.async_read(buffer(), [self = this->shared_from_this()](beast::error_code ec,
+                                                                      std::size_t) {
+                self->on_read(ec);
+            });
             return;
         }
-        buffer_.max_size(idle_read_bytes);
-        ws_.async_read_some(buffer_, 0, beast::bind_front_handler(&ws_session::on_read_start,
-                                                                  this->shared_from_this()));
+        ws_.async_read_some(
+            net::buffer(idle_buf_),
+            net::bind_allocator(exact_allocator<void>(),
+                                [self = this->shared_from_this()](beast::error_code ec,
+                                                                  std::size_t n) {
+                                    self->on_read_start(ec, n);
+                                }));
     }
 
     void on_read_start(beast::error_code ec, std::size_t n) {
-        buffer_.max_size(unlimited);
-        if (ec || ws_.is_message_done()) return on_read(ec, n);
-        ws_.async_read(buffer_, beast::bind_front_handler(&ws_session::on_read,
-                                                          this->shared_from_this()));
+        if (ec) return on_read(ec);
+        keepalive_seen();
+        if (ws_.is_message_done()) return deliver(std::string_view(idle_buf_.data(), n));
+        auto& b = buffer();
+        auto out = b.prepare(n);
+        std::memcpy(out.data(), idle_buf_.data(), n);
+        b.commit(n);
+        ws_.async_read(b, [self = this->shared_from_this()](beast::error_code e,
+                                                                  std::size_t) {
+            self->on_read(e);
+        });
     }
 
-    void on_read(beast::error_code ec, std::size_t) {
+    void on_read(beast::error_code ec) {
         if (ec) {
             if (ec == websocket::error::message_too_big)
                 log::info("ws_frame_too_large_closed");
@@ -120,14 +326,20 @@ private:
             finish();
             return;
         }
-        auto data = buffer_.cdata();
-        std::string_view frame(static_cast<const char*>(data.data()), data.size());
+        auto data = buffer_->cdata();
+        deliver(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    }
+
+    void deliver(std::string_view frame) {
+        keepalive_seen();
         if (ws_.got_text())
             logic_->on_text(frame);
         else
             logic_->on_binary(frame);
-        buffer_.consume(buffer_.size());
-        if (!logic_->relaying()) buffer_.shrink_to_fit(); // empty: frees it
+        if (!logic_->relaying())
+            buffer_.reset(); // out of a conversation, nothing is kept between messages
+        else if (buffer_)
+            buffer_->consume(buffer_->size());
         if (!closed_) do_read();
     }
 
@@ -149,7 +361,7 @@ private:
         if (!writing_) do_write();
     }
 
-    tcp::socket& socket() {
+    auto& socket() {
         if constexpr (std::is_same_v<Stream, plain_stream>)
             return ws_.next_layer();
         else
@@ -185,41 +397,52 @@ private:
             do_write();
             return;
         }
-        // Drained: reuse the vector's storage (a deque would keep a 512-byte
-        // block even when empty), unless a burst made it large.
+        // Drained: in a conversation, reuse the vector's storage (a deque
+        // would keep a 512-byte block even when empty) unless a burst made it
+        // large; out of one, free it (an idle connection keeps nothing).
         queue_.clear();
         head_ = 0;
-        if (queue_.capacity() > 64) std::vector<outgoing>().swap(queue_);
+        if (queue_.capacity() > 64 || !(logic_ && logic_->relaying()))
+            std::vector<outgoing>().swap(queue_);
         if (closing_) do_close();
     }
 
     void do_close() {
-        ws_.async_close(close_reason_, [self = this->shared_from_this()](beast::error_code) {});
+        ws_.async_close(*close_reason_, [self = this->shared_from_this()](beast::error_code) {});
     }
 
     void finish() {
         if (closed_) return;
         closed_ = true;
+        keepalive_stop();
         if (counted_) svc_.counters->websocket_sessions.fetch_sub(1, std::memory_order_relaxed);
         if (logic_) logic_->on_closed();
     }
 
-    static constexpr std::size_t idle_read_bytes = 64;
-    static constexpr std::size_t unlimited = std::numeric_limits<std::size_t>::max();
+    // The idle wait's buffer (see do_read): the first bytes of the next
+    // message; Beast keeps the rest in its own read buffer until asked.
+    static constexpr std::size_t idle_read_bytes = 8;
+
+    beast::flat_buffer& buffer() {
+        if (!buffer_) buffer_ = std::make_unique<beast::flat_buffer>();
+        return *buffer_;
+    }
 
     services& svc_;
     websocket::stream<typename ws_next_layer<Stream>::type> ws_;
     std::unique_ptr<address_limits::slot> slot_;
-    beast::flat_buffer buffer_;
+    std::unique_ptr<beast::flat_buffer> buffer_; // while a message is read into it
     std::shared_ptr<client_session> logic_;
     std::vector<outgoing> queue_; // queue_[head_] is being written
-    std::size_t head_ = 0;
-    std::size_t queued_bytes_ = 0;
+    std::uint32_t head_ = 0;
     bool writing_ = false;
     bool closing_ = false;
     bool closed_ = false;
     bool counted_ = false;
-    websocket::close_reason close_reason_;
+    std::size_t queued_bytes_ = 0;
+    bool pinging_ = false;
+    std::unique_ptr<websocket::close_reason> close_reason_; // set by close()
+    std::array<char, idle_read_bytes> idle_buf_;
 };
 
 } // namespace
