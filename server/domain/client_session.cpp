@@ -13,6 +13,8 @@
 #include "peerline/protocol/relay_frame.hpp"
 #include "redis/client.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -434,15 +436,16 @@ void client_session::on_conv_end(const nlohmann::json& ev) {
 
 std::uint16_t client_session::open_channel(route r) {
     // Channel numbers are per connection; skip any still in use.
-    while (next_channel_ == 0 || channels_.count(next_channel_)) ++next_channel_;
+    while (next_channel_ == 0 || find_channel(next_channel_)) ++next_channel_;
     auto channel = next_channel_++;
-    channels_.emplace(channel, std::move(r));
+    channels_.emplace_back(channel, std::move(r));
     return channel;
 }
 
 client_session::route* client_session::find_channel(std::uint16_t channel) {
-    auto it = channels_.find(channel);
-    return it == channels_.end() ? nullptr : &it->second;
+    for (auto& [number, r] : channels_)
+        if (number == channel) return &r;
+    return nullptr;
 }
 
 std::uint16_t client_session::channel_of(const std::string& conversation_id) const {
@@ -452,7 +455,8 @@ std::uint16_t client_session::channel_of(const std::string& conversation_id) con
 }
 
 void client_session::close_channel(std::uint16_t channel, pr::end_reason reason, pr::ended_by by) {
-    auto it = channels_.find(channel);
+    auto it = std::find_if(channels_.begin(), channels_.end(),
+                           [channel](const auto& entry) { return entry.first == channel; });
     if (it == channels_.end()) return;
     auto listener = it->second.listener;
     channels_.erase(it);

@@ -34,6 +34,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace peerline {
 
@@ -196,7 +198,9 @@ private:
     unsigned conversations_this_shift_ = 0;
     unsigned capacity_ = 1; // concurrent conversations (listener: from the account, 1..4)
 
-    std::unordered_map<std::uint16_t, route> channels_;
+    // At most a listener's capacity (1..4) entries: a short vector scanned
+    // in place is faster on every relay frame than a hash table, and smaller.
+    std::vector<std::pair<std::uint16_t, route>> channels_;
     std::uint16_t next_channel_ = 1;
 };
 
