@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "domain/accounts.hpp"
+#include "domain/frame_pool.hpp"
 #include "domain/keys.hpp"
 #include "domain/live_stats.hpp"
 #include "domain/matcher.hpp"
@@ -89,7 +90,7 @@ void client_session::on_binary(std::string_view frame) {
     // write queue can share. The channel is rewritten for the receiver.
     svc_.counters->relayed_frames.fetch_add(1, std::memory_order_relaxed);
     svc_.counters->relayed_bytes.fetch_add(frame.size(), std::memory_order_relaxed);
-    auto out = std::make_shared<std::string>(frame);
+    auto out = frame_pool::copy(frame); // recycled buffer: no allocation per frame
     pr::rewrite_relay_channel(reinterpret_cast<std::uint8_t*>(out->data()), r->peer_channel);
     if (auto peer = r->local_peer.lock()) {
         peer->post_frame(std::move(out));
