@@ -14,26 +14,50 @@ class address_limits : public std::enable_shared_from_this<address_limits> {
 public:
     explicit address_limits(unsigned max_per_address) : max_(max_per_address) {}
 
+    // Held by value in the connection (no allocation of its own): the owner
+    // and the address's entry in `counts_`, which exists for as long as any
+    // slot holds it (unordered_map entries do not move).
     class slot {
     public:
-        slot(std::shared_ptr<address_limits> owner, std::string address)
-            : owner_(std::move(owner)), address_(std::move(address)) {}
-        ~slot() { owner_->release(address_); }
+        slot() = default;
+        slot(slot&& o) noexcept : owner_(std::move(o.owner_)), entry_(o.entry_) { o.entry_ = nullptr; }
+        slot& operator=(slot&& o) noexcept {
+            if (this != &o) {
+                reset();
+                owner_ = std::move(o.owner_);
+                entry_ = o.entry_;
+                o.entry_ = nullptr;
+            }
+            return *this;
+        }
+        ~slot() { reset(); }
         slot(const slot&) = delete;
         slot& operator=(const slot&) = delete;
+        explicit operator bool() const noexcept { return entry_ != nullptr; }
 
     private:
+        friend class address_limits;
+        using entry = std::pair<const std::string, unsigned>;
+        slot(std::shared_ptr<address_limits> owner, entry* e) : owner_(std::move(owner)), entry_(e) {}
+        void reset() noexcept {
+            if (entry_) owner_->release(*entry_);
+            entry_ = nullptr;
+            owner_.reset();
+        }
         std::shared_ptr<address_limits> owner_;
-        std::string address_;
+        entry* entry_ = nullptr;
     };
 
-    // A slot, or nullptr if the address already holds the maximum.
-    std::unique_ptr<slot> acquire(const std::string& address) {
+    // A slot, or an empty one if the address already holds the maximum.
+    slot acquire(const std::string& address) {
         std::lock_guard lock(mutex_);
-        auto& n = counts_[address];
-        if (n >= max_) return nullptr;
-        ++n;
-        return std::make_unique<slot>(shared_from_this(), address);
+        auto it = counts_.try_emplace(address, 0u).first;
+        if (it->second >= max_) {
+            if (it->second == 0) counts_.erase(it);
+            return slot();
+        }
+        ++it->second;
+        return slot(shared_from_this(), &*it);
     }
 
     std::size_t total() const {
@@ -44,10 +68,9 @@ public:
     }
 
 private:
-    void release(const std::string& address) {
+    void release(slot::entry& e) noexcept {
         std::lock_guard lock(mutex_);
-        auto it = counts_.find(address);
-        if (it != counts_.end() && --it->second == 0) counts_.erase(it);
+        if (--e.second == 0) counts_.erase(counts_.find(e.first));
     }
 
     unsigned max_;

@@ -19,7 +19,7 @@ constexpr std::uint32_t max_header_bytes = 8 * 1024;
 template <class Stream>
 class http_session : public std::enable_shared_from_this<http_session<Stream>> {
 public:
-    http_session(http_context& ctx, Stream&& stream, std::unique_ptr<address_limits::slot> slot,
+    http_session(http_context& ctx, Stream&& stream, address_limits::slot slot,
                  std::string client_address)
         : ctx_(ctx), stream_(std::move(stream)), slot_(std::move(slot)),
           client_address_(std::move(client_address)) {}
@@ -121,7 +121,7 @@ private:
 
     http_context& ctx_;
     Stream stream_;
-    std::unique_ptr<address_limits::slot> slot_;
+    address_limits::slot slot_;
     std::string client_address_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
@@ -134,7 +134,7 @@ private:
 // I/O thread, which is the only one that ever touches that socket (the
 // io_contexts run without reactor I/O locking, see app.cpp).
 void run_http_session(http_context& ctx, tcp::socket socket,
-                      std::unique_ptr<address_limits::slot> slot, std::string client_address) {
+                      address_limits::slot slot, std::string client_address) {
     auto ex = socket.get_executor();
     if (ctx.tls) {
         auto session = std::make_shared<http_session<tls_stream>>(

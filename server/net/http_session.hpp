@@ -25,6 +25,6 @@ struct http_context {
 
 // Starts serving an accepted connection on its socket's executor.
 void run_http_session(http_context& ctx, tcp::socket socket,
-                      std::unique_ptr<address_limits::slot> slot, std::string client_address);
+                      address_limits::slot slot, std::string client_address);
 
 } // namespace peerline

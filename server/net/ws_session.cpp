@@ -84,6 +84,9 @@ private:
     keepalive_member* ka_next_ = nullptr;
     std::uint32_t ka_seen_ = 0; // tick of the last activity
     bool ka_pinged_ = false;    // pinged since then
+
+protected:
+    bool ping_in_flight_ = false; // the session's own: at most one async_ping at a time
 };
 
 class keepalive_service : public net::execution_context::service {
@@ -198,7 +201,7 @@ class ws_session : public connection_sink,
                    public keepalive_member,
                    public std::enable_shared_from_this<ws_session<Stream>> {
 public:
-    ws_session(services& svc, Stream&& stream, std::unique_ptr<address_limits::slot> slot)
+    ws_session(services& svc, Stream&& stream, address_limits::slot slot)
         : svc_(svc), ws_(ws_next_layer<Stream>::take(std::move(stream))), slot_(std::move(slot)) {}
     ~ws_session() { keepalive_stop(); }
 
@@ -264,10 +267,10 @@ private:
 
     // --- keepalive_member ---
     void keepalive_ping() override {
-        if (closing_ || closed_ || pinging_) return;
-        pinging_ = true;
+        if (closing_ || closed_ || ping_in_flight_) return;
+        ping_in_flight_ = true;
         ws_.async_ping(websocket::ping_data(), [self = this->shared_from_this()](beast::error_code) {
-            self->pinging_ = false;
+            self->ping_in_flight_ = false;
         });
     }
     void keepalive_expired() override {
@@ -281,7 +284,7 @@ private:
     // A read waits with its buffer already prepared (Beast sizes it at
     // 1.5 KiB), and most connections spend most of their time waiting. Out
     // of a conversation, messages are few: the wait is an async_read_some
-    // into an 8-byte buffer inside the session (one Beast operation, no
+    // into a 4-byte buffer inside the session (one Beast operation, no
     // dynamic buffer, allocated with its own size: see exact_allocator), the
     // rest of the message is then read into a flat buffer that exists only
     // until the message is handled. In a conversation the flat buffer is
@@ -345,11 +348,11 @@ private:
 
     void enqueue(std::shared_ptr<const std::string> data, bool binary) {
         if (closing_ || closed_) return;
-        queued_bytes_ += data->size();
-        if (queued_bytes_ > svc_.cfg.max_outgoing_bytes) {
+        std::size_t queued = queued_bytes_ + data->size();
+        if (queued > svc_.cfg.max_outgoing_bytes || queued > max_queued_bytes) {
             // A reader this slow would grow our memory without bound or stall
             // its partner: drop the connection (it is not reading anyway).
-            log::info("ws_slow_consumer_disconnected", {{"queued_bytes", queued_bytes_}});
+            log::info("ws_slow_consumer_disconnected", {{"queued_bytes", queued}});
             svc_.counters->slow_consumers_dropped.fetch_add(1, std::memory_order_relaxed);
             drop_queue();
             beast::error_code ignored;
@@ -357,6 +360,7 @@ private:
             socket().close(ignored);
             return;
         }
+        queued_bytes_ = static_cast<std::uint32_t>(queued);
         queue_.push_back({std::move(data), binary});
         if (!writing_) do_write();
     }
@@ -389,7 +393,7 @@ private:
             return; // the read side sees the failure and finishes
         }
         if (head_ < queue_.size()) {
-            queued_bytes_ -= queue_[head_].data->size();
+            queued_bytes_ -= static_cast<std::uint32_t>(queue_[head_].data->size());
             queue_[head_].data.reset();
             ++head_;
         }
@@ -421,7 +425,9 @@ private:
 
     // The idle wait's buffer (see do_read): the first bytes of the next
     // message; Beast keeps the rest in its own read buffer until asked.
-    static constexpr std::size_t idle_read_bytes = 8;
+    static constexpr std::size_t idle_read_bytes = 4;
+    // queued_bytes_ is 32 bits (--max-outgoing-bytes beyond 4 GiB acts as 4 GiB).
+    static constexpr std::size_t max_queued_bytes = std::numeric_limits<std::uint32_t>::max();
 
     beast::flat_buffer& buffer() {
         if (!buffer_) buffer_ = std::make_unique<beast::flat_buffer>();
@@ -430,18 +436,17 @@ private:
 
     services& svc_;
     websocket::stream<typename ws_next_layer<Stream>::type> ws_;
-    std::unique_ptr<address_limits::slot> slot_;
+    address_limits::slot slot_;
     std::unique_ptr<beast::flat_buffer> buffer_; // while a message is read into it
     std::shared_ptr<client_session> logic_;
     std::vector<outgoing> queue_; // queue_[head_] is being written
+    std::unique_ptr<websocket::close_reason> close_reason_; // set by close()
     std::uint32_t head_ = 0;
+    std::uint32_t queued_bytes_ = 0;
     bool writing_ = false;
     bool closing_ = false;
     bool closed_ = false;
     bool counted_ = false;
-    std::size_t queued_bytes_ = 0;
-    bool pinging_ = false;
-    std::unique_ptr<websocket::close_reason> close_reason_; // set by close()
     std::array<char, idle_read_bytes> idle_buf_;
 };
 
@@ -449,14 +454,14 @@ private:
 
 template <class Stream>
 void run_ws_session(services& svc, Stream stream, http_request upgrade,
-                    std::unique_ptr<address_limits::slot> slot) {
+                    address_limits::slot slot) {
     std::make_shared<ws_session<Stream>>(svc, std::move(stream), std::move(slot))
         ->run(std::move(upgrade));
 }
 
 template void run_ws_session<plain_stream>(services&, plain_stream, http_request,
-                                           std::unique_ptr<address_limits::slot>);
+                                           address_limits::slot);
 template void run_ws_session<tls_stream>(services&, tls_stream, http_request,
-                                         std::unique_ptr<address_limits::slot>);
+                                         address_limits::slot);
 
 } // namespace peerline

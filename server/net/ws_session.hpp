@@ -16,6 +16,6 @@ struct services;
 // runs the WebSocket session until it closes.
 template <class Stream>
 void run_ws_session(services& svc, Stream stream, http_request upgrade,
-                    std::unique_ptr<address_limits::slot> slot);
+                    address_limits::slot slot);
 
 } // namespace peerline
