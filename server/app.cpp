@@ -22,11 +22,29 @@
 
 #include <boost/asio/signal_set.hpp>
 
+#include <sys/resource.h>
+
 #include <iostream>
 #include <optional>
 #include <thread>
 
 namespace peerline {
+
+namespace {
+
+// Connections this node takes: --max-connections, or the open-file limit
+// less a reserve for what the node itself opens (Redis connections, the
+// embedded Redis, the listening socket, epoll, logs), so reaching the limit
+// never costs the node its Redis connection.
+std::size_t connection_cap(const server_config& cfg) {
+    if (cfg.max_connections > 0) return cfg.max_connections;
+    constexpr rlim_t reserve = 128;
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur == RLIM_INFINITY) return 1'000'000;
+    return files.rlim_cur > 2 * reserve ? static_cast<std::size_t>(files.rlim_cur - reserve) : 16;
+}
+
+} // namespace
 
 namespace {
 
@@ -149,7 +167,7 @@ int run_server(server_config cfg) {
 
     http_api api(svc);
     api.set_address_key(boot.address_key);
-    auto limits = std::make_shared<address_limits>(cfg.max_connections_per_address);
+    auto limits = std::make_shared<address_limits>(cfg.max_connections_per_address, connection_cap(cfg));
 
     tcp::endpoint endpoint(net::ip::make_address(cfg.bind), cfg.port);
     http_context http{svc, api, {}, tls};
@@ -182,6 +200,7 @@ int run_server(server_config cfg) {
                             {"port", acceptor->port()},
                             {"tls", tls != nullptr},
                             {"threads", n_threads},
+                            {"max_connections", connection_cap(cfg)},
                             {"redis", cfg.redis_url ? "external" : "embedded"}});
 
     // Graceful shutdown: stop accepting, tell every client, give them a

@@ -58,6 +58,10 @@ struct server_config {
     std::chrono::seconds hello_timeout{10};
     std::chrono::seconds idle_timeout{60};
     unsigned max_connections_per_address = 64;
+    // Open connections on this node; 0: the open-file limit less a reserve
+    // (app.cpp), so the node never runs out of files for Redis, the
+    // listening socket or its logs.
+    unsigned max_connections = 0;
 
     // Sessions and logins
     std::chrono::seconds staff_session_ttl{12 * 3600};

@@ -4,6 +4,28 @@
 
 namespace peerline {
 
+namespace {
+
+// A connection over a cap is answered at once, never left waiting: a plain
+// HTTP client gets 503 with Retry-After (one non-blocking write into the
+// fresh socket's empty send buffer), a TLS one is closed.
+void refuse(tcp::socket socket, address_limits::refusal why, bool tls) {
+    bool node_full = why == address_limits::refusal::node_cap;
+    log::info(node_full ? "connection_refused_node_cap" : "connection_refused_address_cap");
+    beast::error_code ignored;
+    if (!tls) {
+        static constexpr std::string_view busy =
+            "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Type: text/plain\r\n"
+            "Content-Length: 29\r\nConnection: close\r\n\r\nToo many connections; retry.\n";
+        socket.non_blocking(true, ignored);
+        socket.write_some(net::buffer(busy.data(), busy.size()), ignored);
+        socket.shutdown(tcp::socket::shutdown_send, ignored);
+    }
+    socket.close(ignored);
+}
+
+} // namespace
+
 listener::listener(net::io_context& accept_context, std::vector<net::io_context*> io_contexts,
                    tcp::endpoint endpoint, http_context& http,
                    std::shared_ptr<address_limits> limits)
@@ -45,11 +67,11 @@ void listener::do_accept() {
             socket.set_option(tcp::no_delay(true), ignored);
             auto remote = socket.remote_endpoint(ignored);
             auto address = ignored ? std::string("unknown") : remote.address().to_string();
-            if (auto slot = self->limits_->acquire(address)) {
+            address_limits::refusal why = address_limits::refusal::none;
+            if (auto slot = self->limits_->acquire(address, &why)) {
                 run_http_session(self->http_, std::move(socket), std::move(slot), std::move(address));
             } else {
-                log::info("connection_refused_address_cap");
-                socket.close(ignored);
+                refuse(std::move(socket), why, self->http_.tls != nullptr);
             }
         }
         self->do_accept();
