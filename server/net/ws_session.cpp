@@ -435,7 +435,10 @@ private:
     }
 
     services& svc_;
-    websocket::stream<typename ws_next_layer<Stream>::type> ws_;
+    // deflateSupported = false: the server never enables permessage-deflate
+    // (Beast's default leaves it off), and without it Beast's per-stream
+    // state drops the deflate options and offer (~70 bytes per connection).
+    websocket::stream<typename ws_next_layer<Stream>::type, false> ws_;
     address_limits::slot slot_;
     std::unique_ptr<beast::flat_buffer> buffer_; // while a message is read into it
     std::shared_ptr<client_session> logic_;
