@@ -176,32 +176,35 @@ private:
     lazy_timer hello_timer_;
     lazy_timer heartbeat_timer_;
 
+    // The small fields side by side, so that none of them is padded to 8
+    // bytes (one session per connection: see docs/PERFORMANCE.md).
     phase phase_ = phase::awaiting_hello;
+    gp_state gp_ = gp_state::idle;          // GP
+    unsigned conversations_this_shift_ = 0; // listener
+    unsigned capacity_ = 1; // concurrent conversations (listener: from the account, 1..4)
     protocol::role role_ = protocol::role::gp;
+    protocol::availability availability_ = protocol::availability::away; // listener
+    std::uint16_t next_channel_ = 1;
+
     std::string sid_;      // random per login/anonymous session; never logged
     std::string username_; // staff only
 
     // GP
-    gp_state gp_ = gp_state::idle;
     std::string request_id_;
     std::optional<protocol::queued> last_queued_;
     lazy_timer max_wait_timer_;
 
     // Listener
-    protocol::availability availability_ = protocol::availability::away;
     std::set<std::string> offers_;
     long long wrapup_until_ms_ = 0;
     lazy_timer wrapup_timer_;
     lazy_timer shift_timer_;
     std::chrono::sys_seconds shift_until_{};
     std::chrono::sys_seconds shift_started_{}; // first available in this stretch of shifts
-    unsigned conversations_this_shift_ = 0;
-    unsigned capacity_ = 1; // concurrent conversations (listener: from the account, 1..4)
 
     // At most a listener's capacity (1..4) entries: a short vector scanned
     // in place is faster on every relay frame than a hash table, and smaller.
     std::vector<std::pair<std::uint16_t, route>> channels_;
-    std::uint16_t next_channel_ = 1;
 };
 
 long long now_ms();
