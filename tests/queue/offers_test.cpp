@@ -150,3 +150,31 @@ TEST_CASE("a listener disconnecting mid-offer passes the request to another list
     CHECK(expect_skipping_queued<protocol::conversation_started>(gp).conversation_id ==
           c.conversation_id);
 }
+
+TEST_CASE("a free listener reaches a waiting GP behind hundreds of requests that already have offers",
+          "[offers]") {
+    peerline_stack s;
+    auto listener = listener_session(s.ep(), s.new_listener("behind-the-head")); // away for now
+    // 300 requests at the head of the queue, each with an offer pending to a
+    // listener who has not answered yet (written straight into Redis: three
+    // hundred real listeners would say the same, slowly).
+    {
+        peerline::test_support::redis_connection r(s.redis.port());
+        auto old = wall_ms() - 60'000;
+        for (int i = 0; i < 300; ++i) {
+            auto rid = "head" + std::to_string(i);
+            r.command({"HSET", "{pl:q}:req:" + rid, "sid", "ghost-gp-" + std::to_string(i), "node",
+                       "elsewhere", "topic", "", "urgent", "0", "enqueued_ms", std::to_string(old),
+                       "offer", "pending-" + std::to_string(i)});
+            r.command({"ZADD", "{pl:q}:waiting", std::to_string((old + i) * 1000), rid});
+        }
+    }
+    auto gp = s.gp();
+    CHECK(request_and_queue(gp) == 301);
+
+    listener.send_control(protocol::set_availability{protocol::availability::available});
+    listener.expect<protocol::availability_changed>();
+    auto o = expect_offer(listener, 3s); // the 301st request, not nothing
+    auto c = accept(listener, o);
+    CHECK(expect_skipping_queued<protocol::conversation_started>(gp).conversation_id == c.conversation_id);
+}

@@ -78,39 +78,55 @@ if not first_free() then
   return out
 end
 
-local made = 0
-for _, r in ipairs(redis.call('ZRANGE', p .. ':waiting', 0, 199)) do
-  if made >= max_offers or not first_free() then break end
-  local k = p .. ':req:' .. r
-  local f = redis.call('HMGET', k, 'offer', 'prefer', 'prefer_until', 'sid', 'detached',
-                       'topic', 'urgent', 'node')
-  if not f[4] then
-    redis.call('ZREM', p .. ':waiting', r) -- expired request
-    redis.call('ZREM', p .. ':waiting_since', r)
-  elseif not f[1] and not f[5] then -- (a detached GP keeps their place but gets no offer)
-    local c
-    if f[2] and tonumber(f[3]) > now then
-      c = preferred(f[2])
-    else
-      c = first_free()
-    end
-    if c then
-      c[5] = true
-      made = made + 1
-      local oid = ARGV[2 + made]
-      local expires = now + ttl
-      local lsid, lk = c[1], c[2]
-      redis.call('HSET', p .. ':offer:' .. oid, 'rid', r, 'lsid', lsid, 'expires_ms', expires)
-      redis.call('PEXPIRE', p .. ':offer:' .. oid, ttl + 60000)
-      redis.call('ZADD', p .. ':offers', expires, oid)
-      redis.call('HSET', k, 'offer', oid)
-      redis.call('HSET', lk, 'offer', oid)
-      table.insert(stale, lsid) -- leaves the available set (after paging)
-      for _, v in ipairs({oid, r, lsid, c[4] or false, f[6] or false, f[7] or false, f[4], f[8] or false}) do
-        table.insert(out, v)
+-- Requests are read a page at a time in queue order. Those that cannot be
+-- offered now (an offer already pending, a GP detached) are passed over, so
+-- a free listener still reaches the first request that can take them when
+-- hundreds of pending offers are ahead of it (there was a fixed window of
+-- the first 200, which such a head could fill); the 2,000-request window
+-- only bounds one call's work.
+local request_page, request_window = 100, 2000
+local expired = {} -- removed after paging (paging reads the queue by offset)
+local made, offset = 0, 0
+while made < max_offers and offset < request_window and first_free() do
+  local page = redis.call('ZRANGE', p .. ':waiting', offset, offset + request_page - 1)
+  if #page == 0 then break end
+  offset = offset + #page
+  for _, r in ipairs(page) do
+    if made >= max_offers or not first_free() then break end
+    local k = p .. ':req:' .. r
+    local f = redis.call('HMGET', k, 'offer', 'prefer', 'prefer_until', 'sid', 'detached',
+                         'topic', 'urgent', 'node')
+    if not f[4] then
+      table.insert(expired, r)
+    elseif not f[1] and not f[5] then -- (a detached GP keeps their place but gets no offer)
+      local c
+      if f[2] and tonumber(f[3]) > now then
+        c = preferred(f[2])
+      else
+        c = first_free()
+      end
+      if c then
+        c[5] = true
+        made = made + 1
+        local oid = ARGV[2 + made]
+        local expires = now + ttl
+        local lsid, lk = c[1], c[2]
+        redis.call('HSET', p .. ':offer:' .. oid, 'rid', r, 'lsid', lsid, 'expires_ms', expires)
+        redis.call('PEXPIRE', p .. ':offer:' .. oid, ttl + 60000)
+        redis.call('ZADD', p .. ':offers', expires, oid)
+        redis.call('HSET', k, 'offer', oid)
+        redis.call('HSET', lk, 'offer', oid)
+        table.insert(stale, lsid) -- leaves the available set (after paging)
+        for _, v in ipairs({oid, r, lsid, c[4] or false, f[6] or false, f[7] or false, f[4], f[8] or false}) do
+          table.insert(out, v)
+        end
       end
     end
   end
+end
+for _, r in ipairs(expired) do
+  redis.call('ZREM', p .. ':waiting', r) -- expired request
+  redis.call('ZREM', p .. ':waiting_since', r)
 end
 drop_stale()
 if made > 0 then
