@@ -40,8 +40,7 @@ template <class... F> overloaded(F...) -> overloaded<F...>;
 client_session::client_session(services& svc, net::any_io_executor ex,
                                std::weak_ptr<connection_sink> sink)
     : svc_(svc), ex_(std::move(ex)), sink_(std::move(sink)), hello_timer_(ex_),
-      heartbeat_timer_(ex_), max_wait_timer_(ex_), wrapup_timer_(ex_),
-      shift_timer_(ex_) {}
+      heartbeat_timer_(ex_), max_wait_timer_(ex_) {}
 
 // ---------------------------------------------------------------------------
 // Connection events
@@ -103,9 +102,11 @@ void client_session::on_closed() {
     if (phase_ == phase::closed) return;
     bool was_ready = phase_ == phase::ready;
     phase_ = phase::closed;
-    for (auto* t : {&hello_timer_, &heartbeat_timer_, &max_wait_timer_, &wrapup_timer_,
-                    &shift_timer_})
-        t->cancel();
+    for (auto* t : {&hello_timer_, &heartbeat_timer_, &max_wait_timer_}) t->cancel();
+    if (staff_) {
+        staff_->wrapup_timer_.cancel();
+        staff_->shift_timer_.cancel();
+    }
     if (!request_id_.empty()) svc_.positions->unwatch(request_id_); // detached or gone: nobody to tell
     if (!was_ready) return;
     svc_.routes->remove(sid_, this);
@@ -208,19 +209,19 @@ void client_session::on_hello(const pr::hello& m) {
             auto role = v.elements.size() == 3 ? pr::role_from_string(v.elements[0].str) : std::nullopt;
             if (!role || v.elements[2].str.size() != 32) return refuse(ec::invalid_token);
             self->role_ = *role;
-            self->username_ = v.elements[1].str;
             self->sid_ = v.elements[2].str;
-            if (*role == pr::role::gp) return self->on_ready();
+            if (*role == pr::role::gp) return self->on_ready(); // a GP has no staff state
+            self->staff().username_ = v.elements[1].str;
             // Staff: the account must still be enabled; a listener's capacity
             // (concurrent conversations) is the account's.
             self->svc_.redis->async_exec(
-                {"HMGET", keys::account(self->username_), "disabled", "capacity"},
+                {"HMGET", keys::account(self->staff().username_), "disabled", "capacity"},
                 net::bind_executor(self->ex_, [self, refuse](redis::value d) {
                     if (self->phase_ != phase::authenticating) return;
                     if (d.failed()) return refuse(ec::service_unavailable);
                     if (d.elements.size() != 2 || d.elements[0].is_nil() || d.elements[0].str == "1")
                         return refuse(ec::invalid_token);
-                    self->capacity_ = accounts::capacity_from_text(d.elements[1].str);
+                    self->staff().capacity_ = accounts::capacity_from_text(d.elements[1].str);
                     self->on_ready();
                 }));
         }));
@@ -256,7 +257,7 @@ void client_session::close_if_account_disabled(const redis::value& disabled) {
 
 void client_session::on_heartbeat() {
     // Every node notices a disabled account within one heartbeat.
-    exec_then({"HGET", keys::account(username_), "disabled"},
+    exec_then({"HGET", keys::account(staff().username_), "disabled"},
               [this](redis::value d) { close_if_account_disabled(d); });
     if (role_ == pr::role::admin) {
         svc_.redis->exec({"ZADD", keys::supervisors_online, std::to_string(now_ms()), sid_},
@@ -267,7 +268,7 @@ void client_session::on_heartbeat() {
     exec_then({"EXPIRE", key, std::to_string(svc_.cfg.presence_timeout.count())},
               [this](redis::value v) {
                   if (v.type == redis::value::kind::integer && v.integer == 0 &&
-                      availability_ == pr::availability::available) {
+                      staff().availability_ == pr::availability::available) {
                       log::info("listener_presence_restored");
                       on_set_availability(pr::set_availability{pr::availability::available});
                   }
@@ -381,9 +382,10 @@ void client_session::on_event(const nlohmann::json& ev) {
         on_peer_detached(ev);
     } else if (type == "peer_moved") {
         on_peer_moved(ev);
-    } else if (type == "account_disabled" && role_ != pr::role::gp && ev.value("username", "") == username_) {
+    } else if (type == "account_disabled" && role_ != pr::role::gp &&
+               ev.value("username", "") == staff().username_) {
         // This node's administrator API disabled the account just now.
-        exec_then({"HGET", keys::account(username_), "disabled"},
+        exec_then({"HGET", keys::account(staff().username_), "disabled"},
                   [this](redis::value d) { close_if_account_disabled(d); });
     } else if (type == "rota_changed" && role_ == pr::role::listener) {
         recheck_shift();

@@ -179,28 +179,39 @@ private:
     // The small fields side by side, so that none of them is padded to 8
     // bytes (one session per connection: see docs/PERFORMANCE.md).
     phase phase_ = phase::awaiting_hello;
-    gp_state gp_ = gp_state::idle;          // GP
-    unsigned conversations_this_shift_ = 0; // listener
-    unsigned capacity_ = 1; // concurrent conversations (listener: from the account, 1..4)
+    gp_state gp_ = gp_state::idle; // GP
     protocol::role role_ = protocol::role::gp;
-    protocol::availability availability_ = protocol::availability::away; // listener
     std::uint16_t next_channel_ = 1;
 
-    std::string sid_;      // random per login/anonymous session; never logged
-    std::string username_; // staff only
+    std::string sid_; // random per login/anonymous session; never logged
 
     // GP
     std::string request_id_;
     std::optional<protocol::queued> last_queued_;
     lazy_timer max_wait_timer_;
 
-    // Listener
-    std::set<std::string> offers_;
-    long long wrapup_until_ms_ = 0;
-    lazy_timer wrapup_timer_;
-    lazy_timer shift_timer_;
-    std::chrono::sys_seconds shift_until_{};
-    std::chrono::sys_seconds shift_started_{}; // first available in this stretch of shifts
+    // Staff (listeners, supervisors, administrators) only: allocated on first
+    // use, so a GP's session, most of the connections, carries none of it.
+    struct staff_state {
+        explicit staff_state(const boost::asio::any_io_executor& ex)
+            : wrapup_timer_(ex), shift_timer_(ex) {}
+        std::string username_;
+        // Listener
+        protocol::availability availability_ = protocol::availability::away;
+        std::set<std::string> offers_;
+        long long wrapup_until_ms_ = 0;
+        lazy_timer wrapup_timer_;
+        lazy_timer shift_timer_;
+        std::chrono::sys_seconds shift_until_{};
+        std::chrono::sys_seconds shift_started_{}; // first available in this stretch of shifts
+        unsigned conversations_this_shift_ = 0;
+        unsigned capacity_ = 1; // concurrent conversations (from the account, 1..4)
+    };
+    staff_state& staff() {
+        if (!staff_) staff_ = std::make_unique<staff_state>(ex_);
+        return *staff_;
+    }
+    std::unique_ptr<staff_state> staff_;
 
     // At most a listener's capacity (1..4) entries: a short vector scanned
     // in place is faster on every relay frame than a hash table, and smaller.

@@ -30,48 +30,49 @@ void client_session::on_set_availability(const pr::set_availability& m) {
     std::chrono::sys_seconds until{};
     if (m.state == pr::availability::available) {
         auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-        auto on_shift = svc_.rota->snapshot()->on_shift_until(username_, now);
+        auto on_shift = svc_.rota->snapshot()->on_shift_until(staff().username_, now);
         if (!on_shift) {
             send_error(ec::not_on_shift, "set_availability");
             return;
         }
         until = *on_shift;
-        if (now >= shift_until_) { // the last stretch of shifts is over: a fresh count
-            shift_started_ = now;
-            conversations_this_shift_ = 0;
+        if (now >= staff().shift_until_) { // the last stretch of shifts is over: a fresh count
+            staff().shift_started_ = now;
+            staff().conversations_this_shift_ = 0;
         }
-        shift_until_ = until; // (a rota edit may have moved the end of this one)
+        staff().shift_until_ = until; // (a rota edit may have moved the end of this one)
         auto limit = svc_.cfg.max_conversations_per_shift;
-        if (limit > 0 && conversations_this_shift_ >= limit) {
+        if (limit > 0 && staff().conversations_this_shift_ >= limit) {
             send_error(ec::invalid_state, "set_availability", "the shift's conversation limit is reached");
             return;
         }
         auto max_time = svc_.cfg.max_shift_time;
-        if (max_time.count() > 0 && now >= shift_started_ + max_time) {
+        if (max_time.count() > 0 && now >= staff().shift_started_ + max_time) {
             send_error(ec::invalid_state, "set_availability", "the shift's hours limit is reached");
             return;
         }
     }
     auto state = std::string(pr::to_string(m.state));
     eval_then(scripts::listener_set_state(),
-              {sid_, svc_.node_id, state, std::to_string(capacity_), std::to_string(now_ms()),
-               std::to_string(svc_.cfg.presence_timeout.count()), username_,
-               std::to_string(channels_.size())},
+              {sid_, svc_.node_id, state, std::to_string(staff().capacity_),
+               std::to_string(now_ms()), std::to_string(svc_.cfg.presence_timeout.count()),
+               staff().username_, std::to_string(channels_.size())},
               [this, wanted = m.state, until](redis::value v) {
                   if (v.failed() || v.elements.size() != 2) {
                       send_error(ec::service_unavailable, "set_availability");
                       return;
                   }
-                  availability_ = wanted;
-                  wrapup_until_ms_ = v.elements[1].integer;
+                  staff().availability_ = wanted;
+                  staff().wrapup_until_ms_ = v.elements[1].integer;
                   if (wanted != pr::availability::available) {
-                      shift_timer_.cancel();
+                      staff().shift_timer_.cancel();
                       send_listener_state();
                       return;
                   }
                   arm_shift_timer(until);
-                  if (wrapup_until_ms_ > now_ms())
-                      start_wrapup(wrapup_until_ms_); // says "wrapup" and, later, "available"
+                  // start_wrapup says "wrapup" and, later, "available"
+                  if (staff().wrapup_until_ms_ > now_ms())
+                      start_wrapup(staff().wrapup_until_ms_);
                   else
                       send_listener_state();
                   svc_.match->kick();
@@ -84,13 +85,13 @@ void client_session::on_set_availability(const pr::set_availability& m) {
 void client_session::arm_shift_timer(std::chrono::sys_seconds until) {
     std::string reason = "shift_ended";
     auto max_time = svc_.cfg.max_shift_time;
-    if (max_time.count() > 0 && shift_started_ + max_time < until) {
-        until = shift_started_ + max_time;
+    if (max_time.count() > 0 && staff().shift_started_ + max_time < until) {
+        until = staff().shift_started_ + max_time;
         reason = "shift_limit";
     }
-    shift_timer_.expires_at(std::chrono::steady_clock::now() +
-                            std::chrono::milliseconds(to_ms(until) - now_ms()));
-    shift_timer_.async_wait([weak = weak_from_this(), reason](boost::system::error_code e) {
+    staff().shift_timer_.expires_at(std::chrono::steady_clock::now() +
+                                    std::chrono::milliseconds(to_ms(until) - now_ms()));
+    staff().shift_timer_.async_wait([weak = weak_from_this(), reason](boost::system::error_code e) {
         if (auto self = weak.lock(); self && !e) self->go_away(reason);
     });
 }
@@ -100,40 +101,40 @@ void client_session::arm_shift_timer(std::chrono::sys_seconds until) {
 // the listener out of matching at once (closed days and opening hours too),
 // a longer one moves the end.
 void client_session::recheck_shift() {
-    if (availability_ != pr::availability::available) return;
+    if (staff().availability_ != pr::availability::available) return;
     auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    auto on_shift = svc_.rota->snapshot()->on_shift_until(username_, now);
+    auto on_shift = svc_.rota->snapshot()->on_shift_until(staff().username_, now);
     if (!on_shift) {
         go_away("shift_ended");
         return;
     }
-    shift_until_ = *on_shift; // the same stretch, its end moved
+    staff().shift_until_ = *on_shift; // the same stretch, its end moved
     arm_shift_timer(*on_shift);
 }
 
 // The server takes the listener out of matching (missed offer, shift over,
 // shift limit) and says why.
 void client_session::go_away(std::string reason) {
-    if (availability_ != pr::availability::available) return;
-    availability_ = pr::availability::away;
-    shift_timer_.cancel();
+    if (staff().availability_ != pr::availability::available) return;
+    staff().availability_ = pr::availability::away;
+    staff().shift_timer_.cancel();
     eval_then(scripts::listener_set_state(),
-              {sid_, svc_.node_id, "away", std::to_string(capacity_), std::to_string(now_ms()),
-               std::to_string(svc_.cfg.presence_timeout.count()), username_,
-               std::to_string(channels_.size())},
+              {sid_, svc_.node_id, "away", std::to_string(staff().capacity_),
+               std::to_string(now_ms()), std::to_string(svc_.cfg.presence_timeout.count()),
+               staff().username_, std::to_string(channels_.size())},
               [](redis::value) {});
     send(pr::availability_changed{pr::listener_state::away, reason, std::nullopt});
 }
 
 void client_session::send_listener_state() {
     pr::availability_changed m{pr::listener_state::away, std::nullopt, std::nullopt};
-    if (availability_ == pr::availability::available) {
-        if (channels_.size() >= capacity_) {
+    if (staff().availability_ == pr::availability::available) {
+        if (channels_.size() >= staff().capacity_) {
             m.state = pr::listener_state::busy;
-        } else if (wrapup_until_ms_ > now_ms()) {
+        } else if (staff().wrapup_until_ms_ > now_ms()) {
             m.state = pr::listener_state::wrapup;
             m.reason = "wrapup";
-            m.until_ms = static_cast<std::uint64_t>(wrapup_until_ms_);
+            m.until_ms = static_cast<std::uint64_t>(staff().wrapup_until_ms_);
         } else {
             m.state = pr::listener_state::available;
         }
@@ -144,10 +145,11 @@ void client_session::send_listener_state() {
 // The pause after a conversation: no offers until it ends (the queue scripts
 // enforce it; this tells the listener and says when it is over).
 void client_session::start_wrapup(long long until_ms) {
-    wrapup_until_ms_ = until_ms;
+    staff().wrapup_until_ms_ = until_ms;
     send_listener_state();
-    wrapup_timer_.expires_after(std::chrono::milliseconds(std::max(0LL, until_ms - now_ms())));
-    wrapup_timer_.async_wait([weak = weak_from_this()](boost::system::error_code e) {
+    staff().wrapup_timer_.expires_after(
+        std::chrono::milliseconds(std::max(0LL, until_ms - now_ms())));
+    staff().wrapup_timer_.async_wait([weak = weak_from_this()](boost::system::error_code e) {
         auto self = weak.lock();
         if (!self || e || self->phase_ != phase::ready) return;
         self->send_listener_state();
@@ -157,7 +159,7 @@ void client_session::start_wrapup(long long until_ms) {
 
 void client_session::on_offer_event(const nlohmann::json& ev) {
     auto id = ev.value("offer_id", "");
-    offers_.insert(id);
+    staff().offers_.insert(id);
     pr::offer o;
     o.offer_id = id;
     o.about = pr::topic_from_string(ev.value("topic", ""));
@@ -168,18 +170,18 @@ void client_session::on_offer_event(const nlohmann::json& ev) {
 
 void client_session::on_offer_withdrawn_event(const nlohmann::json& ev) {
     auto id = ev.value("offer_id", "");
-    if (offers_.erase(id) == 0) return;
+    if (staff().offers_.erase(id) == 0) return;
     send(pr::offer_withdrawn{id, ev.value("reason", "")});
-    if (ev.value("away", false) && availability_ == pr::availability::available) {
+    if (ev.value("away", false) && staff().availability_ == pr::availability::available) {
         // The queue script already set the record away; mirror it here.
-        availability_ = pr::availability::away;
-        shift_timer_.cancel();
+        staff().availability_ = pr::availability::away;
+        staff().shift_timer_.cancel();
         send(pr::availability_changed{pr::listener_state::away, "offer_missed", std::nullopt});
     }
 }
 
 void client_session::on_accept_offer(const pr::accept_offer& m) {
-    if (!offers_.count(m.offer_id)) {
+    if (!staff().offers_.count(m.offer_id)) {
         send_error(ec::no_such_offer, "accept_offer");
         return;
     }
@@ -192,7 +194,7 @@ void client_session::on_accept_offer(const pr::accept_offer& m) {
                       send_error(ec::service_unavailable, "accept_offer");
                       return;
                   }
-                  offers_.erase(offer_id);
+                  staff().offers_.erase(offer_id);
                   if (v.elements.size() != 5 || v.elements[0].str != "ok") {
                       send_error(ec::no_such_offer, "accept_offer");
                       return;
@@ -208,17 +210,19 @@ void client_session::on_accept_offer(const pr::accept_offer& m) {
                                            {"peer_sid", sid_},
                                            {"peer_node", svc_.node_id},
                                            {"peer_channel", channel},
-                                           {"listener", username_}});
+                                           {"listener", staff().username_}});
                   svc_.routes->broadcast({{"b", "queue"}});
-                  ++conversations_this_shift_;
+                  ++staff().conversations_this_shift_;
                   auto limit = svc_.cfg.max_conversations_per_shift;
-                  if (limit > 0 && conversations_this_shift_ >= limit) go_away("shift_limit");
-                  else if (channels_.size() < capacity_) svc_.match->kick(); // room for another
+                  if (limit > 0 && staff().conversations_this_shift_ >= limit)
+                      go_away("shift_limit");
+                  else if (channels_.size() < staff().capacity_)
+                      svc_.match->kick(); // room for another
               });
 }
 
 void client_session::on_decline_offer(const pr::decline_offer& m) {
-    if (!offers_.count(m.offer_id)) {
+    if (!staff().offers_.count(m.offer_id)) {
         send_error(ec::no_such_offer, "decline_offer");
         return;
     }
@@ -228,7 +232,7 @@ void client_session::on_decline_offer(const pr::decline_offer& m) {
                       send_error(ec::service_unavailable, "decline_offer");
                       return;
                   }
-                  offers_.erase(offer_id);
+                  staff().offers_.erase(offer_id);
                   send(pr::offer_withdrawn{offer_id, "declined"});
                   svc_.match->kick();
               });
@@ -244,7 +248,8 @@ void client_session::on_escalate(const pr::escalate& m) {
     }
     auto now = now_ms();
     auto online_since = now - std::chrono::milliseconds(svc_.cfg.presence_timeout).count();
-    svc_.routes->broadcast({{"b", "escalation"}, {"listener", username_}, {"cid", r->conversation_id}});
+    svc_.routes->broadcast(
+        {{"b", "escalation"}, {"listener", staff().username_}, {"cid", r->conversation_id}});
     auto stats_key = keys::stats_hour(now / 3'600'000);
     svc_.redis->exec({"HINCRBY", stats_key, "escalations", "1"}, [](redis::value) {});
     svc_.redis->exec({"EXPIRE", stats_key, "2764800"}, [](redis::value) {});
