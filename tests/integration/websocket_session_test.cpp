@@ -77,3 +77,20 @@ TEST_CASE("the WebSocket upgrade checks the Origin header", "[websocket]") {
         ws.expect<protocol::welcome>();
     }
 }
+
+TEST_CASE("an idle connection is pinged, kept while it answers and closed when it stays silent",
+          "[websocket]") {
+    peerline_stack s({{"--idle-timeout-s", "2"}});
+    auto answering = s.gp();
+    auto silent = s.gp();
+    // While it reads, the client answers the server's pings (WebSocket pong),
+    // so five seconds without a message of its own keep it open.
+    answering.expect_nothing(5s);
+    answering.send_control(protocol::ping{});
+    answering.expect<protocol::pong>();
+    // The other one read nothing for those five seconds: it never answered
+    // a ping and the server has closed it.
+    auto c = silent.expect_closed(1s);
+    INFO(c.code << " " << c.reason << " " << c.error);
+    SUCCEED("closed by the server");
+}
