@@ -36,9 +36,10 @@ namespace {
 // less a reserve for what the node itself opens (Redis connections, the
 // embedded Redis, the listening socket, epoll, logs), so reaching the limit
 // never costs the node its Redis connection.
-std::size_t connection_cap(const server_config& cfg) {
+// Each I/O thread holds a few files of its own (epoll, eventfd, timerfd).
+std::size_t connection_cap(const server_config& cfg, unsigned io_threads) {
     if (cfg.max_connections > 0) return cfg.max_connections;
-    constexpr rlim_t reserve = 128;
+    rlim_t reserve = 64 + 4 * static_cast<rlim_t>(io_threads);
     rlimit files{};
     if (getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur == RLIM_INFINITY) return 1'000'000;
     return files.rlim_cur > 2 * reserve ? static_cast<std::size_t>(files.rlim_cur - reserve) : 16;
@@ -167,7 +168,7 @@ int run_server(server_config cfg) {
 
     http_api api(svc);
     api.set_address_key(boot.address_key);
-    auto limits = std::make_shared<address_limits>(cfg.max_connections_per_address, connection_cap(cfg));
+    auto limits = std::make_shared<address_limits>(cfg.max_connections_per_address, connection_cap(cfg, n_threads));
 
     tcp::endpoint endpoint(net::ip::make_address(cfg.bind), cfg.port);
     http_context http{svc, api, {}, tls};
@@ -187,9 +188,12 @@ int run_server(server_config cfg) {
         },
         [positions] { positions->refresh(); });
     // Load the rota as soon as Redis is reachable, and again after every
-    // reconnect (an earlier load may have failed while it was down).
-    redis->on_state_change([rota](bool up) {
-        if (up) rota->refresh();
+    // reconnect (an earlier load may have failed while it was down); the
+    // waiting GPs' places likewise.
+    redis->on_state_change([rota, positions](bool up) {
+        if (!up) return;
+        rota->refresh();
+        positions->refresh(true); // queue changes while Redis was away were not heard
     });
     rota->start();
     match->start();
@@ -200,7 +204,7 @@ int run_server(server_config cfg) {
                             {"port", acceptor->port()},
                             {"tls", tls != nullptr},
                             {"threads", n_threads},
-                            {"max_connections", connection_cap(cfg)},
+                            {"max_connections", connection_cap(cfg, n_threads)},
                             {"redis", cfg.redis_url ? "external" : "embedded"}});
 
     // Graceful shutdown: stop accepting, tell every client, give them a

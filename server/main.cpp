@@ -79,7 +79,7 @@ void add_serve_options(CLI::App& serve, server_config& cfg, std::optional<std::s
         "PEERLINE_MAX_CONNECTIONS_PER_ADDRESS");
     env(serve.add_option("--max-connections", cfg.max_connections,
                          "Open connections on this node; beyond it a new connection gets 503 and is "
-                         "closed (0: the open-file limit less 128)")
+                         "closed (0: the open-file limit less a reserve of 64 + 4 per I/O thread)")
             ->capture_default_str(),
         "PEERLINE_MAX_CONNECTIONS");
     env(serve.add_option("--hello-timeout-s", hello_s, "Seconds to send hello after connecting")

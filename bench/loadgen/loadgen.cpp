@@ -844,6 +844,15 @@ int main(int argc, char** argv) {
     };
 
     if (o.m == mode::idle) {
+        // SIGINT ends the run early with a result (bench/run holds several
+        // load generators open together, then lets them go).
+        bool interrupted = false;
+        net::signal_set interrupt(a.ioc, SIGINT);
+        interrupt.async_wait([&](beast::error_code ec, int) {
+            if (ec) return;
+            interrupted = true;
+            a.ioc.stop();
+        });
         // Let the server settle, then sample memory, and CPU over the window.
         at(now_ns() + 2'000'000'000ull, [&] { a.ioc.stop(); });
         a.ioc.run();
@@ -861,8 +870,9 @@ int main(int argc, char** argv) {
         auto c0 = cpu_snapshot(o);
         auto w0 = now_ns();
         at(w0 + static_cast<std::uint64_t>(o.duration_s * 1e9), [&] { a.ioc.stop(); });
-        a.ioc.run();
+        if (!interrupted) a.ioc.run();
         a.ioc.restart();
+        interrupt.cancel();
         double wall = static_cast<double>(now_ns() - w0) / 1e9;
         result["idle_window_s"] = wall;
         result["cpu"] = cpu_delta(c0, cpu_snapshot(o), wall);

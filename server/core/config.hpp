@@ -59,8 +59,8 @@ struct server_config {
     std::chrono::seconds idle_timeout{60};
     unsigned max_connections_per_address = 64;
     // Open connections on this node; 0: the open-file limit less a reserve
-    // (app.cpp), so the node never runs out of files for Redis, the
-    // listening socket or its logs.
+    // (64 + 4 per I/O thread, app.cpp), so the node never runs out of files
+    // for Redis, the listening socket, its event loops or its logs.
     unsigned max_connections = 0;
 
     // Sessions and logins

@@ -7,8 +7,8 @@
 // string (with its capacity) and the shared_ptr control block come from
 // small per-thread free lists and go back to the list of whichever thread
 // drops the last reference. Each list is touched only by its own thread, so
-// no locking; the lists are bounded, so a burst leaves at most a few hundred
-// KiB behind per thread.
+// no locking; the lists are bounded (256 spares, strings up to 16 KiB and
+// 1 MiB of string buffers per thread), so a burst leaves little behind.
 #pragma once
 
 #include <memory>
@@ -24,5 +24,6 @@ std::shared_ptr<std::string> copy(std::string_view bytes);
 // Strings and control blocks kept for reuse on this thread (for tests).
 std::size_t spare_strings();
 std::size_t spare_blocks();
+std::size_t spare_string_bytes(); // capacity of the spare strings
 
 } // namespace peerline::frame_pool

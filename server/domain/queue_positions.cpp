@@ -83,8 +83,8 @@ std::size_t queue_positions::watched() const {
     return waiting_.size();
 }
 
-void queue_positions::refresh() {
-    boost::asio::dispatch(timer_.get_executor(), [self = shared_from_this()] { self->run(false); });
+void queue_positions::refresh(bool everyone) {
+    boost::asio::dispatch(timer_.get_executor(), [self = shared_from_this(), everyone] { self->run(everyone); });
 }
 
 void queue_positions::tick() {
@@ -96,9 +96,10 @@ void queue_positions::tick() {
     });
 }
 
-// Redis executor. `everyone`: the periodic refresh, which tells every GP
-// whose place or estimate changed; otherwise a queue change, which is quiet
-// for those far back who heard from us recently.
+// Redis executor. `everyone`: the periodic refresh, which also passes on an
+// estimate that moved while the place did not; otherwise a queue change.
+// Either way a GP far back who heard a place less than quiet_gap ago is
+// told the new one when the gap ends.
 void queue_positions::run(bool everyone) {
     if (stopped_) return;
     if (chunks_in_flight_ > 0) {
@@ -132,11 +133,11 @@ void queue_positions::run(bool everyone) {
 
 void queue_positions::on_reply(std::vector<std::string> ids, long long now, bool everyone,
                                const redis::value& v) {
+    if (stopped_) return;
     auto standing = queue_standing::from_reply(v, ids.size(), now);
     if (standing.empty()) return; // Redis unavailable or a bad answer: the next refresh tries again
     auto at = std::chrono::steady_clock::now();
-    auto targets = std::make_shared<std::vector<push>>();
-    bool kept_quiet = false;
+    std::optional<std::chrono::steady_clock::time_point> next_due; // of those kept quiet
     {
         std::lock_guard lock(mutex_);
         for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -149,38 +150,73 @@ void queue_positions::on_reply(std::vector<std::string> ids, long long now, bool
                 continue;
             }
             auto position = standing[i]->position;
-            if (!everyone && position == w.told) continue; // the session would say nothing new
+            // A queue change with the place unchanged says nothing new; the
+            // periodic refresh passes it on (the estimate may have moved).
+            if (!everyone && position == w.told) continue;
             bool near_front = position <= front;
-            if (!everyone && !near_front && w.told != 0 && at - w.told_at < quiet_gap) {
-                kept_quiet = true;
+            if (!near_front && w.told != 0 && position != w.told && at - w.told_at < quiet_gap) {
+                auto due = w.told_at + quiet_gap;
+                if (!next_due || due < *next_due) next_due = due;
                 continue;
             }
             w.told = position;
             w.told_at = at;
-            targets->push_back({std::move(gp), std::move(ids[i]), *standing[i]});
+            // A newer answer for a request still waiting to go out replaces it
+            // (and keeps its place in line): a GP never hears an older place
+            // after a newer one.
+            auto [slot, fresh] = unsent_.try_emplace(ids[i], push{std::move(gp), *standing[i]});
+            if (fresh)
+                unsent_order_.push_back(ids[i]);
+            else
+                slot->second.q = *standing[i];
         }
     }
-    fan_out(std::move(targets), 0);
-    if (kept_quiet && !trailing_armed_) {
-        trailing_armed_ = true;
-        trailing_.expires_after(quiet_gap);
-        trailing_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-            self->trailing_armed_ = false;
-            if (!ec) self->run(false);
-        });
+    if (!draining_ && !unsent_.empty()) {
+        draining_ = true;
+        drain();
     }
+    if (next_due) arm_trailing(*next_due);
+}
+
+// Those kept quiet hear their latest place when their gap ends: one timer,
+// set for the earliest such moment.
+void queue_positions::arm_trailing(std::chrono::steady_clock::time_point due) {
+    if (trailing_armed_ && trailing_due_ <= due) return;
+    trailing_armed_ = true;
+    trailing_due_ = due;
+    trailing_.expires_at(due);
+    trailing_.async_wait([self = shared_from_this(), due](boost::system::error_code ec) {
+        if (ec || self->trailing_due_ != due) return; // re-armed for an earlier moment meanwhile
+        self->trailing_armed_ = false;
+        self->run(false);
+    });
 }
 
 // A thousand pushes posted at once would all run before the loop looks at
 // its sockets again (offers and relay frames wait behind them): post them a
 // slice at a time, the next slice after whatever became ready meanwhile.
-void queue_positions::fan_out(std::shared_ptr<std::vector<push>> pushes, std::size_t from) {
-    auto to = std::min(pushes->size(), from + fan_out_slice);
-    for (auto i = from; i < to; ++i) (*pushes)[i].gp->post_queued((*pushes)[i].request_id, (*pushes)[i].q);
-    if (to == pushes->size()) return;
-    boost::asio::post(timer_.get_executor(), [self = shared_from_this(), pushes = std::move(pushes), to] {
-        self->fan_out(pushes, to);
-    });
+// Posts to one session keep their order, so the last place posted is the
+// one it shows.
+void queue_positions::drain() {
+    if (stopped_) {
+        unsent_.clear();
+        unsent_order_.clear();
+        draining_ = false;
+        return;
+    }
+    for (std::size_t n = 0; n < fan_out_slice && !unsent_order_.empty(); ++n) {
+        auto id = std::move(unsent_order_.front());
+        unsent_order_.pop_front();
+        auto it = unsent_.find(id);
+        if (it == unsent_.end()) continue;
+        it->second.gp->post_queued(id, it->second.q);
+        unsent_.erase(it);
+    }
+    if (unsent_order_.empty()) {
+        draining_ = false;
+        return;
+    }
+    boost::asio::post(timer_.get_executor(), [self = shared_from_this()] { self->drain(); });
 }
 
 void queue_positions::chunk_done() {

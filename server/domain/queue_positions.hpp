@@ -9,8 +9,8 @@
 //
 // How often a GP hears their place: near the front (position <= front) every
 // change at once; further back at most once per `quiet_gap`, the latest
-// place then following within that gap (never left stale until the
-// periodic refresh). Telling a thousand GPs "you moved from
+// place following when the gap ends (never left stale until the periodic
+// refresh). Telling a thousand GPs "you moved from
 // 812 to 811" on every match is noise for them and, on a busy node, a
 // thousand writes in one burst in front of the offers and relay frames
 // behind it.
@@ -26,6 +26,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -61,8 +62,10 @@ public:
     void watch(const std::string& request_id, const std::weak_ptr<client_session>& gp);
     void unwatch(const std::string& request_id);
 
-    // Asks for every watched request's position (coalesced).
-    void refresh();
+    // Asks for every watched request's position (coalesced). `everyone`:
+    // also pass on estimates that moved while places did not (as the
+    // periodic refresh does), e.g. after Redis was unreachable.
+    void refresh(bool everyone = false);
 
     std::size_t watched() const;
 
@@ -81,13 +84,13 @@ private:
 
     struct push {
         std::shared_ptr<client_session> gp;
-        std::string request_id;
         protocol::queued q;
     };
 
     void tick();
     void run(bool everyone);
-    void fan_out(std::shared_ptr<std::vector<push>> pushes, std::size_t from);
+    void drain();
+    void arm_trailing(std::chrono::steady_clock::time_point due);
     void on_reply(std::vector<std::string> ids, long long now, bool everyone, const redis::value& v);
     void chunk_done();
 
@@ -95,7 +98,12 @@ private:
     std::chrono::milliseconds interval_;
     boost::asio::steady_timer timer_;
     boost::asio::steady_timer trailing_; // a refresh for those kept quiet
-    bool trailing_armed_ = false;         // Redis executor only
+    // Redis executor only:
+    bool trailing_armed_ = false;
+    std::chrono::steady_clock::time_point trailing_due_{};
+    std::unordered_map<std::string, push> unsent_; // request id -> latest place not yet posted
+    std::deque<std::string> unsent_order_;
+    bool draining_ = false;
     mutable std::mutex mutex_;
     std::unordered_map<std::string, watched_request> waiting_;
     // Redis executor only:

@@ -35,6 +35,7 @@ struct node_counters {
     std::atomic<std::int64_t> websocket_sessions{0};
     std::atomic<std::uint64_t> slow_consumers_dropped{0};
     std::atomic<std::uint64_t> protocol_errors{0};
+    std::atomic<std::uint64_t> connections_refused{0}; // over a connection cap
 };
 
 struct services {

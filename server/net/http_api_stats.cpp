@@ -157,6 +157,8 @@ net::awaitable<http_response> http_api::metrics(const http_request& req) {
           static_cast<double>(c.relayed_frames.load(std::memory_order_relaxed)));
     gauge("peerline_relayed_bytes", "Relay bytes forwarded by this node since start",
           static_cast<double>(c.relayed_bytes.load(std::memory_order_relaxed)));
+    gauge("peerline_connections_refused", "Connections answered 503 for a connection cap, since start",
+          static_cast<double>(c.connections_refused.load(std::memory_order_relaxed)));
     gauge("peerline_slow_consumers_dropped", "Connections dropped for not reading, since start",
           static_cast<double>(c.slow_consumers_dropped.load(std::memory_order_relaxed)));
     gauge("peerline_protocol_errors", "Malformed control frames answered with an error, since start",

@@ -139,11 +139,11 @@ void run_http_session(http_context& ctx, tcp::socket socket,
     if (ctx.tls) {
         auto session = std::make_shared<http_session<tls_stream>>(
             ctx, tls_stream(std::move(socket), *ctx.tls), std::move(slot), std::move(client_address));
-        net::dispatch(ex, [session] { session->run(); });
+        net::dispatch(ex, [session = std::move(session)] { session->run(); });
     } else {
         auto session = std::make_shared<http_session<plain_stream>>(
             ctx, plain_stream(std::move(socket)), std::move(slot), std::move(client_address));
-        net::dispatch(ex, [session] { session->run(); });
+        net::dispatch(ex, [session = std::move(session)] { session->run(); });
     }
 }
 

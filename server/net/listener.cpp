@@ -1,27 +1,87 @@
 #include "net/listener.hpp"
 
 #include "core/log.hpp"
+#include "domain/services.hpp"
+
+#include <array>
+#include <atomic>
 
 namespace peerline {
 
 namespace {
 
 // A connection over a cap is answered at once, never left waiting: a plain
-// HTTP client gets 503 with Retry-After (one non-blocking write into the
-// fresh socket's empty send buffer), a TLS one is closed.
-void refuse(tcp::socket socket, address_limits::refusal why, bool tls) {
-    bool node_full = why == address_limits::refusal::node_cap;
-    log::info(node_full ? "connection_refused_node_cap" : "connection_refused_address_cap");
-    beast::error_code ignored;
-    if (!tls) {
-        static constexpr std::string_view busy =
-            "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Type: text/plain\r\n"
-            "Content-Length: 29\r\nConnection: close\r\n\r\nToo many connections; retry.\n";
-        socket.non_blocking(true, ignored);
-        socket.write_some(net::buffer(busy.data(), busy.size()), ignored);
+// HTTP client gets 503 with Retry-After, a TLS one is closed. Runs on the
+// socket's own I/O thread (the reactor has no per-socket lock). After the
+// answer the server stops sending and reads, discarding, until the client
+// closes or a second has passed: closing with the client's request unread
+// would send a reset, which can destroy the answer before it is read. At
+// most `max_lingering` refused sockets linger at once (the files they hold
+// come out of the node's reserve); beyond that they are closed at once.
+class refused_connection : public std::enable_shared_from_this<refused_connection> {
+public:
+    static constexpr int max_lingering = 32;
+
+    explicit refused_connection(tcp::socket s) : socket_(std::move(s)), timer_(socket_.get_executor()) {}
+    ~refused_connection() { lingering_.fetch_sub(1, std::memory_order_relaxed); }
+
+    static void answer(tcp::socket socket, bool tls) {
+        beast::error_code ignored;
+        if (!tls) {
+            static constexpr std::string_view busy =
+                "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Type: text/plain\r\n"
+                "Content-Length: 29\r\nConnection: close\r\n\r\nToo many connections; retry.\n";
+            // A fresh socket's send buffer is empty: this never blocks.
+            socket.non_blocking(true, ignored);
+            socket.write_some(net::buffer(busy.data(), busy.size()), ignored);
+        }
         socket.shutdown(tcp::socket::shutdown_send, ignored);
+        if (lingering_.fetch_add(1, std::memory_order_relaxed) >= max_lingering) {
+            lingering_.fetch_sub(1, std::memory_order_relaxed);
+            socket.close(ignored);
+            return;
+        }
+        std::make_shared<refused_connection>(std::move(socket))->linger();
     }
-    socket.close(ignored);
+
+private:
+    void linger() {
+        timer_.expires_after(std::chrono::seconds(1));
+        timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (ec) return;
+            beast::error_code ignored;
+            self->socket_.close(ignored);
+        });
+        read();
+    }
+    void read() {
+        socket_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec,
+                                                                                std::size_t) {
+            if (!ec) return self->read();
+            self->timer_.cancel(); // the client closed (or the timer did)
+            beast::error_code ignored;
+            self->socket_.close(ignored);
+        });
+    }
+
+    static inline std::atomic<int> lingering_{0};
+    tcp::socket socket_;
+    net::steady_timer timer_;
+    std::array<char, 512> discard_;
+};
+
+void refuse(tcp::socket socket, address_limits::refusal why, bool tls, node_counters* counters) {
+    // Counted, and logged once per thousand: a flood must not become a flood
+    // of log writes on the thread that also runs Redis and the matcher.
+    auto n = counters ? counters->connections_refused.fetch_add(1, std::memory_order_relaxed) + 1 : 1;
+    if (n % 1000 == 1)
+        log::info(why == address_limits::refusal::node_cap ? "connection_refused_node_cap"
+                                                           : "connection_refused_address_cap",
+                  {{"refused_since_start", n}});
+    auto ex = socket.get_executor();
+    net::post(ex, [socket = std::move(socket), tls]() mutable {
+        refused_connection::answer(std::move(socket), tls);
+    });
 }
 
 } // namespace
@@ -71,7 +131,7 @@ void listener::do_accept() {
             if (auto slot = self->limits_->acquire(address, &why)) {
                 run_http_session(self->http_, std::move(socket), std::move(slot), std::move(address));
             } else {
-                refuse(std::move(socket), why, self->http_.tls != nullptr);
+                refuse(std::move(socket), why, self->http_.tls != nullptr, self->http_.svc.counters);
             }
         }
         self->do_accept();

@@ -51,3 +51,12 @@ TEST_CASE("the pool keeps a bounded number of spares and no large buffers", "[fr
     { auto big = frame_pool::copy(std::string(1024 * 1024, 'z')); } // reuses a spare, grows it
     CHECK(frame_pool::spare_strings() == before - 1);                // the grown one was freed
 }
+
+TEST_CASE("a burst of large frames leaves at most a megabyte of buffers behind", "[frame_pool]") {
+    {
+        std::vector<std::shared_ptr<std::string>> alive;
+        for (int i = 0; i < 200; ++i) alive.push_back(frame_pool::copy(std::string(15 * 1024, 'w')));
+    }
+    CHECK(frame_pool::spare_string_bytes() <= 1024 * 1024);
+    CHECK(frame_pool::spare_strings() >= 50); // 1 MiB holds about 68 of them: kept, not all freed
+}
