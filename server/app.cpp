@@ -168,7 +168,8 @@ int run_server(server_config cfg) {
 
     http_api api(svc);
     api.set_address_key(boot.address_key);
-    auto limits = std::make_shared<address_limits>(cfg.max_connections_per_address, connection_cap(cfg, n_threads));
+    auto max_connections = connection_cap(cfg, n_threads);
+    auto limits = std::make_shared<address_limits>(cfg.max_connections_per_address, max_connections);
 
     tcp::endpoint endpoint(net::ip::make_address(cfg.bind), cfg.port);
     http_context http{svc, api, {}, tls};
@@ -204,7 +205,7 @@ int run_server(server_config cfg) {
                             {"port", acceptor->port()},
                             {"tls", tls != nullptr},
                             {"threads", n_threads},
-                            {"max_connections", connection_cap(cfg, n_threads)},
+                            {"max_connections", max_connections},
                             {"redis", cfg.redis_url ? "external" : "embedded"}});
 
     // Graceful shutdown: stop accepting, tell every client, give them a

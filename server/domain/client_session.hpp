@@ -145,9 +145,8 @@ private:
     void enqueue(const protocol::request_chat& m, std::string preferred_listener);
     void on_leave_queue();
     // Watches the request's position (node-wide refreshes, queue_positions)
-    // and asks for it now. `first_position`: what to say if this first
-    // query fails (from the enqueue).
-    void refresh_position(std::uint32_t first_position = 0);
+    // and asks for it now (after a resume).
+    void refresh_position();
     void apply_queued(const protocol::queued& q);
     // The request no longer waits here (matched, left, gone or disconnected).
     void stop_waiting();

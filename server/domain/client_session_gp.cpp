@@ -65,8 +65,9 @@ void client_session::enqueue(const pr::request_chat& m, std::string preferred_li
               {request_id_, sid_, svc_.node_id, topic, m.urgent ? "1" : "0", std::to_string(now),
                std::to_string(svc_.cfg.urgent_boost.count()), std::to_string(request_ttl_s),
                preferred_listener, std::to_string(prefer_until)},
-              [this](redis::value v) {
-                  if (v.failed() || v.type != redis::value::kind::integer) {
+              [this, now](redis::value v) {
+                  auto standing = queue_standing::from_reply(v, 1, now);
+                  if (standing.empty() || !standing[0]) {
                       gp_ = gp_state::idle;
                       request_id_.clear();
                       send_error(ec::service_unavailable, "request_chat");
@@ -81,31 +82,27 @@ void client_session::enqueue(const pr::request_chat& m, std::string preferred_li
                   });
                   svc_.match->kick();
                   svc_.routes->broadcast({{"b", "queue"}});
-                  // One first `queued`, with the estimate, rather than one
-                  // without and another with it a moment later.
-                  refresh_position(static_cast<std::uint32_t>(v.integer));
+                  // One first `queued`, with the estimate (the enqueue
+                  // answered both); the node's refreshes take it from here.
+                  svc_.positions->watch(request_id_, weak_from_this());
+                  apply_queued(*standing[0]);
               });
 }
 
-// Asks Redis for this request's place and recent throughput now; from then
-// on the node's queue_positions refreshes it with every other waiting GP's.
-void client_session::refresh_position(std::uint32_t first_position) {
+// Asks Redis for this request's place and recent throughput now (a resumed
+// GP); from then on the node's queue_positions refreshes it with every other
+// waiting GP's.
+void client_session::refresh_position() {
     if (gp_ != gp_state::waiting) return;
     svc_.positions->watch(request_id_, weak_from_this());
     auto now = now_ms();
     std::vector<std::string> ids{request_id_};
     eval_then(scripts::queue_positions(), queue_standing::script_args(now, ids),
-              [this, now, first_position](redis::value v) {
+              [this, now](redis::value v) {
                   if (gp_ != gp_state::waiting) return;
                   auto standing = queue_standing::from_reply(v, 1, now);
-                  if (standing.empty() || !standing[0]) {
-                      if (!last_queued_ && first_position > 0) { // the GP must hear they are queued
-                          last_queued_ = pr::queued{first_position, std::nullopt};
-                          send(*last_queued_);
-                      }
-                      return;
-                  }
-                  apply_queued(*standing[0]);
+                  // On failure the node's next refresh tells them.
+                  if (!standing.empty() && standing[0]) apply_queued(*standing[0]);
               });
 }
 

@@ -78,11 +78,6 @@ void queue_positions::unwatch(const std::string& request_id) {
     waiting_.erase(request_id);
 }
 
-std::size_t queue_positions::watched() const {
-    std::lock_guard lock(mutex_);
-    return waiting_.size();
-}
-
 void queue_positions::refresh(bool everyone) {
     boost::asio::dispatch(timer_.get_executor(), [self = shared_from_this(), everyone] { self->run(everyone); });
 }

@@ -67,8 +67,6 @@ public:
     // periodic refresh does), e.g. after Redis was unreachable.
     void refresh(bool everyone = false);
 
-    std::size_t watched() const;
-
     // Requests per script call: bounds how long one call holds Redis.
     static constexpr std::size_t chunk = 500;
     static constexpr std::uint32_t front = 10;

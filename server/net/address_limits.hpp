@@ -74,11 +74,6 @@ public:
         return slot(shared_from_this(), &*it);
     }
 
-    std::size_t total() const {
-        std::lock_guard lock(mutex_);
-        return total_;
-    }
-
 private:
     void release(slot::entry& e) noexcept {
         std::lock_guard lock(mutex_);

@@ -83,6 +83,18 @@ long long script_calls(peerline_stack& s) {
     }
     return 0;
 }
+
+// `n` GPs queued in order (positions 1..n), once the refreshes their joins
+// caused have settled and the 2 s quiet gap of those further back has run out.
+std::vector<tc::ws_client> queued_gps(peerline_stack& s, std::uint32_t n) {
+    std::vector<tc::ws_client> gps;
+    for (std::uint32_t i = 1; i <= n; ++i) {
+        gps.push_back(s.gp());
+        REQUIRE(request_and_queue(gps.back()) == i);
+    }
+    std::this_thread::sleep_for(2500ms);
+    return gps;
+}
 } // namespace
 
 TEST_CASE("a node asks Redis for all its waiting GPs' positions in one call, not one per GP",
@@ -90,14 +102,7 @@ TEST_CASE("a node asks Redis for all its waiting GPs' positions in one call, not
     peerline_stack s;
     auto listener = listener_session(s.ep(), s.new_listener("one-call-away")); // staffed, away
     constexpr std::uint32_t waiting = 30;
-    std::vector<tc::ws_client> gps;
-    for (std::uint32_t i = 1; i <= waiting; ++i) {
-        gps.push_back(s.gp());
-        REQUIRE(request_and_queue(gps.back()) == i);
-    }
-    // Let the refreshes the joins caused settle, and the 2 s quiet gap of
-    // those further back run out.
-    std::this_thread::sleep_for(2500ms);
+    auto gps = queued_gps(s, waiting);
     for (auto& gp : gps) gp.expect_nothing(10ms); // nobody moved: nothing to say
 
     auto before = script_calls(s);
@@ -119,13 +124,7 @@ TEST_CASE("GPs far back in a moving queue hear their place at most every two sec
           "[positions]") {
     peerline_stack s;
     auto listener = listener_session(s.ep(), s.new_listener("quiet-gap-away")); // staffed, away
-    constexpr std::uint32_t waiting = 16;
-    std::vector<tc::ws_client> gps;
-    for (std::uint32_t i = 1; i <= waiting; ++i) {
-        gps.push_back(s.gp());
-        REQUIRE(request_and_queue(gps.back()) == i);
-    }
-    std::this_thread::sleep_for(2500ms);
+    auto gps = queued_gps(s, 16);
     auto& last = gps.back(); // position 16: outside the front ten
     last.expect_nothing(10ms);
     // Three GPs ahead leave one after another, each a queue change of its own.

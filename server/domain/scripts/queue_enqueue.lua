@@ -7,7 +7,11 @@
 -- requests go first and, among equals, the oldest first; a non-urgent
 -- request older than the boost still goes before a new urgent one (ageing:
 -- nothing starves).
--- Returns the 1-based position.
+-- Returns what queue_positions.lua returns for this one request:
+-- {matches in the last hour, oldest of them, listeners available now,
+--  1-based position}, so the GP's first `queued` carries its estimate
+-- without a second call.
+--@use queue_standing
 local p = KEYS[1]
 local rid = ARGV[1]
 local now = tonumber(ARGV[6])
@@ -37,4 +41,6 @@ redis.call('SADD', p .. ':node:' .. ARGV[3] .. ':reqs', rid)
 redis.call('ZADD', p .. ':nodes', 'NX', now, ARGV[3])
 stat('requests')
 if ARGV[5] == '1' then stat('requests_urgent') end
-return redis.call('ZRANK', p .. ':waiting', rid) + 1
+local out = queue_standing(p, now)
+out[4] = redis.call('ZRANK', p .. ':waiting', rid) + 1
+return out
