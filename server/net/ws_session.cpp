@@ -290,13 +290,7 @@ private:
     // until the message is handled. In a conversation the flat buffer is
     // kept and each message is one read.
     void do_read() {
-        if (logic_->relaying()) {
-            ws_.async_read(buffer(), [self = this->shared_from_this()](beast::error_code ec,
-                                                                      std::size_t) {
-                self->on_read(ec);
-            });
-            return;
-        }
+        if (logic_->relaying()) return read_more();
         ws_.async_read_some(
             net::buffer(idle_buf_),
             net::bind_allocator(exact_allocator<void>(),
@@ -304,6 +298,29 @@ private:
                                                                   std::size_t n) {
                                     self->on_read_start(ec, n);
                                 }));
+    }
+
+    // In a conversation: Beast's frame-level read straight into the kept
+    // buffer, looping until the message is whole. A relay frame is one
+    // WebSocket frame, so this is one read per message, without the
+    // message-level operation async_read wraps around it (one composed
+    // operation fewer per frame: its work guard, its weak_ptr lock and the
+    // moves of the nested operation state). Beast still enforces
+    // read_message_max in the frame-level read.
+    void read_more() {
+        auto& b = buffer();
+        ws_.async_read_some(b.prepare(ws_.read_size_hint(b)),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                                self->on_read_more(ec, n);
+                            });
+    }
+
+    void on_read_more(beast::error_code ec, std::size_t n) {
+        if (ec) return on_read(ec);
+        buffer_->commit(n);
+        if (ws_.is_message_done()) return on_read(ec);
+        keepalive_seen();
+        read_more();
     }
 
     void on_read_start(beast::error_code ec, std::size_t n) {

@@ -53,6 +53,16 @@ TEST_CASE("a GP and a listener complete a conversation over real WebSockets", "[
             largest[i] = static_cast<char>(i * 7);
         relay_and_check(gp, c.gp_channel, listener, c.listener_channel, largest);
 
+        // A message split into WebSocket continuation frames (RFC 6455
+        // allows it; browsers rarely do it) is relayed whole, as one frame.
+        std::string payload(3000, '\0');
+        for (std::size_t i = 0; i < payload.size(); ++i)
+            payload[i] = static_cast<char>(i * 13);
+        gp.send_binary_fragmented(protocol::make_relay_frame(c.gp_channel, payload), 3);
+        auto whole = listener.expect_relay();
+        CHECK(whole.channel == c.listener_channel);
+        CHECK(whole.payload == payload);
+
         gp.expect_nothing(200ms);
         listener.expect_nothing(200ms);
     }

@@ -65,3 +65,32 @@ TEST_CASE("a binary frame over the relay limit closes the connection with 1009",
     auto other = s.gp();
     still_usable(other);
 }
+
+// In a conversation the server reads relay messages frame by frame into a
+// kept buffer (ws_session::read_more); the limit must hold there too.
+TEST_CASE("a relay frame over the limit inside a conversation closes only the sender, with 1009",
+          "[hostile]") {
+    peerline_stack s;
+    auto listener = s.available_listener(s.new_listener("listener-hostile"));
+    auto gp = s.gp();
+    auto c = start_conversation(gp, listener);
+    relay_and_check(gp, c.gp_channel, listener, c.listener_channel, "before");
+
+    protocol::limits lim;
+    std::string too_big = protocol::make_relay_frame(
+        c.gp_channel, std::string(lim.max_relay_frame_bytes, 'x'));
+    REQUIRE(too_big.size() > lim.max_relay_frame_bytes);
+    try {
+        gp.send_binary(too_big);
+    } catch (const tc::client_error&) {
+        // The server may close before it has read the whole frame.
+    }
+    CHECK(gp.expect_closed().code == 1009);
+
+    // The listener hears that the GP dropped (they may come back within the
+    // resume grace), nothing of the oversized frame, and stays connected.
+    auto status = listener.expect<protocol::partner_status>();
+    CHECK(status.channel == c.listener_channel);
+    CHECK(status.state == "reconnecting");
+    still_usable(listener);
+}

@@ -58,6 +58,9 @@ struct ws_client::impl {
     // Keeps one read pending; its results land in `inbox`.
     virtual void start_read() = 0;
     virtual error_code write(std::string_view data, bool binary, clock::time_point deadline) = 0;
+    // One message sent as `pieces` WebSocket frames (a continuation per piece).
+    virtual error_code write_fragmented(std::string_view data, std::size_t pieces,
+                                        clock::time_point deadline) = 0;
     virtual error_code close(std::uint16_t code, clock::time_point deadline) = 0;
     // Closes the socket: every pending operation completes with an error.
     virtual void abort() noexcept = 0;
@@ -162,6 +165,24 @@ template <bool Tls> class stream_impl final : public ws_client::impl {
             [this] { abort(); });
     }
 
+    error_code write_fragmented(std::string_view data, std::size_t pieces,
+                                clock::time_point deadline) override {
+        ws_.binary(true);
+        std::size_t step = (data.size() + pieces - 1) / pieces;
+        for (std::size_t at = 0; at < data.size(); at += step) {
+            std::size_t n = std::min(step, data.size() - at);
+            bool last = at + n == data.size();
+            auto ec = detail::await(
+                ioc, deadline,
+                [&](auto done) {
+                    ws_.async_write_some(last, net::buffer(data.data() + at, n), done);
+                },
+                [this] { abort(); });
+            if (ec) return ec;
+        }
+        return {};
+    }
+
     error_code close(std::uint16_t code, clock::time_point deadline) override {
         return detail::await(
             ioc, deadline, [&](auto done) { ws_.async_close(websocket::close_reason(code), done); },
@@ -237,6 +258,19 @@ void ws_client::send_text(std::string_view text, duration timeout) {
 
 void ws_client::send_binary(std::string_view bytes, duration timeout) {
     send_frame(impl_.get(), bytes, true, timeout, "a binary frame");
+}
+
+void ws_client::send_binary_fragmented(std::string_view bytes, std::size_t pieces,
+                                       duration timeout) {
+    if (!impl_) throw client_error("cannot send a fragmented frame: not connected");
+    if (pieces == 0 || bytes.size() < pieces)
+        throw client_error("a fragmented frame needs at least one byte per piece");
+    if (impl_->ended) {
+        throw client_error("cannot send a fragmented frame: the connection already ended: " +
+                           describe(incoming{*impl_->ended}));
+    }
+    if (auto ec = impl_->write_fragmented(bytes, pieces, clock::now() + timeout))
+        throw client_error("sending a fragmented frame failed: " + detail::describe_error(ec));
 }
 
 void ws_client::send_relay(std::uint16_t channel, std::string_view payload, duration timeout) {

@@ -67,6 +67,10 @@ class ws_client {
     void send_text(std::string_view text, duration timeout = default_timeout);
     // Sends any binary frame as is.
     void send_binary(std::string_view bytes, duration timeout = default_timeout);
+    // Sends one binary message as `pieces` WebSocket frames of (nearly)
+    // equal size: a first frame and continuations, the last one final.
+    void send_binary_fragmented(std::string_view bytes, std::size_t pieces,
+                                duration timeout = default_timeout);
     // Sends protocol::make_relay_frame(channel, payload).
     void send_relay(std::uint16_t channel, std::string_view payload,
                     duration timeout = default_timeout);
