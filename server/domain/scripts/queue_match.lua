@@ -25,6 +25,7 @@ if max_offers < 1 then return out end
 
 local scan_limit, page_size = 200, 16
 local fetched = {}  -- valid candidates in idle order: {sid, key, username, node, taken}
+local by_user = {}  -- username -> that listener's fetched candidates, in idle order
 local stale = {}    -- entries to drop from the available set (after paging,
                     -- which reads it by offset)
 local scanned, exhausted, next_free = 0, false, 1
@@ -41,7 +42,10 @@ local function fetch_more()
     if not f[1] or f[3] ~= 'available' or tonumber(f[2] or '0') >= tonumber(f[1]) then
       table.insert(stale, l)
     elseif not f[4] then
-      table.insert(fetched, {l, k, f[5] or '', f[6], false})
+      local c = {l, k, f[5] or '', f[6], false}
+      table.insert(fetched, c)
+      local mine = by_user[c[3]]
+      if mine then table.insert(mine, c) else by_user[c[3]] = {c} end
     end
   end
   return #page > 0
@@ -56,14 +60,18 @@ local function first_free()
   end
 end
 
--- The longest-idle free session of the preferred listener.
+-- The longest-idle free session of the preferred listener. Looked up by
+-- name (a listener has a session or two), not by scanning every fetched
+-- candidate: a queue of requests that all prefer someone unavailable would
+-- otherwise cost requests x candidates steps in one call. Pages are fetched
+-- until the listener turns up or the scan limit is reached, once per call.
 local function preferred(username)
-  local i = next_free
   while true do
-    while i <= #fetched do
-      local c = fetched[i]
-      if not c[5] and c[3] == username then return c end
-      i = i + 1
+    local mine = by_user[username]
+    if mine then
+      for _, c in ipairs(mine) do
+        if not c[5] then return c end
+      end
     end
     if not fetch_more() then return nil end
   end
