@@ -121,7 +121,28 @@ void client::on_connected(int status) {
         });
     }
     for (auto& [name, sub] : subscriptions_) send_subscribe(sub);
-    set_ready(true);
+    // A subscribed connection only needs the socket (and may not PING, see
+    // on_health_tick). Any other is ready when Redis answers commands: right
+    // after a restart Redis accepts connections while it is still loading
+    // its append-only file and answers everything with LOADING meanwhile.
+    if (!subscriptions_.empty()) return set_ready(true);
+    confirm_ready();
+}
+
+void client::confirm_ready() {
+    send({"PING"}, [weak = weak_from_this()](value v) {
+        auto self = weak.lock();
+        if (!self || !self->connected_) return;
+        if (v.is_error() && v.str.rfind("LOADING", 0) == 0) {
+            self->connect_timer_.expires_after(std::chrono::milliseconds(100));
+            self->connect_timer_.async_wait([weak](boost::system::error_code ec) {
+                if (auto me = weak.lock(); me && !ec && me->connected_) me->confirm_ready();
+            });
+            return;
+        }
+        if (v.is_unavailable()) return; // the connection went: reconnecting takes over
+        self->set_ready(true);
+    });
 }
 
 void client::disconnect_trampoline(const redisAsyncContext* c, int) {

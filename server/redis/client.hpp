@@ -129,6 +129,8 @@ private:
     void on_disconnected();
     void schedule_reconnect();
     void set_ready(bool r);
+    // PINGs until Redis has finished loading its data, then set_ready(true).
+    void confirm_ready();
     void drop_connection(const char* why);
     void send(const std::vector<std::string>& args, reply_callback cb);
     void send_subscribe(subscription& sub);
