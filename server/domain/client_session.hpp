@@ -201,9 +201,9 @@ private:
         long long wrapup_until_ms_ = 0;
         lazy_timer wrapup_timer_;
         lazy_timer shift_timer_;
-        std::chrono::sys_seconds shift_until_{};
-        std::chrono::sys_seconds shift_started_{}; // first available in this stretch of shifts
-        unsigned conversations_this_shift_ = 0;
+        // First available in this stretch of shifts (kept in Redis per
+        // listener; this copy arms the --max-shift-hours timer).
+        long long shift_started_ms_ = 0;
         unsigned capacity_ = 1; // concurrent conversations (from the account, 1..4)
     };
     staff_state& staff() {

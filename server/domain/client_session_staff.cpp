@@ -36,29 +36,26 @@ void client_session::on_set_availability(const pr::set_availability& m) {
             return;
         }
         until = *on_shift;
-        if (now >= staff().shift_until_) { // the last stretch of shifts is over: a fresh count
-            staff().shift_started_ = now;
-            staff().conversations_this_shift_ = 0;
-        }
-        staff().shift_until_ = until; // (a rota edit may have moved the end of this one)
-        auto limit = svc_.cfg.max_conversations_per_shift;
-        if (limit > 0 && staff().conversations_this_shift_ >= limit) {
-            send_error(ec::invalid_state, "set_availability", "the shift's conversation limit is reached");
-            return;
-        }
-        auto max_time = svc_.cfg.max_shift_time;
-        if (max_time.count() > 0 && now >= staff().shift_started_ + max_time) {
-            send_error(ec::invalid_state, "set_availability", "the shift's hours limit is reached");
-            return;
-        }
     }
+    // The shift's limits are counted per listener in Redis (listener_set_state.lua),
+    // so a reload or a second device continues the same count.
+    auto max_time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(svc_.cfg.max_shift_time);
     auto state = std::string(pr::to_string(m.state));
     eval_then(scripts::listener_set_state(),
               {sid_, svc_.node_id, state, std::to_string(staff().capacity_),
                std::to_string(now_ms()), std::to_string(svc_.cfg.presence_timeout.count()),
-               staff().username_, std::to_string(channels_.size())},
+               staff().username_, std::to_string(channels_.size()), std::to_string(to_ms(until)),
+               std::to_string(svc_.cfg.max_conversations_per_shift),
+               std::to_string(max_time_ms.count())},
               [this, wanted = m.state, until](redis::value v) {
-                  if (v.failed() || v.elements.size() != 2) {
+                  if (!v.failed() && v.elements.size() == 2 && v.elements[0].str == "limit") {
+                      send_error(ec::invalid_state, "set_availability",
+                                 v.elements[1].str == "hours"
+                                     ? "the shift's hours limit is reached"
+                                     : "the shift's conversation limit is reached");
+                      return;
+                  }
+                  if (v.failed() || v.elements.size() != 3) {
                       send_error(ec::service_unavailable, "set_availability");
                       return;
                   }
@@ -69,6 +66,7 @@ void client_session::on_set_availability(const pr::set_availability& m) {
                       send_listener_state();
                       return;
                   }
+                  staff().shift_started_ms_ = v.elements[2].integer;
                   arm_shift_timer(until);
                   // start_wrapup says "wrapup" and, later, "available"
                   if (staff().wrapup_until_ms_ > now_ms())
@@ -84,13 +82,14 @@ void client_session::on_set_availability(const pr::set_availability& m) {
 // (--max-shift-hours) runs out.
 void client_session::arm_shift_timer(std::chrono::sys_seconds until) {
     std::string reason = "shift_ended";
-    auto max_time = svc_.cfg.max_shift_time;
-    if (max_time.count() > 0 && staff().shift_started_ + max_time < until) {
-        until = staff().shift_started_ + max_time;
+    long long until_ms = to_ms(until);
+    auto max_ms = std::chrono::duration_cast<std::chrono::milliseconds>(svc_.cfg.max_shift_time).count();
+    if (max_ms > 0 && staff().shift_started_ms_ + max_ms < until_ms) {
+        until_ms = staff().shift_started_ms_ + max_ms; // the same instant listener_set_state.lua checks
         reason = "shift_limit";
     }
     staff().shift_timer_.expires_at(std::chrono::steady_clock::now() +
-                                    std::chrono::milliseconds(to_ms(until) - now_ms()));
+                                    std::chrono::milliseconds(until_ms - now_ms()));
     staff().shift_timer_.async_wait([weak = weak_from_this(), reason](boost::system::error_code e) {
         if (auto self = weak.lock(); self && !e) self->go_away(reason);
     });
@@ -108,8 +107,7 @@ void client_session::recheck_shift() {
         go_away("shift_ended");
         return;
     }
-    staff().shift_until_ = *on_shift; // the same stretch, its end moved
-    arm_shift_timer(*on_shift);
+    arm_shift_timer(*on_shift); // the same stretch, its end moved
 }
 
 // The server takes the listener out of matching (missed offer, shift over,
@@ -121,7 +119,7 @@ void client_session::go_away(std::string reason) {
     eval_then(scripts::listener_set_state(),
               {sid_, svc_.node_id, "away", std::to_string(staff().capacity_),
                std::to_string(now_ms()), std::to_string(svc_.cfg.presence_timeout.count()),
-               staff().username_, std::to_string(channels_.size())},
+               staff().username_, std::to_string(channels_.size()), "0", "0", "0"},
               [](redis::value) {});
     send(pr::availability_changed{pr::listener_state::away, reason, std::nullopt});
 }
@@ -195,7 +193,7 @@ void client_session::on_accept_offer(const pr::accept_offer& m) {
                       return;
                   }
                   staff().offers_.erase(offer_id);
-                  if (v.elements.size() != 5 || v.elements[0].str != "ok") {
+                  if (v.elements.size() != 6 || v.elements[0].str != "ok") {
                       send_error(ec::no_such_offer, "accept_offer");
                       return;
                   }
@@ -212,9 +210,8 @@ void client_session::on_accept_offer(const pr::accept_offer& m) {
                                            {"peer_channel", channel},
                                            {"listener", staff().username_}});
                   svc_.routes->broadcast({{"b", "queue"}});
-                  ++staff().conversations_this_shift_;
                   auto limit = svc_.cfg.max_conversations_per_shift;
-                  if (limit > 0 && staff().conversations_this_shift_ >= limit)
+                  if (limit > 0 && v.elements[5].integer >= static_cast<long long>(limit))
                       go_away("shift_limit");
                   else if (channels_.size() < staff().capacity_)
                       svc_.match->kick(); // room for another

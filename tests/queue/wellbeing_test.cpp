@@ -139,3 +139,64 @@ TEST_CASE("a listener who has been available for --max-shift-hours is set away a
     CHECK(request_and_queue(gp) == 1);
     listener.expect_nothing(500ms);
 }
+
+// The shift's count belongs to the listener, not to a connection: reloading
+// the console (a new login and connection) or a second device must not start
+// a fresh one.
+TEST_CASE("the conversation limit of a shift holds across a new login and connection",
+          "[wellbeing][shift-limit]") {
+    peerline_stack s(with_flags({"--max-conversations-per-shift", "1", "--wrapup-s", "0"}));
+    auto who = s.new_listener("reloads");
+    {
+        auto listener = available_listener_at(s.ep(), who);
+        auto gp = s.gp();
+        request_and_queue(gp);
+        auto o = listener.expect<protocol::offer>();
+        listener.send_control(protocol::accept_offer{o.offer_id});
+        expect_skipping_queued<protocol::conversation_started>(gp);
+        listener.close();
+    }
+    auto again = listener_session(s.ep(), who);
+    CHECK(try_available(again) == "invalid_state");
+    // A second connection alongside it is refused too, and matching leaves
+    // the listener out.
+    auto second = listener_session(s.ep(), who);
+    CHECK(try_available(second) == "invalid_state");
+    auto gp = s.gp();
+    request_and_queue(gp);
+    again.expect_nothing(300ms);
+    CHECK(redis_integer(s, {"ZCARD", "{pl:q}:available"}) == 0);
+}
+
+TEST_CASE("the hours limit of a shift holds across a new login and connection",
+          "[wellbeing][shift-limit]") {
+    peerline_stack s(with_flags({"--max-shift-hours", "0.001"})); // 3 seconds (whole seconds)
+    auto who = s.new_listener("long-reload");
+    {
+        auto listener = available_listener_at(s.ep(), who);
+        auto away = listener.expect<protocol::availability_changed>(10s);
+        CHECK(away.reason == "shift_limit");
+        listener.close();
+    }
+    auto again = listener_session(s.ep(), who);
+    CHECK(try_available(again) == "invalid_state");
+}
+
+TEST_CASE("a new connection mid-shift keeps the time already spent available",
+          "[wellbeing][shift-limit]") {
+    peerline_stack s(with_flags({"--max-shift-hours", "0.002"})); // 7 seconds (whole seconds)
+    auto who = s.new_listener("mid-shift");
+    auto first_available = std::chrono::steady_clock::now();
+    {
+        auto listener = available_listener_at(s.ep(), who);
+        listener.expect_nothing(2s);
+        listener.close();
+    }
+    // The new connection is set away when the stretch's 7 s are up, counted
+    // from the first going available, not 7 s from now.
+    auto again = listener_session(s.ep(), who);
+    CHECK(try_available(again) == "available");
+    auto away = again.expect<protocol::availability_changed>(10s);
+    CHECK(away.reason == "shift_limit");
+    CHECK(std::chrono::steady_clock::now() - first_available < 8500ms);
+}

@@ -7,11 +7,38 @@
 -- `available` set scored by when they became idle (longest idle first); a
 -- listener in their wrap-up pause is scored by its end, so matching (which
 -- only looks at scores <= now) skips them until then.
--- Returns {open conversations, wrapup_until_ms}.
+-- Going available also opens or continues the listener's shift count, kept
+-- per listener (username), not per connection, so a reload or a second
+-- device does not start a fresh one:
+--   ARGV[9] end of the stretch of shifts the listener is on (ms), ARGV[10]
+--   --max-conversations-per-shift (0 = none), ARGV[11] --max-shift-hours in ms
+--   (0 = none). A stretch whose end has passed starts a fresh count.
+-- Returns {open conversations, wrapup_until_ms, stretch started_ms}, or
+-- {'limit', 'conversations'|'hours'} (nothing changed) when going available
+-- is refused because the stretch's limit is reached.
 local p = KEYS[1]
 local lsid = ARGV[1]
 local now = tonumber(ARGV[5])
 local lk = p .. ':listener:' .. lsid
+local started = 0
+if ARGV[3] == 'available' then
+  local sk = p .. ':shift:' .. ARGV[7]
+  local stretch_end = tonumber(ARGV[9])
+  local sh = redis.call('HMGET', sk, 'until_ms', 'started_ms', 'count')
+  local count = 0
+  if sh[1] and now < tonumber(sh[1]) then
+    started = tonumber(sh[2] or now)
+    count = tonumber(sh[3] or '0')
+  else
+    started = now
+  end
+  local max_count, max_ms = tonumber(ARGV[10]), tonumber(ARGV[11])
+  if max_count > 0 and count >= max_count then return {'limit', 'conversations'} end
+  if max_ms > 0 and now >= started + max_ms then return {'limit', 'hours'} end
+  -- (the stretch's end may have moved with a rota edit)
+  redis.call('HSET', sk, 'until_ms', stretch_end, 'started_ms', started, 'count', count)
+  redis.call('PEXPIREAT', sk, stretch_end + 86400000)
+end
 redis.call('HSET', lk, 'node', ARGV[2], 'state', ARGV[3], 'capacity', ARGV[4], 'username', ARGV[7])
 redis.call('HSET', lk, 'active', tonumber(ARGV[8]))
 redis.call('EXPIRE', lk, tonumber(ARGV[6]))
@@ -26,4 +53,4 @@ if ARGV[3] == 'available' and active < tonumber(ARGV[4]) and not redis.call('HGE
 else
   redis.call('ZREM', p .. ':available', lsid)
 end
-return {active, wrapup}
+return {active, wrapup, started}

@@ -4,7 +4,9 @@
 -- node holds which side; no content) is created and indexed by node, so the
 -- others can end it if a node dies.
 -- KEYS[1] queue prefix; ARGV: offer_id, listener_sid, conversation_id, now_ms, conv_ttl_s
--- Returns {"no_such_offer"} or {"ok", gp_sid, gp_node, request_id, open_conversations}
+-- The conversation counts towards the listener's shift (listener_set_state.lua).
+-- Returns {"no_such_offer"} or {"ok", gp_sid, gp_node, request_id, open_conversations,
+--   conversations in this stretch of shifts}
 local p = KEYS[1]
 local now = tonumber(ARGV[4])
 local function stat(field, n)
@@ -38,10 +40,15 @@ if lf[1] == 'available' and active < tonumber(lf[2] or '1') then
   redis.call('ZADD', p .. ':available', math.max(now, tonumber(lf[3] or '0')), ARGV[2])
 end
 local l_node = redis.call('HGET', lk, 'node') or ''
+local username = redis.call('HGET', lk, 'username') or ''
+local shift_count = 0
+if username ~= '' and redis.call('EXISTS', p .. ':shift:' .. username) == 1 then
+  shift_count = redis.call('HINCRBY', p .. ':shift:' .. username, 'count', 1)
+end
 local cid = ARGV[3]
 local ck = p .. ':conv:' .. cid
 redis.call('HSET', ck, 'gp_sid', r[1], 'gp_node', r[2], 'l_sid', ARGV[2], 'l_node', l_node,
-           'started_ms', now, 'listener', redis.call('HGET', lk, 'username') or '')
+           'started_ms', now, 'listener', username)
 redis.call('EXPIRE', ck, tonumber(ARGV[5]))
 redis.call('SADD', p .. ':convs', cid)
 redis.call('SADD', p .. ':node:' .. r[2] .. ':convs', cid)
@@ -58,7 +65,7 @@ stat('matched')
 local wait_s = math.floor((now - tonumber(r[3] or now)) / 1000)
 stat('wait_sum_s', wait_s)
 for _, b in ipairs({10, 30, 60, 120, 300, 600, 1200, 1800, 3600}) do
-  if wait_s <= b then stat('wait_le_' .. b) return {'ok', r[1], r[2], rid, active} end
+  if wait_s <= b then stat('wait_le_' .. b) return {'ok', r[1], r[2], rid, active, shift_count} end
 end
 stat('wait_le_inf')
-return {'ok', r[1], r[2], rid, active}
+return {'ok', r[1], r[2], rid, active, shift_count}
