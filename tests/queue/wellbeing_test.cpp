@@ -200,3 +200,23 @@ TEST_CASE("a new connection mid-shift keeps the time already spent available",
     CHECK(away.reason == "shift_limit");
     CHECK(std::chrono::steady_clock::now() - first_available < 8500ms);
 }
+
+TEST_CASE("a stretch of shifts counts for at most a day (an --always shift never ends)",
+          "[wellbeing][shift-limit]") {
+    peerline_stack s(with_flags({"--max-conversations-per-shift", "1"}));
+    auto who = s.new_listener("around-the-clock"); // on an --always shift
+    auto day_ms = 24LL * 3600 * 1000;
+    // The limit was reached in a stretch that began 25 hours ago and has not ended.
+    redis_integer(s, {"HSET", "{pl:q}:shift:" + who.name, "until_ms",
+                      std::to_string(wall_ms() + 7 * day_ms), "started_ms",
+                      std::to_string(wall_ms() - day_ms - 3600 * 1000), "count", "1"});
+    auto listener = listener_session(s.ep(), who);
+    CHECK(try_available(listener) == "available");
+
+    // Reached again in a stretch that began an hour ago: refused.
+    listener.send_control(protocol::set_availability{protocol::availability::away});
+    skip_availability(listener);
+    redis_integer(s, {"HSET", "{pl:q}:shift:" + who.name, "started_ms",
+                      std::to_string(wall_ms() - 3600 * 1000), "count", "1"});
+    CHECK(try_available(listener) == "invalid_state");
+}

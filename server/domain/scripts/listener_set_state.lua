@@ -12,7 +12,9 @@
 -- device does not start a fresh one:
 --   ARGV[9] end of the stretch of shifts the listener is on (ms), ARGV[10]
 --   --max-conversations-per-shift (0 = none), ARGV[11] --max-shift-hours in ms
---   (0 = none). A stretch whose end has passed starts a fresh count.
+--   (0 = none). A stretch whose end has passed starts a fresh count, and so
+--   does one that began a day ago (a listener on shift around the clock, or
+--   on an --always shift whose stretch never ends, is not locked out for good).
 -- Returns {open conversations, wrapup_until_ms, stretch started_ms}, or
 -- {'limit', 'conversations'|'hours'} (nothing changed) when going available
 -- is refused because the stretch's limit is reached.
@@ -26,7 +28,7 @@ if ARGV[3] == 'available' then
   local stretch_end = tonumber(ARGV[9])
   local sh = redis.call('HMGET', sk, 'until_ms', 'started_ms', 'count')
   local count = 0
-  if sh[1] and now < tonumber(sh[1]) then
+  if sh[1] and now < tonumber(sh[1]) and now < tonumber(sh[2] or '0') + 86400000 then
     started = tonumber(sh[2] or now)
     count = tonumber(sh[3] or '0')
   else
@@ -37,7 +39,7 @@ if ARGV[3] == 'available' then
   if max_ms > 0 and now >= started + max_ms then return {'limit', 'hours'} end
   -- (the stretch's end may have moved with a rota edit)
   redis.call('HSET', sk, 'until_ms', stretch_end, 'started_ms', started, 'count', count)
-  redis.call('PEXPIREAT', sk, stretch_end + 86400000)
+  redis.call('PEXPIREAT', sk, math.min(stretch_end, started + 86400000) + 86400000)
 end
 redis.call('HSET', lk, 'node', ARGV[2], 'state', ARGV[3], 'capacity', ARGV[4], 'username', ARGV[7])
 redis.call('HSET', lk, 'active', tonumber(ARGV[8]))
