@@ -49,6 +49,10 @@ void client_session::on_set_availability(const pr::set_availability& m) {
                std::to_string(max_time_ms.count())},
               [this, wanted = m.state, until](redis::value v) {
                   if (!v.failed() && v.elements.size() == 2 && v.elements[0].str == "limit") {
+                      // A presence restore (heartbeat) of a session that is
+                      // available here: the limit was reached elsewhere.
+                      if (staff().availability_ == pr::availability::available)
+                          return go_away("shift_limit");
                       send_error(ec::invalid_state, "set_availability",
                                  v.elements[1].str == "hours"
                                      ? "the shift's hours limit is reached"
@@ -107,7 +111,11 @@ void client_session::recheck_shift() {
         go_away("shift_ended");
         return;
     }
-    arm_shift_timer(*on_shift); // the same stretch, its end moved
+    // The same stretch, its end moved: the stored end moves too, or a
+    // lengthened shift would start a fresh count at the old end.
+    svc_.redis->eval(scripts::shift_moved(), {keys::queue_prefix},
+                     {staff().username_, std::to_string(to_ms(*on_shift))}, [](redis::value) {});
+    arm_shift_timer(*on_shift);
 }
 
 // The server takes the listener out of matching (missed offer, shift over,
@@ -186,13 +194,22 @@ void client_session::on_accept_offer(const pr::accept_offer& m) {
     auto conversation_id = crypto::random_hex(16);
     eval_then(scripts::offer_accept(),
               {m.offer_id, sid_, conversation_id, std::to_string(now_ms()),
-               std::to_string(conversation_ttl_s)},
+               std::to_string(conversation_ttl_s),
+               std::to_string(svc_.cfg.max_conversations_per_shift)},
               [this, offer_id = m.offer_id, conversation_id](redis::value v) {
                   if (v.failed()) {
                       send_error(ec::service_unavailable, "accept_offer");
                       return;
                   }
                   staff().offers_.erase(offer_id);
+                  if (v.elements.size() == 1 && v.elements[0].str == "limit") {
+                      // Reached on another of this listener's sessions.
+                      send_error(ec::invalid_state, "accept_offer",
+                                 "the shift's conversation limit is reached");
+                      go_away("shift_limit");
+                      svc_.match->kick(); // the request is offered to someone else
+                      return;
+                  }
                   if (v.elements.size() != 6 || v.elements[0].str != "ok") {
                       send_error(ec::no_such_offer, "accept_offer");
                       return;

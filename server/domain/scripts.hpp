@@ -17,6 +17,7 @@ const redis::script& queue_enqueue();
 const redis::script& queue_leave();
 const redis::script& queue_match();
 const redis::script& listener_set_state();
+const redis::script& shift_moved();
 const redis::script& listener_gone();
 const redis::script& offer_accept();
 const redis::script& offer_decline();

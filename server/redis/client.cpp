@@ -223,7 +223,10 @@ void client::on_health_tick() {
         auto self = weak.lock();
         if (!self) return;
         self->ping_outstanding_ = false;
-        if (v.failed() && !v.is_unavailable()) self->drop_connection("health check failed");
+        // LOADING: Redis is up and still reading its data (confirm_ready
+        // waits for it); the connection itself is fine.
+        bool loading = v.is_error() && v.str.rfind("LOADING", 0) == 0;
+        if (v.failed() && !v.is_unavailable() && !loading) self->drop_connection("health check failed");
     });
 }
 

@@ -3,10 +3,14 @@
 -- the listener's open-conversation count goes up and a routing record (which
 -- node holds which side; no content) is created and indexed by node, so the
 -- others can end it if a node dies.
--- KEYS[1] queue prefix; ARGV: offer_id, listener_sid, conversation_id, now_ms, conv_ttl_s
+-- KEYS[1] queue prefix; ARGV: offer_id, listener_sid, conversation_id, now_ms, conv_ttl_s,
+--   --max-conversations-per-shift (0 = none)
 -- The conversation counts towards the listener's shift (listener_set_state.lua).
--- Returns {"no_such_offer"} or {"ok", gp_sid, gp_node, request_id, open_conversations,
---   conversations in this stretch of shifts}
+-- A listener whose shift count has reached the limit (from another device,
+-- say) cannot accept: the offer is taken back, the request keeps its place
+-- and this session leaves matching.
+-- Returns {"no_such_offer"}, {"limit"} or {"ok", gp_sid, gp_node, request_id,
+--   open_conversations, conversations in this stretch of shifts}
 local p = KEYS[1]
 local now = tonumber(ARGV[4])
 local function stat(field, n)
@@ -23,6 +27,20 @@ local rid = o[1]
 local rk = p .. ':req:' .. rid
 local r = redis.call('HMGET', rk, 'sid', 'node', 'enqueued_ms')
 local lk = p .. ':listener:' .. ARGV[2]
+local max_count = tonumber(ARGV[6] or '0')
+if max_count > 0 then
+  local who = redis.call('HGET', lk, 'username')
+  local done = who and tonumber(redis.call('HGET', p .. ':shift:' .. who, 'count') or '0') or 0
+  if done >= max_count then
+    redis.call('DEL', ok)
+    redis.call('ZREM', p .. ':offers', ARGV[1])
+    redis.call('HDEL', lk, 'offer')
+    redis.call('HSET', lk, 'state', 'away')
+    redis.call('ZREM', p .. ':available', ARGV[2])
+    if redis.call('HGET', rk, 'offer') == ARGV[1] then redis.call('HDEL', rk, 'offer') end
+    return {'limit'}
+  end
+end
 redis.call('DEL', ok)
 redis.call('ZREM', p .. ':offers', ARGV[1])
 redis.call('HDEL', lk, 'offer')
