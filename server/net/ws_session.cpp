@@ -302,8 +302,9 @@ private:
 
     // In a conversation: Beast's frame-level read straight into the kept
     // buffer, looping until the message is whole. A relay frame is one
-    // WebSocket frame, so this is one read per message, without the
-    // message-level operation async_read wraps around it (one composed
+    // WebSocket frame, so a message of up to ~1.5 KiB (Beast's first read
+    // size) is one read, and no message needs the message-level operation
+    // async_read wraps around it (one composed
     // operation fewer per frame: its work guard, its weak_ptr lock and the
     // moves of the nested operation state). Beast still enforces
     // read_message_max in the frame-level read.
