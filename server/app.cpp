@@ -45,10 +45,6 @@ std::size_t connection_cap(const server_config& cfg, unsigned io_threads) {
     return files.rlim_cur > 2 * reserve ? static_cast<std::size_t>(files.rlim_cur - reserve) : 16;
 }
 
-} // namespace
-
-namespace {
-
 // Connects the blocking start-up client, waiting for Redis up to `patience`
 // (an external Redis may still be starting).
 std::unique_ptr<redis::sync_client> connect_at_startup(const redis_address& address,

@@ -158,6 +158,9 @@ private:
     // --- client_session_staff.cpp ---
     void on_set_availability(const protocol::set_availability& m);
     void go_away(std::string reason);
+    // ARGV of listener_set_state.lua for this session going `state`; the
+    // stretch end only matters when going available.
+    std::vector<std::string> listener_state_args(std::string state, long long stretch_end_ms);
     // The rota changed: off shift now means away now; a moved shift end moves the timer.
     void recheck_shift();
     void arm_shift_timer(std::chrono::sys_seconds until);

@@ -39,14 +39,8 @@ void client_session::on_set_availability(const pr::set_availability& m) {
     }
     // The shift's limits are counted per listener in Redis (listener_set_state.lua),
     // so a reload or a second device continues the same count.
-    auto max_time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(svc_.cfg.max_shift_time);
-    auto state = std::string(pr::to_string(m.state));
     eval_then(scripts::listener_set_state(),
-              {sid_, svc_.node_id, state, std::to_string(staff().capacity_),
-               std::to_string(now_ms()), std::to_string(svc_.cfg.presence_timeout.count()),
-               staff().username_, std::to_string(channels_.size()), std::to_string(to_ms(until)),
-               std::to_string(svc_.cfg.max_conversations_per_shift),
-               std::to_string(max_time_ms.count())},
+              listener_state_args(std::string(pr::to_string(m.state)), to_ms(until)),
               [this, wanted = m.state, until](redis::value v) {
                   if (!v.failed() && v.elements.size() == 2 && v.elements[0].str == "limit") {
                       // A presence restore (heartbeat) of a session that is
@@ -124,12 +118,25 @@ void client_session::go_away(std::string reason) {
     if (staff().availability_ != pr::availability::available) return;
     staff().availability_ = pr::availability::away;
     staff().shift_timer_.cancel();
-    eval_then(scripts::listener_set_state(),
-              {sid_, svc_.node_id, "away", std::to_string(staff().capacity_),
-               std::to_string(now_ms()), std::to_string(svc_.cfg.presence_timeout.count()),
-               staff().username_, std::to_string(channels_.size()), "0", "0", "0"},
-              [](redis::value) {});
+    eval_then(scripts::listener_set_state(), listener_state_args("away", 0), [](redis::value) {});
     send(pr::availability_changed{pr::listener_state::away, reason, std::nullopt});
+}
+
+std::vector<std::string> client_session::listener_state_args(std::string state,
+                                                             long long stretch_end_ms) {
+    auto max_shift_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(svc_.cfg.max_shift_time).count();
+    return {sid_,
+            svc_.node_id,
+            std::move(state),
+            std::to_string(staff().capacity_),
+            std::to_string(now_ms()),
+            std::to_string(svc_.cfg.presence_timeout.count()),
+            staff().username_,
+            std::to_string(channels_.size()),
+            std::to_string(stretch_end_ms),
+            std::to_string(svc_.cfg.max_conversations_per_shift),
+            std::to_string(max_shift_ms)};
 }
 
 void client_session::send_listener_state() {

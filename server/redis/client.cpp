@@ -133,7 +133,7 @@ void client::confirm_ready() {
     send({"PING"}, [weak = weak_from_this()](value v) {
         auto self = weak.lock();
         if (!self || !self->connected_) return;
-        if (v.is_error() && v.str.rfind("LOADING", 0) == 0) {
+        if (v.is_loading()) {
             self->connect_timer_.expires_after(std::chrono::milliseconds(100));
             self->connect_timer_.async_wait([weak](boost::system::error_code ec) {
                 if (auto me = weak.lock(); me && !ec && me->connected_) me->confirm_ready();
@@ -225,8 +225,8 @@ void client::on_health_tick() {
         self->ping_outstanding_ = false;
         // LOADING: Redis is up and still reading its data (confirm_ready
         // waits for it); the connection itself is fine.
-        bool loading = v.is_error() && v.str.rfind("LOADING", 0) == 0;
-        if (v.failed() && !v.is_unavailable() && !loading) self->drop_connection("health check failed");
+        if (v.failed() && !v.is_unavailable() && !v.is_loading())
+            self->drop_connection("health check failed");
     });
 }
 

@@ -26,6 +26,8 @@ struct value {
     // Either of the above: the command did not succeed.
     bool failed() const noexcept { return is_error() || is_unavailable(); }
     bool is_nil() const noexcept { return type == kind::nil; }
+    // Redis is up but still loading its data after a start (-LOADING ...).
+    bool is_loading() const noexcept { return is_error() && str.rfind("LOADING", 0) == 0; }
 
     static value from_reply(const redisReply* r);
     static value make_unavailable(std::string why);

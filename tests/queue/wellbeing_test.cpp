@@ -140,6 +140,18 @@ TEST_CASE("a listener who has been available for --max-shift-hours is set away a
     listener.expect_nothing(500ms);
 }
 
+namespace {
+// A GP asks and `listener` (the longest idle) is offered and accepts: with
+// --max-conversations-per-shift 1, the shift's one conversation.
+void take_one_conversation(peerline_stack& s, tc::ws_client& listener) {
+    auto gp = s.gp();
+    request_and_queue(gp);
+    auto o = listener.expect<protocol::offer>();
+    listener.send_control(protocol::accept_offer{o.offer_id});
+    expect_skipping_queued<protocol::conversation_started>(gp);
+}
+} // namespace
+
 // The shift's count belongs to the listener, not to a connection: reloading
 // the console (a new login and connection) or a second device must not start
 // a fresh one.
@@ -149,11 +161,7 @@ TEST_CASE("the conversation limit of a shift holds across a new login and connec
     auto who = s.new_listener("reloads");
     {
         auto listener = available_listener_at(s.ep(), who);
-        auto gp = s.gp();
-        request_and_queue(gp);
-        auto o = listener.expect<protocol::offer>();
-        listener.send_control(protocol::accept_offer{o.offer_id});
-        expect_skipping_queued<protocol::conversation_started>(gp);
+        take_one_conversation(s, listener);
         listener.close();
     }
     auto again = listener_session(s.ep(), who);
@@ -232,13 +240,7 @@ TEST_CASE("a listener on two devices cannot pass the conversation limit on the s
     auto who = s.new_listener("two-devices");
     auto first = available_listener_at(s.ep(), who);
     auto second = available_listener_at(s.ep(), who);
-    auto gp = s.gp();
-    request_and_queue(gp);
-    // The longest-idle session, the first device, is offered and takes it:
-    // the shift's one conversation.
-    auto o = first.expect<protocol::offer>();
-    first.send_control(protocol::accept_offer{o.offer_id});
-    expect_skipping_queued<protocol::conversation_started>(gp);
+    take_one_conversation(s, first); // the first device has been idle longest
 
     // The second device is still in matching; the next GP is offered to it,
     // and taking it is refused.

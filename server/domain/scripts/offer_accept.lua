@@ -11,6 +11,7 @@
 -- and this session leaves matching.
 -- Returns {"no_such_offer"}, {"limit"} or {"ok", gp_sid, gp_node, request_id,
 --   open_conversations, conversations in this stretch of shifts}
+--@use withdraw_offer
 local p = KEYS[1]
 local now = tonumber(ARGV[4])
 local function stat(field, n)
@@ -27,19 +28,17 @@ local rid = o[1]
 local rk = p .. ':req:' .. rid
 local r = redis.call('HMGET', rk, 'sid', 'node', 'enqueued_ms')
 local lk = p .. ':listener:' .. ARGV[2]
+local username = redis.call('HGET', lk, 'username') or ''
+local shift_key = p .. ':shift:' .. username
 local max_count = tonumber(ARGV[6] or '0')
-if max_count > 0 then
-  local who = redis.call('HGET', lk, 'username')
-  local done = who and tonumber(redis.call('HGET', p .. ':shift:' .. who, 'count') or '0') or 0
-  if done >= max_count then
-    redis.call('DEL', ok)
-    redis.call('ZREM', p .. ':offers', ARGV[1])
-    redis.call('HDEL', lk, 'offer')
-    redis.call('HSET', lk, 'state', 'away')
-    redis.call('ZREM', p .. ':available', ARGV[2])
-    if redis.call('HGET', rk, 'offer') == ARGV[1] then redis.call('HDEL', rk, 'offer') end
-    return {'limit'}
-  end
+if max_count > 0 and username ~= ''
+    and tonumber(redis.call('HGET', shift_key, 'count') or '0') >= max_count then
+  -- Away first, so taking the offer back does not return them to matching.
+  redis.call('HSET', lk, 'state', 'away')
+  redis.call('ZREM', p .. ':available', ARGV[2])
+  withdraw_offer(p, ARGV[1], now)
+  if redis.call('HGET', rk, 'offer') == ARGV[1] then redis.call('HDEL', rk, 'offer') end
+  return {'limit'}
 end
 redis.call('DEL', ok)
 redis.call('ZREM', p .. ':offers', ARGV[1])
@@ -58,10 +57,9 @@ if lf[1] == 'available' and active < tonumber(lf[2] or '1') then
   redis.call('ZADD', p .. ':available', math.max(now, tonumber(lf[3] or '0')), ARGV[2])
 end
 local l_node = redis.call('HGET', lk, 'node') or ''
-local username = redis.call('HGET', lk, 'username') or ''
 local shift_count = 0
-if username ~= '' and redis.call('EXISTS', p .. ':shift:' .. username) == 1 then
-  shift_count = redis.call('HINCRBY', p .. ':shift:' .. username, 'count', 1)
+if username ~= '' and redis.call('EXISTS', shift_key) == 1 then
+  shift_count = redis.call('HINCRBY', shift_key, 'count', 1)
 end
 local cid = ARGV[3]
 local ck = p .. ':conv:' .. cid
