@@ -651,10 +651,31 @@ export async function newPage(browser, stack, path = '/', contextOptions = {}) {
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error') page.problems.push(`console: ${m.text()}`);
+    if (m.type() !== 'error') return;
+    // The location names the resource for the browser's own network errors
+    // ("Failed to load resource: net::ERR_…" carries no URL in its text).
+    const where = m.location()?.url;
+    page.problems.push(`console: ${m.text()}${where ? ` [at ${where}]` : ''}`);
   });
   if (path != null) await page.goto(`${stack.baseUrl}${path}`);
   return page;
+}
+
+/**
+ * page.problems less the errors Chromium itself logs when a connection
+ * through one of the given proxies fails while the test has it dropped
+ * ("WebSocket connection to 'ws://127.0.0.1:P/…' failed", "net::ERR_…" for a
+ * resource of that origin). Chromium 156 logs these for the page's own
+ * reconnection attempts; whether one is logged depends on timing, so a test
+ * that drops the network compares this, not page.problems, with []. Anything
+ * else — a page error, a CSP violation, a failure on another origin — stays.
+ */
+export function problemsExceptDrops(page, ...droppedProxies) {
+  const origins = droppedProxies.flatMap((p) => [`ws://127.0.0.1:${p.port}/`, `http://127.0.0.1:${p.port}/`]);
+  const fromDrop = (problem) => problem.startsWith('console: ')
+    && /\bfailed\b|net::ERR_/.test(problem)
+    && origins.some((o) => problem.includes(`'${o}`) || problem.includes(`[at ${o}`));
+  return page.problems.filter((p) => !fromDrop(p));
 }
 
 /** Saves a full-page PNG to test-output/screenshots/<name>.png; returns its path. */
