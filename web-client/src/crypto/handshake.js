@@ -4,14 +4,15 @@
 //   L -> GP   response sid, e_L, certificate, sig_IK(hello, response)
 //   GP -> L   confirm  sid, e_G, first ratchet message
 import * as C from './constants.js';
-import { encodeEnrolmentRequest, signEnrolmentRequest, verifyListenerCertificate } from './certificate.js';
+import { encodeEnrolmentRequest, signEnrolmentRequest, validHandle, verifyListenerCertificate } from './certificate.js';
 import { fail } from './errors.js';
 import {
   decodeEncrypted, decodeHello, decodeResponse, encodeHello, encodeResponse, encodeResponseUnsigned,
 } from './frames.js';
 import { draw } from './rng.js';
 import { Session, decryptFrame, encryptFrame, initAlice, initBob, wipeState } from './session.js';
-import { concat, dh, dhPublic, equal, hash, kdf, lib, sign, utf8, verify, wipe } from './sodium.js';
+import { dhWithSignedKey, signAsIdentity } from './keystore.js';
+import { concat, dh, dhPublic, equal, hash, kdf, lib, utf8, verify, wipe } from './sodium.js';
 
 const commitment = (sid, gpEphemeral) => hash([utf8(C.LABEL_COMMIT), sid, gpEphemeral]);
 const transcript = (hello, response, gpEphemeral) => hash([utf8(C.LABEL_TRANSCRIPT), hello, response, gpEphemeral]);
@@ -29,6 +30,10 @@ function derive(sid, th, dh1, dh2) {
 }
 
 /**
+ * A listener identity as raw bytes: what tests, the vectors and the C++ twin
+ * use. In the browser the listener's keys are a DeviceIdentity instead
+ * (keystore.js: non-extractable WebCrypto keys); every listener function
+ * below takes either.
  * @typedef {object} ListenerIdentity
  * @property {Uint8Array} identitySecret  Ed25519 secret key (64 bytes)
  * @property {Uint8Array} identityPublic
@@ -38,7 +43,8 @@ function derive(sid, th, dh1, dh2) {
  */
 
 /**
- * New device keys: 32 bytes of Ed25519 seed, then 32 of X25519 secret.
+ * New raw device keys: 32 bytes of Ed25519 seed, then 32 of X25519 secret.
+ * For tests and tools; a browser creates a DeviceIdentity (keystore.js).
  * @returns {ListenerIdentity}
  */
 export function generateListenerIdentity(rng) {
@@ -52,10 +58,23 @@ export function generateListenerIdentity(rng) {
   };
 }
 
-/** The encoded, self-signed enrolment request for `handle`. */
+/** The encoded, self-signed enrolment request for `handle` (raw identity). */
 export function makeEnrolmentRequest(id, handle) {
   return encodeEnrolmentRequest(signEnrolmentRequest(
     { identityKey: id.identityPublic, signedKey: id.signedPublic, handle }, id.identitySecret));
+}
+
+/**
+ * The same request, signed wherever IK is held (a DeviceIdentity signs
+ * through WebCrypto). Byte-identical to makeEnrolmentRequest for the same key.
+ * @param {ListenerIdentity|import('./keystore.js').DeviceIdentity} id @param {string} handle
+ * @returns {Promise<Uint8Array>}
+ */
+export async function makeDeviceEnrolmentRequest(id, handle) {
+  if (!validHandle(handle)) fail('bad_field');
+  const r = { identityKey: id.identityPublic, signedKey: id.signedPublic, handle };
+  const tbs = encodeEnrolmentRequest({ ...r, signature: new Uint8Array(C.SIGNATURE_BYTES) }).subarray(0, -C.SIGNATURE_BYTES);
+  return encodeEnrolmentRequest({ ...r, signature: await signAsIdentity(id, C.LABEL_ENROLMENT, tbs) });
 }
 
 /** Session ids a listener has answered (bounded, oldest forgotten first). */
@@ -125,40 +144,59 @@ export class GpHandshake {
   }
 }
 
-/** The listener's side of one handshake. */
+/**
+ * The listener's side of one handshake. Made by the asynchronous
+ * ListenerHandshake.respond(), because a DeviceIdentity signs and derives
+ * through crypto.subtle.
+ */
 export class ListenerHandshake {
   /**
    * Answers a hello: refuses a replayed sid, draws e_L (32 bytes), signs.
-   * @param {ListenerIdentity} id @param {Uint8Array} hello @param {SidCache} seen
+   * @param {ListenerIdentity|import('./keystore.js').DeviceIdentity} id
+   * @param {Uint8Array} hello @param {SidCache} seen
+   * @returns {Promise<ListenerHandshake>}
    */
-  constructor(id, hello, seen, rng) {
+  static async respond(id, hello, seen, rng) {
     const h = decodeHello(hello);
     if (!seen.insert(h.sid)) fail('replayed_handshake');
+    const eph = drawEphemeral(rng);
+    const r = { sid: h.sid, ephemeral: eph.pub, certificate: id.certificate };
+    const helloCopy = Uint8Array.from(hello);
+    const signature = await signAsIdentity(id, C.LABEL_RESPONSE, concat(helloCopy, encodeResponseUnsigned(r)));
+    return new ListenerHandshake(id, h, helloCopy, eph, encodeResponse({ ...r, signature }));
+  }
+
+  /** @private use respond() */
+  constructor(id, h, hello, eph, response) {
     this.sid = h.sid;
     this.commitment = h.commitment;
-    this.hello = Uint8Array.from(hello);
-    this.signedSecret = id.signedSecret.slice();
-    this.eph = drawEphemeral(rng);
-    const r = { sid: h.sid, ephemeral: this.eph.pub, certificate: id.certificate };
-    const signature = sign(C.LABEL_RESPONSE, concat(this.hello, encodeResponseUnsigned(r)), id.identitySecret);
-    this.response = encodeResponse({ ...r, signature });
+    this.hello = hello;
+    /** The identity, only until the confirm: it holds S. */
+    this.id = id;
+    this.eph = eph;
+    this.response = response;
     this.done = false;
   }
 
   /**
    * Checks the commitment, derives the keys, decrypts the GP's first message.
-   * @returns {{session: Session, first: import('./session.js').ReceivedMessage}}
+   * Throws E2eError and changes nothing on failure.
+   * @returns {Promise<{session: Session, first: import('./session.js').ReceivedMessage}>}
    */
-  onConfirm(confirm, rng) {
+  async onConfirm(confirm, rng) {
     if (this.done) fail('unexpected_frame');
     const f = decodeEncrypted(confirm, C.FRAME_CONFIRM);
     if (!equal(f.sid, this.sid)) fail('sid_mismatch');
     if (!equal(commitment(this.sid, f.gpEphemeral), this.commitment)) fail('commitment_mismatch');
+    const dh2 = await dhWithSignedKey(this.id, f.gpEphemeral);
+    // A second confirm handled while this one waited must not make a second session.
+    if (this.done) fail('unexpected_frame');
     const dh1 = dh(this.eph.secret, f.gpEphemeral);
-    const dh2 = dh(this.signedSecret, f.gpEphemeral);
     if (!dh1 || !dh2) fail('weak_key');
     const th = transcript(this.hello, this.response, f.gpEphemeral);
     const st = initBob(derive(this.sid, th, dh1, dh2), this.eph.secret, this.eph.pub);
+    wipe(dh1);
+    wipe(dh2);
     let first;
     try {
       first = decryptFrame(st, f, confirm, rng);
@@ -167,8 +205,8 @@ export class ListenerHandshake {
       throw e;
     }
     this.done = true;
-    wipe(this.eph.secret);
-    wipe(this.signedSecret);
+    wipe(this.eph.secret);  // now lives only in the ratchet until its next step
+    this.id = null;
     return { session: new Session(st), first };
   }
 }

@@ -8,7 +8,9 @@ export * from './certificate.js';
 export * from './frames.js';
 export { bucketFor, pad, unpad } from './padding.js';
 export { Session, safetyCodeFor } from './session.js';
-export { GpHandshake, ListenerHandshake, SidCache, generateListenerIdentity, makeEnrolmentRequest } from './handshake.js';
+export {
+  GpHandshake, ListenerHandshake, SidCache, generateListenerIdentity, makeDeviceEnrolmentRequest, makeEnrolmentRequest,
+} from './handshake.js';
 export * as org from './org.js';
-export { wrapIdentity, unwrapIdentity, newWrappingKey } from './keystore.js';
+export { generateDeviceIdentity, importDeviceIdentity, isDeviceIdentity, unwrapLegacyIdentity } from './keystore.js';
 export { rootPublicKeyFromText, fingerprint } from './trust.js';

@@ -139,7 +139,7 @@ async function enrol(): Promise<void> {
   ($('enrol') as HTMLButtonElement).disabled = true;
   try {
     const id = await createIdentity(s.username);
-    const request = psc1.makeEnrolmentRequest(id, s.username) as Uint8Array;
+    const request = (await psc1.makeDeviceEnrolmentRequest(id, s.username)) as Uint8Array;
     const cert = await s.api.enrol(b64urlEncode(request));
     s.identity = id;
     await renderDevice(cert);

@@ -30,10 +30,15 @@ export type ConversationEvent =
   | { kind: 'gap'; missing: number }
   | { kind: 'undecryptable'; code: string };
 
+/**
+ * A listener's device identity: IK and S as non-extractable WebCrypto keys
+ * (src/crypto/keystore.js), so no script can read them; only the public
+ * halves and the certificate are bytes.
+ */
 export interface ListenerIdentityLike {
-  identitySecret: Uint8Array;
+  identityKey: CryptoKey;
+  signedKey: CryptoKey;
   identityPublic: Uint8Array;
-  signedSecret: Uint8Array;
   signedPublic: Uint8Array;
   certificate: Uint8Array | null;
 }
@@ -113,9 +118,9 @@ export class Conversation {
       if (type === psc1.FRAME_RESPONSE && this.state === 'handshake') await this.onResponse(payload);
       else if (type === psc1.FRAME_MESSAGE && this.session) this.onMessageFrame(payload);
     } else if (type === psc1.FRAME_HELLO) {
-      this.onHello(payload);
+      await this.onHello(payload);
     } else if (type === psc1.FRAME_CONFIRM) {
-      this.onConfirm(payload);
+      await this.onConfirm(payload);
     } else if (type === psc1.FRAME_MESSAGE && this.session) {
       this.onMessageFrame(payload);
     }
@@ -174,7 +179,7 @@ export class Conversation {
     this.wipe();
   }
 
-  private onHello(hello: Uint8Array): void {
+  private async onHello(hello: Uint8Array): Promise<void> {
     if (this.lh) {
       // The same hello again (the GP re-sent it after a reconnection): repeat
       // our response rather than refusing it as a replay.
@@ -184,17 +189,24 @@ export class Conversation {
     const id = this.opts.identity;
     if (!id || !id.certificate) return;
     try {
-      this.lh = new psc1.ListenerHandshake(id, hello, this.opts.sids!, rng);
-      this.out(this.lh.response);
+      // Signed through WebCrypto with the device's non-extractable IK.
+      const lh = await psc1.ListenerHandshake.respond(id, hello, this.opts.sids!, rng);
+      if (this.state === 'closed') return;  // ended while WebCrypto signed
+      this.lh = lh;
+      this.out(lh.response);
     } catch (e) {
       this.emit({ kind: 'undecryptable', code: e instanceof psc1.E2eError ? e.code : 'bad_field' });
     }
   }
 
-  private onConfirm(confirm: Uint8Array): void {
+  private async onConfirm(confirm: Uint8Array): Promise<void> {
     if (!this.lh || this.session) return;
     try {
-      const { session } = this.lh.onConfirm(confirm, rng);
+      const { session } = await this.lh.onConfirm(confirm, rng);
+      if (this.state === 'closed') {
+        session.close();  // ended while WebCrypto derived
+        return;
+      }
       this.session = session;
       this.safetyCode = session.safetyCode();
       this.state = 'established';

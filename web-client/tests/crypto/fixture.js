@@ -25,14 +25,17 @@ export function makeOrg() {
 }
 
 /** Runs the whole handshake; returns both sessions and rngs. */
-export function connect(o, first = 'hello', gpSeed = 20, lSeed = 21) {
+export async function connect(o, first = 'hello', gpSeed = 20, lSeed = 21) {
   const g = new DeterministicRng(seed(gpSeed));
   const l = new DeterministicRng(seed(lSeed));
   const gp = new GpHandshake(g);
-  const lh = new ListenerHandshake(o.listener, gp.hello, new SidCache(), l);
+  const lh = await ListenerHandshake.respond(o.listener, gp.hello, new SidCache(), l);
   const ge = gp.onResponse(lh.response, o.trust, utf8(first), g);
-  const le = lh.onConfirm(ge.confirm, l);
-  return { gp: ge.session, listener: le.session, first: le.first, g, l, cert: ge.listener };
+  const le = await lh.onConfirm(ge.confirm, l);
+  return {
+    gp: ge.session, listener: le.session, first: le.first, g, l, cert: ge.listener,
+    hello: gp.hello, response: lh.response, confirm: ge.confirm,
+  };
 }
 
 /** assert.throws matcher for an E2eError code. */

@@ -9,4 +9,4 @@ if (process.argv.length !== 3) {
   process.exit(2);
 }
 await ready();
-writeFileSync(process.argv[2], `${JSON.stringify(run(jsSpec()), null, 1)}\n`);
+writeFileSync(process.argv[2], `${JSON.stringify(await run(jsSpec()), null, 1)}\n`);

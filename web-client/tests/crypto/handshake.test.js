@@ -21,9 +21,9 @@ const LOW_ORDER = [
   'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
 ];
 
-test('an honest handshake gives the same keys and safety code on both sides', () => {
+test('an honest handshake gives the same keys and safety code on both sides', async () => {
   const o = makeOrg();
-  const c = connect(o, 'hello from the GP');
+  const c = await connect(o, 'hello from the GP');
   assert.equal(text(c.first.payload), 'hello from the GP');
   assert.equal(c.gp.safetyCode(), c.listener.safetyCode());
   assert.match(c.gp.safetyCode(), /^\d{4} \d{4}$/);
@@ -31,13 +31,13 @@ test('an honest handshake gives the same keys and safety code on both sides', ()
   assert.equal(text(c.gp.decrypt(c.listener.encrypt(utf8('listening'), c.l), c.g).payload), 'listening');
 });
 
-test('a relay that substitutes keys breaks the handshake', () => {
+test('a relay that substitutes keys breaks the handshake', async () => {
   const o = makeOrg();
   const g = new DeterministicRng(seed(10));
   const l = new DeterministicRng(seed(11));
   const eve = new DeterministicRng(seed(66));
   const gp = new GpHandshake(g);
-  const lh = new ListenerHandshake(o.listener, gp.hello, new SidCache(), l);
+  const lh = await ListenerHandshake.respond(o.listener, gp.hello, new SidCache(), l);
   const resp = decodeResponse(lh.response);
   const swapped = encodeResponse({ ...resp, ephemeral: lib().crypto_scalarmult_base(lib().randombytes_buf(32)) });
   assert.throws(() => gp.onResponse(swapped, o.trust, new Uint8Array(0), g), code('bad_signature'));
@@ -50,11 +50,11 @@ test('a relay that substitutes keys breaks the handshake', () => {
   const est = gp.onResponse(lh.response, o.trust, utf8('hi'), g);
   const confirm = Uint8Array.from(est.confirm);
   confirm[20] ^= 1;
-  assert.throws(() => lh.onConfirm(confirm, l), code('commitment_mismatch'));
-  assert.equal(text(lh.onConfirm(est.confirm, l).first.payload), 'hi');
+  await assert.rejects(lh.onConfirm(confirm, l), code('commitment_mismatch'));
+  assert.equal(text((await lh.onConfirm(est.confirm, l)).first.payload), 'hi');
 });
 
-test('a man in the middle with a valid certificate shows up as different safety codes', () => {
+test('a man in the middle with a valid certificate shows up as different safety codes', async () => {
   const o = makeOrg();
   const g = new DeterministicRng(seed(10));
   const l = new DeterministicRng(seed(11));
@@ -62,32 +62,32 @@ test('a man in the middle with a valid certificate shows up as different safety 
   const mallory = generateListenerIdentity(m);
   mallory.certificate = o.certify(mallory, ROLE_LISTENER, 77, o.trust.now - 86400, 30 * 86400);
   const gp = new GpHandshake(g);
-  const mAsListener = new ListenerHandshake(mallory, gp.hello, new SidCache(), m);
+  const mAsListener = await ListenerHandshake.respond(mallory, gp.hello, new SidCache(), m);
   const gpSide = gp.onResponse(mAsListener.response, o.trust, utf8('hi'), g);
-  mAsListener.onConfirm(gpSide.confirm, m);
+  await mAsListener.onConfirm(gpSide.confirm, m);
   const mAsGp = new GpHandshake(m);
-  const lh = new ListenerHandshake(o.listener, mAsGp.hello, new SidCache(), l);
+  const lh = await ListenerHandshake.respond(o.listener, mAsGp.hello, new SidCache(), l);
   const mSide = mAsGp.onResponse(lh.response, o.trust, utf8('hi'), m);
-  const lSide = lh.onConfirm(mSide.confirm, l);
+  const lSide = await lh.onConfirm(mSide.confirm, l);
   assert.notEqual(gpSide.session.safetyCode(), lSide.session.safetyCode());
 });
 
-test('replayed handshake frames are refused', () => {
+test('replayed handshake frames are refused', async () => {
   const o = makeOrg();
   const g = new DeterministicRng(seed(10));
   const l = new DeterministicRng(seed(11));
   const seen = new SidCache();
   const gp = new GpHandshake(g);
-  const lh = new ListenerHandshake(o.listener, gp.hello, seen, l);
-  assert.throws(() => new ListenerHandshake(o.listener, gp.hello, seen, l), code('replayed_handshake'));
+  const lh = await ListenerHandshake.respond(o.listener, gp.hello, seen, l);
+  await assert.rejects(ListenerHandshake.respond(o.listener, gp.hello, seen, l), code('replayed_handshake'));
   assert.throws(() => new GpHandshake(g).onResponse(lh.response, o.trust, new Uint8Array(0), g), code('sid_mismatch'));
   const est = gp.onResponse(lh.response, o.trust, utf8('x'), g);
   assert.throws(() => gp.onResponse(lh.response, o.trust, new Uint8Array(0), g), code('unexpected_frame'));
-  lh.onConfirm(est.confirm, l);
-  assert.throws(() => lh.onConfirm(est.confirm, l), code('unexpected_frame'));
+  await lh.onConfirm(est.confirm, l);
+  await assert.rejects(lh.onConfirm(est.confirm, l), code('unexpected_frame'));
 });
 
-test('low-order X25519 points abort the handshake', () => {
+test('low-order X25519 points abort the handshake', async () => {
   const o = makeOrg();
   const g = new DeterministicRng(seed(10));
   const l = new DeterministicRng(seed(11));
@@ -95,28 +95,28 @@ test('low-order X25519 points abort the handshake', () => {
     const p = lib().from_hex(hex);
     // A listener signing a low-order ephemeral.
     const gp = new GpHandshake(g);
-    const lh = new ListenerHandshake(o.listener, gp.hello, new SidCache(), l);
+    const lh = await ListenerHandshake.respond(o.listener, gp.hello, new SidCache(), l);
     const r = { ...decodeResponse(lh.response), ephemeral: p };
     r.signature = sign('PSC1/response', concat(gp.hello, encodeResponseUnsigned(r)), o.listener.identitySecret);
     assert.throws(() => gp.onResponse(encodeResponse(r), o.trust, new Uint8Array(0), g), code('weak_key'), hex);
     // A GP committing to and revealing a low-order ephemeral.
     const sid = lib().randombytes_buf(16);
     const hello = encodeHello({ sid, commitment: hash([utf8('PSC1/commit'), sid, p]) });
-    const lh2 = new ListenerHandshake(o.listener, hello, new SidCache(), l);
+    const lh2 = await ListenerHandshake.respond(o.listener, hello, new SidCache(), l);
     const confirm = new Uint8Array(1024);
     confirm.set([1, 3]);
     confirm.set(sid, 2);
     confirm.set(p, 18);
-    assert.throws(() => lh2.onConfirm(confirm, l), code('weak_key'), hex);
+    await assert.rejects(lh2.onConfirm(confirm, l), code('weak_key'), hex);
   }
 });
 
-test('every bit of the response matters, and failures change nothing', () => {
+test('every bit of the response matters, and failures change nothing', async () => {
   const o = makeOrg();
   const g = new DeterministicRng(seed(10));
   const l = new DeterministicRng(seed(11));
   const gp = new GpHandshake(g);
-  const lh = new ListenerHandshake(o.listener, gp.hello, new SidCache(), l);
+  const lh = await ListenerHandshake.respond(o.listener, gp.hello, new SidCache(), l);
   for (let i = 0; i < lh.response.length * 8; i++) {
     const bad = Uint8Array.from(lh.response);
     bad[i >> 3] ^= 1 << (i & 7);

@@ -8,8 +8,8 @@ import { code, connect, makeOrg, ready, seed, text, utf8 } from './fixture.js';
 
 before(ready);
 
-function pair() {
-  const c = connect(makeOrg());
+async function pair() {
+  const c = await connect(makeOrg());
   return {
     ...c,
     gpSays: (s) => c.gp.encrypt(utf8(s), c.g),
@@ -19,8 +19,8 @@ function pair() {
   };
 }
 
-test('both directions work across many DH ratchet steps', () => {
-  const p = pair();
+test('both directions work across many DH ratchet steps', async () => {
+  const p = await pair();
   for (let round = 0; round < 15; round++) {
     for (let i = 0; i <= round % 3; i++) assert.equal(p.listenerReads(p.gpSays(`g${round}.${i}`)), `g${round}.${i}`);
     assert.equal(p.gpReads(p.listenerSays(`l${round}`)), `l${round}`);
@@ -28,8 +28,8 @@ test('both directions work across many DH ratchet steps', () => {
   assert.equal(p.gp.skippedKeyCount, 0);
 });
 
-test('frames have bucket sizes only', () => {
-  const p = pair();
+test('frames have bucket sizes only', async () => {
+  const p = await pair();
   for (const n of [0, 1, 881, 882, 5000, 60000]) {
     const f = p.gp.encrypt(new Uint8Array(n), p.g);
     assert.ok(FRAME_BUCKETS.includes(f.length), `${n} -> ${f.length}`);
@@ -38,8 +38,8 @@ test('frames have bucket sizes only', () => {
   assert.throws(() => p.gp.encrypt(new Uint8Array(MAX_PAYLOAD_BYTES + 1), p.g), code('message_too_large'));
 });
 
-test('gaps, late arrivals and lost messages are reported', () => {
-  const p = pair();
+test('gaps, late arrivals and lost messages are reported', async () => {
+  const p = await pair();
   const f = [1, 2, 3, 4, 5].map((i) => p.gpSays(`m${i}`));
   const m4 = p.listener.decrypt(f[3], p.l);
   assert.equal(m4.seq, 4);
@@ -56,8 +56,8 @@ test('gaps, late arrivals and lost messages are reported', () => {
   assert.throws(() => p.listener.decrypt(f[2], p.l), code('header_auth_failed'));
 });
 
-test('replays and duplicates are refused without changing state', () => {
-  const p = pair();
+test('replays and duplicates are refused without changing state', async () => {
+  const p = await pair();
   const a = p.gpSays('a');
   const b = p.gpSays('b');
   assert.equal(p.listenerReads(b), 'b');
@@ -67,8 +67,8 @@ test('replays and duplicates are refused without changing state', () => {
   assert.equal(p.listenerReads(p.gpSays('c')), 'c');
 });
 
-test('any single bit flipped anywhere in a frame fails and changes nothing', () => {
-  const p = pair();
+test('any single bit flipped anywhere in a frame fails and changes nothing', async () => {
+  const p = await pair();
   const same = p.gpSays('same chain');
   assert.equal(p.gpReads(p.listenerSays('step')), 'step');
   const next = p.gpSays('new chain');
@@ -83,20 +83,20 @@ test('any single bit flipped anywhere in a frame fails and changes nothing', () 
   assert.equal(p.listenerReads(same), 'same chain');
 });
 
-test('skipped-key limits hold', () => {
-  const p = pair();
+test('skipped-key limits hold', async () => {
+  const p = await pair();
   let last;
   for (let i = 0; i <= MAX_SKIP + 1; i++) last = p.gpSays('m');
   assert.throws(() => p.listener.decrypt(last, p.l), code('too_many_skipped'));
   assert.equal(p.listener.skippedKeyCount, 0);
-  const q = pair();
+  const q = await pair();
   for (let i = 0; i <= MAX_SKIP; i++) last = q.gpSays('m');
   q.listener.decrypt(last, q.l);
   assert.equal(q.listener.skippedKeyCount, MAX_SKIP);
 });
 
-test('the store of skipped keys is capped', () => {
-  const p = pair();
+test('the store of skipped keys is capped', async () => {
+  const p = await pair();
   for (let chain = 0; chain < 6; chain++) {
     let last;
     for (let i = 0; i <= MAX_SKIP; i++) last = p.gpSays('m');
@@ -110,16 +110,16 @@ test('the store of skipped keys is capped', () => {
   }
 });
 
-test('forward secrecy: a later state cannot decrypt earlier messages', () => {
-  const p = pair();
+test('forward secrecy: a later state cannot decrypt earlier messages', async () => {
+  const p = await pair();
   const early = p.gpSays('early secret');
   assert.equal(p.listenerReads(early), 'early secret');
   const stolen = p.listener.clone();
   assert.throws(() => stolen.decrypt(early, p.l));
 });
 
-test('healing: one DH round trip locks out a passive attacker with an old state', () => {
-  const p = pair();
+test('healing: one DH round trip locks out a passive attacker with an old state', async () => {
+  const p = await pair();
   assert.equal(p.gpReads(p.listenerSays('before')), 'before');
   const eve = p.gp.clone();
   const eveRng = new DeterministicRng(seed(99));
@@ -133,16 +133,16 @@ test('healing: one DH round trip locks out a passive attacker with an old state'
   assert.equal(p.gpReads(r2), 'r2');
 });
 
-test('a closed session refuses everything', () => {
-  const p = pair();
+test('a closed session refuses everything', async () => {
+  const p = await pair();
   const f = p.gpSays('x');
   p.listener.close();
   assert.throws(() => p.listener.decrypt(f, p.l), code('session_closed'));
   assert.throws(() => p.listener.encrypt(utf8('y'), p.l), code('session_closed'));
 });
 
-test('random drops, duplicates and reordering never give a wrong or repeated plaintext', () => {
-  const p = pair();
+test('random drops, duplicates and reordering never give a wrong or repeated plaintext', async () => {
+  const p = await pair();
   let s = 42;
   const rnd = (n) => {
     s = (Math.imul(s, 1103515245) + 12345) >>> 0;

@@ -7,7 +7,10 @@ import { E2eError } from '../../src/crypto/errors.js';
 import { bucketFor, pad } from '../../src/crypto/padding.js';
 import { DeterministicRng } from '../../src/crypto/rng.js';
 import { decodeEnrolmentRequest, encodeCertificate, verifyListenerCertificate } from '../../src/crypto/certificate.js';
-import { GpHandshake, ListenerHandshake, SidCache, generateListenerIdentity, makeEnrolmentRequest } from '../../src/crypto/handshake.js';
+import {
+  GpHandshake, ListenerHandshake, SidCache, generateListenerIdentity, makeDeviceEnrolmentRequest, makeEnrolmentRequest,
+} from '../../src/crypto/handshake.js';
+import { importDeviceIdentity } from '../../src/crypto/keystore.js';
 import * as org from '../../src/crypto/org.js';
 import { fromHex, lib, toHex, utf8, concat } from '../../src/crypto/sodium.js';
 
@@ -90,20 +93,25 @@ function resultJson(fn) {
   }
 }
 
-function runConversation(s, c) {
+async function runConversation(s, c, deviceKeys) {
   const out = { ...c };
-  const listener = { ...s.listener, certificate: makeCert(s, s.root, c.org.cert) };
+  const raw = { ...s.listener, certificate: makeCert(s, s.root, c.org.cert) };
+  // With deviceKeys, the listener's IK and S are non-extractable WebCrypto
+  // keys (as in the browser); the bytes must not change.
+  const listener = deviceKeys
+    ? await importDeviceIdentity({ ...raw, identitySecret: raw.identitySecret.slice(), signedSecret: raw.signedSecret.slice() })
+    : raw;
   const trust = { root: s.root.publicKey, revocationList: makeCrl(s.root, c.org.crl), now: c.now };
   const g = new DeterministicRng(seedOf(c.gp_seed));
   const l = new DeterministicRng(seedOf(c.listener_seed));
   const verifying = 'hello' in c;
   const gp = new GpHandshake(g);
   out.hello = toHex(gp.hello);
-  const lh = new ListenerHandshake(listener, verifying ? unhex(c.hello) : gp.hello, new SidCache(), l);
+  const lh = await ListenerHandshake.respond(listener, verifying ? unhex(c.hello) : gp.hello, new SidCache(), l);
   out.response = toHex(lh.response);
   const ge = gp.onResponse(verifying ? unhex(c.response) : lh.response, trust, unhex(c.first_payload), g);
   out.confirm = toHex(ge.confirm);
-  const le = lh.onConfirm(verifying ? unhex(c.confirm) : ge.confirm, l);
+  const le = await lh.onConfirm(verifying ? unhex(c.confirm) : ge.confirm, l);
   out.transcript_hash = toHex(ge.session.transcriptHash);
   out.safety_code_gp = ge.session.safetyCode();
   out.safety_code_listener = le.session.safetyCode();
@@ -141,8 +149,11 @@ function runPadding(p) {
   return out;
 }
 
-/** Returns `spec` with every output filled in. */
-export function run(spec) {
+/**
+ * Returns `spec` with every output filled in. With `deviceKeys`, the
+ * listener's keys are held by WebCrypto (keystore.js), as in the browser.
+ */
+export async function run(spec, { deviceKeys = false } = {}) {
   const out = structuredClone(spec);
   out.rng = spec.rng.map((r) => {
     const d = new DeterministicRng(seedOf(r.seed));
@@ -160,10 +171,15 @@ export function run(spec) {
     fingerprint: org.fingerprint(s.root.publicKey),
     listener_identity_public: toHex(s.listener.identityPublic),
     listener_signed_public: toHex(s.listener.signedPublic),
-    enrolment: toHex(makeEnrolmentRequest(s.listener, spec.org.handle)),
+    enrolment: toHex(deviceKeys
+      ? await makeDeviceEnrolmentRequest(await importDeviceIdentity({
+        ...s.listener, identitySecret: s.listener.identitySecret.slice(), signedSecret: s.listener.signedSecret.slice(),
+      }), spec.org.handle)
+      : makeEnrolmentRequest(s.listener, spec.org.handle)),
   };
   out.certificates = spec.certificates.map((c) => runCertificateCase(s, c));
-  out.conversations = spec.conversations.map((c) => runConversation(s, c));
+  out.conversations = [];
+  for (const c of spec.conversations) out.conversations.push(await runConversation(s, c, deviceKeys));
   if (spec.ed25519) {
     // Raw Ed25519 edge cases: both libsodium builds must agree on each.
     out.ed25519 = spec.ed25519.map((e) => {

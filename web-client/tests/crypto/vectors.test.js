@@ -16,15 +16,18 @@ const files = [...(process.env.PEERLINE_VECTORS ?? '').split(':').filter(Boolean
 before(ready);
 
 for (const file of files) {
-  test(`vector file verifies byte for byte: ${file}`, () => {
-    const recorded = JSON.parse(readFileSync(file, 'utf8'));
-    assert.equal(recorded.format, 'peerline-psc1-vectors/1');
-    const actual = run(recorded);
-    // Section by section, so a failure names what disagrees.
-    for (const key of Object.keys(recorded)) assert.deepStrictEqual(actual[key], recorded[key], `section ${key}`);
-  });
+  for (const deviceKeys of [false, true]) {
+    const how = deviceKeys ? ' (listener keys in WebCrypto, non-extractable)' : '';
+    test(`vector file verifies byte for byte${how}: ${file}`, async () => {
+      const recorded = JSON.parse(readFileSync(file, 'utf8'));
+      assert.equal(recorded.format, 'peerline-psc1-vectors/1');
+      const actual = await run(recorded, { deviceKeys });
+      // Section by section, so a failure names what disagrees.
+      for (const key of Object.keys(recorded)) assert.deepStrictEqual(actual[key], recorded[key], `section ${key}`);
+    });
+  }
 }
 
-test('the JavaScript generator is deterministic', () => {
-  assert.deepStrictEqual(run(jsSpec()), run(jsSpec()));
+test('the JavaScript generator is deterministic', async () => {
+  assert.deepStrictEqual(await run(jsSpec()), await run(jsSpec()));
 });

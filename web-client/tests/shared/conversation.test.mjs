@@ -34,11 +34,12 @@ before(async () => {
   await psc1.ready();
 });
 
-function organisation({ role = 1, revoked = [] } = {}) {
+/** The listener's keys are non-extractable WebCrypto keys, as in the browser. */
+async function organisation({ role = 1, revoked = [] } = {}) {
   const rng = new psc1.SystemRng();
   const root = org.generateRootKey(rng);
-  const identity = psc1.generateListenerIdentity(rng);
-  identity.certificate = org.certify(root, psc1.makeEnrolmentRequest(identity, 'dr.ames'), role, 4242, now() - DAY, 7 * DAY);
+  const identity = await psc1.generateDeviceIdentity();
+  identity.certificate = org.certify(root, await psc1.makeDeviceEnrolmentRequest(identity, 'dr.ames'), role, 4242, now() - DAY, 7 * DAY);
   const crl = org.revoke(root, null, revoked.length ? revoked : [1], now() - 60, 7 * DAY);
   return { root, identity, crl };
 }
@@ -78,7 +79,7 @@ const settle = async () => {
 const kinds = (evs) => evs.map((e) => e.kind);
 
 test('GP and listener establish, show the same safety code and the certified handle', async () => {
-  const p = pair(organisation());
+  const p = pair(await organisation());
   p.gp.start();
   await settle();
   const g = p.events.gp.find((e) => e.kind === 'established');
@@ -91,7 +92,7 @@ test('GP and listener establish, show the same safety code and the certified han
 });
 
 test('messages, acknowledgements, typing, signposting and end travel inside the encryption', async () => {
-  const p = pair(organisation());
+  const p = pair(await organisation());
   p.gp.start();
   await settle();
   const id = p.gp.sendText('hello from the GP');
@@ -113,7 +114,7 @@ test('messages, acknowledgements, typing, signposting and end travel inside the 
 });
 
 test('a certificate from another root is refused with the warning and the GP sends nothing after hello', async () => {
-  const o = organisation();
+  const o = await organisation();
   const rogue = org.generateRootKey(new psc1.SystemRng());
   const p = pair(o, { gpTrustRoot: rogue.publicKey });
   p.gp.start();
@@ -129,18 +130,18 @@ test('a certificate from another root is refused with the warning and the GP sen
 });
 
 test('revoked certificates and supervisor certificates are refused with their own warnings', async () => {
-  const revoked = pair(organisation({ revoked: [4242] }));
+  const revoked = pair(await organisation({ revoked: [4242] }));
   revoked.gp.start();
   await settle();
   assert.equal(revoked.events.gp.find((e) => e.kind === 'refused').code, 'cert_revoked');
-  const sup = pair(organisation({ role: psc1.ROLE_SUPERVISOR }));
+  const sup = pair(await organisation({ role: psc1.ROLE_SUPERVISOR }));
   sup.gp.start();
   await settle();
   assert.equal(sup.events.gp.find((e) => e.kind === 'refused').code, 'cert_wrong_role');
 });
 
 test('a missing revocation list means the listener cannot be verified', async () => {
-  const o = organisation();
+  const o = await organisation();
   const p = pair(o);
   p.gp.opts.trust.revocationList = async () => null;
   p.gp.start();
@@ -152,7 +153,7 @@ test('a missing revocation list means the listener cannot be verified', async ()
 
 test('frames lost in a drop are sent again; copies that did arrive are not shown twice', async () => {
   let dropping = false;
-  const p = pair(organisation(), { drop: () => dropping && 'lost' });
+  const p = pair(await organisation(), { drop: () => dropping && 'lost' });
   p.gp.start();
   await settle();
   const a = p.gp.sendText('before');
@@ -176,7 +177,7 @@ test('frames lost in a drop are sent again; copies that did arrive are not shown
 
 test('a hello sent again (after a drop during the handshake) gets the same response', async () => {
   let dropResponses = true;
-  const p = pair(organisation(), { drop: (dir) => dir === 'toGp' && dropResponses && 'lost' });
+  const p = pair(await organisation(), { drop: (dir) => dir === 'toGp' && dropResponses && 'lost' });
   p.gp.start();
   await settle();
   assert.equal(p.wire.toGp.length, 1);
@@ -190,7 +191,7 @@ test('a hello sent again (after a drop during the handshake) gets the same respo
 
 test('frames refused while the connection is down go out in order on resend()', async () => {
   let down = false;
-  const p = pair(organisation(), { drop: () => down && 'down' });
+  const p = pair(await organisation(), { drop: () => down && 'down' });
   p.gp.start();
   await settle();
   down = true;
@@ -208,7 +209,7 @@ test('frames refused while the connection is down go out in order on resend()', 
 });
 
 test('close() wipes the session: nothing more is sent or accepted', async () => {
-  const p = pair(organisation());
+  const p = pair(await organisation());
   p.gp.start();
   await settle();
   p.gp.close();
