@@ -51,6 +51,9 @@ bytes encode_unsigned(const response_frame& f) {
     w.put(f.ephemeral);
     w.u16(static_cast<std::uint16_t>(f.certificate.size()));
     w.put(f.certificate);
+    // Zeros up to the largest certificate: every response is response_bytes
+    // long whatever the handle's length (the signature covers them too).
+    if (f.certificate.size() < max_cert_bytes) w.out.resize(w.out.size() + (max_cert_bytes - f.certificate.size()), 0);
     return std::move(w.out);
 }
 
@@ -70,16 +73,22 @@ result<hello_frame> decode_hello(byte_view in) {
 }
 
 result<response_frame> decode_response(byte_view in) {
-    if (in.size() > max_response_bytes) return error::bad_length;
+    if (in.size() > response_bytes) return error::bad_length;
     wire::reader r(in);
     response_frame f;
     if (error e = read_prefix(r, frame_response, f.sid); e != error::ok) return e;
     std::uint16_t cert_len = 0;
-    byte_view cert;
+    byte_view cert, padding;
     if (!r.array(f.ephemeral) || !r.u16(cert_len)) return error::truncated;
     if (cert_len < min_cert_bytes || cert_len > max_cert_bytes) return error::bad_length;
-    if (!r.take(cert_len, cert) || !r.array(f.signature)) return error::truncated;
+    if (!r.take(cert_len, cert) || !r.take(max_cert_bytes - cert_len, padding) || !r.array(f.signature)) {
+        return error::truncated;
+    }
     if (r.remaining() != 0) return error::trailing_bytes;
+    // One encoding only: the padding is zeros.
+    byte nonzero = 0;
+    for (byte b : padding) nonzero |= b;
+    if (nonzero != 0) return error::bad_padding;
     f.certificate.assign(cert.begin(), cert.end());
     return f;
 }

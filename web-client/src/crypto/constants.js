@@ -37,7 +37,9 @@ export const MAX_CERT_BYTES = CERT_FIXED_BYTES + MAX_HANDLE_BYTES + SIGNATURE_BY
 export const FRAME_BUCKETS = Object.freeze([1024, 4096, 16384, 65536]);
 export const PREFIX_BYTES = 2 + SID_BYTES;
 export const HELLO_BYTES = PREFIX_BYTES + KEY_BYTES;
-export const MAX_RESPONSE_BYTES = PREFIX_BYTES + KEY_BYTES + 2 + MAX_CERT_BYTES + SIGNATURE_BYTES;
+// Every response has this one size: the certificate is followed by zeros up
+// to MAX_CERT_BYTES, so the frame's length does not reveal the handle's.
+export const RESPONSE_BYTES = PREFIX_BYTES + KEY_BYTES + 2 + MAX_CERT_BYTES + SIGNATURE_BYTES;
 export const MESSAGE_OVERHEAD = PREFIX_BYTES + NONCE_BYTES + ENC_HEADER_BYTES + NONCE_BYTES + TAG_BYTES;
 export const CONFIRM_OVERHEAD = MESSAGE_OVERHEAD + KEY_BYTES;
 export const MAX_PAYLOAD_BYTES = 65536 - CONFIRM_OVERHEAD - SEQ_BYTES - 1;

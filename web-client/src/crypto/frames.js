@@ -25,9 +25,12 @@ export function encodeHello({ sid, commitment }) {
 }
 
 export function encodeResponseUnsigned({ sid, ephemeral, certificate }) {
+  // Zeros up to the largest certificate: every response is RESPONSE_BYTES
+  // long whatever the handle's length (the signature covers them too).
   return new Writer()
     .u8(C.PROTOCOL_VERSION).u8(C.FRAME_RESPONSE).put(sid).put(ephemeral)
     .u16(certificate.length).put(certificate)
+    .put(new Uint8Array(Math.max(0, C.MAX_CERT_BYTES - certificate.length)))
     .bytes();
 }
 
@@ -48,15 +51,18 @@ export function decodeHello(bytes) {
 }
 
 export function decodeResponse(bytes) {
-  if (bytes.length > C.MAX_RESPONSE_BYTES) fail('bad_length');
+  if (bytes.length > C.RESPONSE_BYTES) fail('bad_length');
   const r = new Reader(bytes);
   const sid = readPrefix(r, C.FRAME_RESPONSE);
   const ephemeral = r.take(32);
   const certLen = r.u16();
   if (certLen < C.MIN_CERT_BYTES || certLen > C.MAX_CERT_BYTES) fail('bad_length');
   const certificate = r.take(certLen);
+  const padding = r.take(C.MAX_CERT_BYTES - certLen);
   const signature = r.take(64);
   if (r.remaining !== 0) fail('trailing_bytes');
+  // One encoding only: the padding is zeros.
+  if (padding.some((b) => b !== 0)) fail('bad_padding');
   return { sid, ephemeral, certificate, signature };
 }
 

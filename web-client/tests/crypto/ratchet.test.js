@@ -2,11 +2,26 @@
 // tampering, limits, forward secrecy, healing, and that failures change nothing.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { FRAME_BUCKETS, MAX_PAYLOAD_BYTES, MAX_SKIP, SKIPPED_KEY_MAX_AGE } from '../../src/crypto/constants.js';
+import {
+  CTX_CHAIN, FRAME_BUCKETS, FRAME_MESSAGE, MAX_PAYLOAD_BYTES, MAX_SKIP, SKIPPED_KEY_MAX_AGE,
+} from '../../src/crypto/constants.js';
+import { decodeEncrypted } from '../../src/crypto/frames.js';
 import { DeterministicRng } from '../../src/crypto/rng.js';
+import { Session, encryptFrame, initAlice, initBob } from '../../src/crypto/session.js';
+import { concat, kdf, lib, open, seal } from '../../src/crypto/sodium.js';
 import { code, connect, makeOrg, ready, seed, text, utf8 } from './fixture.js';
 
 before(ready);
+
+const LOW_ORDER = [
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
+  '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+];
 
 async function pair() {
   const c = await connect(makeOrg());
@@ -110,12 +125,110 @@ test('the store of skipped keys is capped', async () => {
   }
 });
 
-test('forward secrecy: a later state cannot decrypt earlier messages', async () => {
+/**
+ * An attacker who seized a ratchet state tries to open a recorded frame's
+ * body with every 32-byte value the state holds, and with every message key its chains
+ * lead to (KDF_CK only runs forward). Returns the plaintext, or null.
+ */
+function seizeAndOpen(st, frame) {
+  const f = decodeEncrypted(frame, FRAME_MESSAGE);
+  const ad = concat(st.th, frame.subarray(0, f.bodyAdEnd));
+  // Every 32-byte value anywhere in the state, whatever its field's name.
+  const keys = [];
+  const walk = (v) => {
+    if (v instanceof Uint8Array) {
+      if (v.length === 32) keys.push(v);
+    } else if (v && typeof v === 'object') {
+      Object.values(v).forEach(walk);
+    }
+  };
+  walk(st);
+  for (const k of keys) {
+    let chain = k;
+    for (let step = 0; step <= MAX_SKIP; step++) {
+      for (const mk of [chain, kdf(chain, 1, CTX_CHAIN)]) {
+        const plain = open(mk, f.bodyNonce, f.ciphertext, ad);
+        if (plain) return plain;
+      }
+      chain = kdf(chain, 2, CTX_CHAIN);
+    }
+  }
+  return null;
+}
+
+test('forward secrecy: once a message is read, its key is gone from the state', async () => {
   const p = await pair();
   const early = p.gpSays('early secret');
+  // Control: the state just before reading holds the way to the key, and
+  // the attack finds it.
+  const before = structuredClone(p.listener.st);
+  assert.ok(seizeAndOpen(before, early), 'the attack works on a state that can still read the frame');
   assert.equal(p.listenerReads(early), 'early secret');
-  const stolen = p.listener.clone();
-  assert.throws(() => stolen.decrypt(early, p.l));
+  // The device is seized now: nothing in its state opens the frame, whether
+  // in the same chain, after more messages, or after DH steps.
+  assert.equal(seizeAndOpen(p.listener.st, early), null);
+  assert.equal(p.listenerReads(p.gpSays('more')), 'more');
+  assert.equal(seizeAndOpen(p.listener.st, early), null);
+  assert.equal(p.gpReads(p.listenerSays('reply')), 'reply');
+  assert.equal(p.listenerReads(p.gpSays('new chain')), 'new chain');
+  assert.equal(seizeAndOpen(p.listener.st, early), null);
+  assert.equal(seizeAndOpen(p.gp.st, early), null, 'nor in the sender’s state');
+  // A message skipped and then read loses its stored key too.
+  const skipped = p.gpSays('late');
+  assert.equal(p.listenerReads(p.gpSays('overtakes')), 'overtakes');
+  assert.ok(seizeAndOpen(structuredClone(p.listener.st), skipped), 'control: the stored skipped key opens it');
+  assert.equal(p.listenerReads(skipped), 'late');
+  assert.equal(seizeAndOpen(p.listener.st, skipped), null);
+});
+
+/** A raw ratchet pair from a fixed seed, for frames the Session API cannot make. */
+function rawPair() {
+  const r = new DeterministicRng(seed(40));
+  const key = () => { const b = new Uint8Array(32); r.fill(b); return b; };
+  const sid = new Uint8Array(16);
+  r.fill(sid);
+  const hs = { sid, th: key(), root: key(), headerA: key(), nextHeaderB: key() };
+  const bobSecret = key();
+  const bobPublic = lib().crypto_scalarmult_base(bobSecret);
+  const alice = initAlice({ ...hs }, bobPublic, r);
+  const bob = new Session(initBob({ ...hs }, bobSecret, bobPublic));
+  return { r, alice, bob };
+}
+
+test('a ratchet key of low order in an authentic header is refused and changes nothing', async () => {
+  // A peer (or anyone holding its header key) announces a low-order ratchet
+  // key: the DH step would give all zeros. The header authenticates, so only
+  // the DH check stops it.
+  for (const hex of LOW_ORDER) {
+    const { r, alice, bob } = rawPair();
+    const forged = structuredClone(alice);
+    forged.dhsPublic = lib().from_hex(hex);
+    const bad = encryptFrame(forged, FRAME_MESSAGE, null, utf8('x'), r);
+    assert.throws(() => bob.decrypt(bad, r), code('weak_key'), hex);
+    const good = encryptFrame(alice, FRAME_MESSAGE, null, utf8('genuine'), r);
+    assert.equal(text(bob.decrypt(good, r).payload), 'genuine');
+  }
+});
+
+test('a body that authenticates but is badly padded is refused and changes nothing', async () => {
+  for (const spoil of [
+    (pt) => pt.fill(0),                         // no 0x80 marker at all
+    (pt) => { pt[pt.length - 1] = 1; },          // a non-zero byte after the marker
+    (pt) => { pt.fill(0); pt[0] = 0x7f; },       // only a wrong marker
+  ]) {
+    const { r, alice, bob } = rawPair();
+    const mk = kdf(alice.cks, 1, CTX_CHAIN);     // the key this frame's body will use
+    const frame = encryptFrame(structuredClone(alice), FRAME_MESSAGE, null, utf8('x'), r);
+    const f = decodeEncrypted(frame, FRAME_MESSAGE);
+    const ad = concat(alice.th, frame.subarray(0, f.bodyAdEnd));
+    const pt = open(mk, f.bodyNonce, f.ciphertext, ad);
+    spoil(pt);
+    const bad = concat(frame.subarray(0, f.bodyAdEnd), seal(mk, f.bodyNonce, pt, ad));
+    assert.equal(bad.length, frame.length);
+    assert.throws(() => bob.decrypt(bad, r), code('bad_padding'));
+    // Nothing moved: the genuine frame with the same number still reads.
+    assert.equal(text(bob.decrypt(frame, r).payload), 'x');
+  }
 });
 
 test('healing: one DH round trip locks out a passive attacker with an old state', async () => {

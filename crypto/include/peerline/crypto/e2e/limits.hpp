@@ -47,8 +47,9 @@ inline constexpr std::size_t max_cert_bytes = cert_fixed_bytes + max_handle_byte
 inline constexpr std::array<std::size_t, 4> frame_buckets = {1024, 4096, 16384, 65536};
 inline constexpr std::size_t prefix_bytes = 2 + sid_bytes;
 inline constexpr std::size_t hello_bytes = prefix_bytes + key_bytes;
-inline constexpr std::size_t min_response_bytes = prefix_bytes + key_bytes + 2 + min_cert_bytes + signature_bytes;
-inline constexpr std::size_t max_response_bytes = prefix_bytes + key_bytes + 2 + max_cert_bytes + signature_bytes;
+// Every response has this one size: the certificate is followed by zeros up
+// to max_cert_bytes, so the frame's length does not reveal the handle's.
+inline constexpr std::size_t response_bytes = prefix_bytes + key_bytes + 2 + max_cert_bytes + signature_bytes;
 // Everything in a message frame except the padded plaintext.
 inline constexpr std::size_t message_overhead =
     prefix_bytes + nonce_bytes + enc_header_bytes + nonce_bytes + tag_bytes;
