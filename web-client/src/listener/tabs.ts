@@ -121,7 +121,8 @@ function onConvEvent(t: ConvTab, e: ConversationEvent): void {
     case 'established': {
       const safety = t.safety;
       safety.replaceChildren('Safety code: ', h('span', { class: 'code' }, e.safetyCode),
-        h('span', { class: 'hint' }, ' The GP sees the same code; read it to them if they ask.'));
+        h('span', { class: 'hint' },
+          ' It matches the GP’s code only if nobody is in between. Comparing helps only outside this chat, in person or on a phone call: anyone in between could change a code typed or read out here, so never ask the GP to do that.'));
       safety.hidden = false;
       t.status.textContent = 'Connected securely. Only you and the GP can read this conversation.';
       chat.setEnabled(true);
