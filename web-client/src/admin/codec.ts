@@ -59,20 +59,22 @@ export interface RevocationListInfo {
   number: string;
   issuedMs: number;
   nextUpdateMs: number;
+  directoryNumber: string;
   serials: string[];
 }
 
 export function readRevocationList(text: string): RevocationListInfo | null {
   const b = fromB64url(text);
-  if (!b || b.length < 94 || b[0] !== 1 || b[1] !== 0x11) return null;
-  const n = u32(b, 26);
-  if (n > 10_000 || b.length !== 30 + 8 * n + 64) return null;
+  if (!b || b.length < 102 || b[0] !== 1 || b[1] !== 0x11) return null;
+  const n = u32(b, 34);
+  if (n > 10_000 || b.length !== 38 + 8 * n + 64) return null;
   const serials: string[] = [];
-  for (let i = 0; i < n; i++) serials.push(u64(b, 30 + 8 * i).toString());
+  for (let i = 0; i < n; i++) serials.push(u64(b, 38 + 8 * i).toString());
   return {
     number: u64(b, 2).toString(),
     issuedMs: Number(u64(b, 10)) * 1000,
     nextUpdateMs: Number(u64(b, 18)) * 1000,
+    directoryNumber: u64(b, 26).toString(),
     serials,
   };
 }

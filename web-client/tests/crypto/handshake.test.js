@@ -61,9 +61,12 @@ test('a man in the middle with a valid certificate shows up as different safety 
   const m = new DeterministicRng(seed(12));
   const mallory = generateListenerIdentity(m);
   mallory.certificate = o.certify(mallory, ROLE_LISTENER, 77, o.trust.now - 86400, 30 * 86400);
+  // The org was fooled into certifying Mallory's key as dr.ames: the GP's
+  // directory names her (the real listener's console alarms on that).
+  const fooled = o.trustWith([o.listener.certificate, mallory.certificate]);
   const gp = new GpHandshake(g);
   const mAsListener = new ListenerHandshake(mallory, gp.hello, new SidCache(), m);
-  const gpSide = gp.onResponse(mAsListener.response, o.trust, utf8('hi'), g);
+  const gpSide = gp.onResponse(mAsListener.response, fooled, utf8('hi'), g);
   mAsListener.onConfirm(gpSide.confirm, m);
   const mAsGp = new GpHandshake(m);
   const lh = new ListenerHandshake(o.listener, mAsGp.hello, new SidCache(), l);
