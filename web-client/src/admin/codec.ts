@@ -20,6 +20,12 @@ export function fromB64url(text: string): Uint8Array | null {
   }
 }
 
+export function toB64url(bytes: Uint8Array): string {
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
 function u64(b: Uint8Array, at: number): bigint {
   let v = 0n;
   for (let i = 0; i < 8; i++) v = (v << 8n) | BigInt(b[at + i]);

@@ -6,16 +6,30 @@
 // the card warns from a day before the current one goes stale.
 // docs/CRYPTO.md §3.4, docs/OPERATIONS.md ("Revocation lists").
 import * as psc1 from '../crypto/index.js';
-import { b64urlDecode, b64urlEncode } from '../shared/b64';
 import type { TrustStateText } from '../shared/api';
-import { initCrypto, pinnedRoot } from '../shared/trust';
 import { Api, ApiError, describeError } from './api';
+import { fromB64url, toB64url } from './codec';
 import { field, formatDateTime, h, StatusLine } from './dom';
 import {
   createRevocationKey, loadRevocationKey, publicKeyText, saveRevocationKey, signWith, type RevocationKeyRecord,
 } from './revocation-key';
 
 const DAY_MS = 24 * 3600 * 1000;
+
+// Not ../shared/: that chunk carries the GP and listener pages' styles.
+let root: Uint8Array | null = null;
+/** Loads libsodium and decodes the organisation root key pinned at build time. */
+async function pinnedRoot(): Promise<Uint8Array> {
+  await psc1.ready();
+  root ??= psc1.rootPublicKeyFromText(import.meta.env.VITE_PEERLINE_ORG_ROOT) as Uint8Array;
+  return root;
+}
+
+function b64urlDecode(text: string): Uint8Array {
+  const b = fromB64url(text);
+  if (!b) throw new Error('That is not base64url text.');
+  return b;
+}
 
 export class RevocationSigner {
   readonly el: HTMLElement;
@@ -126,9 +140,8 @@ export class RevocationSigner {
     if (!this.rec) return;
     const t = text.replace(/\s+/g, '');
     try {
-      await initCrypto();
       const d = psc1.decodeRevocationDelegation(b64urlDecode(t));
-      if (!psc1.delegationSignatureOk(d, pinnedRoot())) throw new Error('It is not signed by the organisation key this dashboard trusts.');
+      if (!psc1.delegationSignatureOk(d, await pinnedRoot())) throw new Error('It is not signed by the organisation key this dashboard trusts.');
       if (!d.revocationKey.every((x: number, i: number) => x === this.rec!.publicKey[i])) throw new Error('It delegates another key, not this browser’s.');
       if (BigInt(Math.floor(Date.now() / 1000)) >= d.notAfter) throw new Error('It has expired.');
       this.rec.delegation = t;
@@ -151,7 +164,7 @@ export class RevocationSigner {
     }
     this.signButton.disabled = true;
     try {
-      await initCrypto();
+      const rootKey = await pinnedRoot();
       let state: TrustStateText | null = null;
       try {
         state = await this.api.get<TrustStateText>('/api/revocation-list');
@@ -159,7 +172,7 @@ export class RevocationSigner {
         if (!(err instanceof ApiError && err.status === 404)) throw err;
       }
       const fields = psc1.org.nextRevocationList({
-        root: pinnedRoot(),
+        root: rootKey,
         delegation: b64urlDecode(rec.delegation),
         previous: [state?.revocation_list, rec.lastList].filter((x): x is string => !!x).map(b64urlDecode),
         previousDelegations: state?.revocation_delegation ? [b64urlDecode(state.revocation_delegation)] : [],
@@ -168,7 +181,7 @@ export class RevocationSigner {
         now: Math.floor(Date.now() / 1000),
       });
       const signature = await signWith(rec, psc1.revocationListSignedBytes(fields));
-      const list = b64urlEncode(psc1.encodeRevocationList({ ...fields, signature }));
+      const list = toB64url(psc1.encodeRevocationList({ ...fields, signature }));
       await this.api.put('/api/admin/revocation-list', { revocation_list: list, revocation_delegation: rec.delegation });
       rec.lastList = list;
       await saveRevocationKey(rec);
