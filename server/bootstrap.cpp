@@ -102,24 +102,36 @@ trust::org_keys prepare_org_keys(redis::sync_client& redis, const server_config&
     if (org.root && *org.root != org.demo_root->public_key)
         throw std::runtime_error("--org-public-key is not the demo root key's public key");
     org.root = org.demo_root->public_key;
-    // A revocation list GPs' browsers accept: signed, and renewed well before it is stale.
+    // A demo revocation key beside the demo root, delegated afresh at each
+    // start; an empty directory if none; a list GPs' browsers accept (the
+    // revocation-list endpoint re-signs it in demo mode before it is stale).
     auto now_s = static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
             .count());
-    auto stored = redis.exec({"HMGET", keys::revocation_list, "data", "next_update"});
-    std::string current = stored.elements.size() == 2 ? stored.elements[0].str : std::string();
-    auto next_update = stored.elements.size() == 2 ? std::atoll(stored.elements[1].str.c_str()) : 0;
-    if (current.empty() || static_cast<std::uint64_t>(next_update) < now_s + 7 * 24 * 3600) {
-        auto list = trust::demo_revocation_list(org, current, now_s);
-        if (!list) throw std::runtime_error("cannot sign the demo revocation list");
-        redis.exec({"HSET", keys::revocation_list, "data", list->text, "number", std::to_string(list->number),
-                    "next_update", std::to_string(list->next_update)});
+    auto rev_path = (std::filesystem::path(path).parent_path() /
+                     (std::filesystem::path(path).stem().string() + "-revocation.key"))
+                        .string();
+    trust::load_demo_revocation_key(org, rev_path, now_s);
+    redis.exec({"HSET", keys::revocation_delegation, "data", trust::to_b64(org.demo_delegation)});
+    auto dir = redis.exec({"HGET", keys::directory, "data"});
+    if (dir.str.empty()) {
+        auto empty = trust::demo_empty_directory(org, now_s);
+        if (!empty) throw std::runtime_error("cannot sign the demo directory");
+        redis.exec({"HSET", keys::directory, "data", *empty, "number", "1"});
+        dir.str = *empty;
     }
+    auto stored = redis.exec({"HGET", keys::revocation_list, "data"});
+    auto list = trust::demo_revocation_list(org, stored.str, dir.str, now_s);
+    if (!list) throw std::runtime_error("cannot sign the demo revocation list");
+    redis.exec({"HSET", keys::revocation_list, "data", list->text, "number", std::to_string(list->number),
+                "next_update", std::to_string(list->next_update)});
     log::warn("demo_org_key", {{"file", path}, {"created", created}});
     std::cout << "peerline: demo mode: the demo root key " << path
               << (created ? " was created" : " is in use")
-              << ".\n  It certifies every listener enrolment at once. Never use it for a real service:\n"
-              << "  a real root key stays offline (`peerline org keygen`).\n"
+              << ".\n  It certifies every listener enrolment at once, and the demo revocation key\n"
+              << "  " << rev_path << " signs the revocation list. Never use them for a real service:\n"
+              << "  a real root key stays offline (`peerline org keygen`) and the revocation key\n"
+              << "  stays with the organisation's administrators, never on this server.\n"
               << "  root public key: " << crypto::org::public_key_text(*org.root) << "\n"
               << "  fingerprint:     " << crypto::org::fingerprint(*org.root) << "\n\n"
               << std::flush;

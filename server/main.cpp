@@ -211,28 +211,7 @@ int main(int argc, char** argv) {
     shift->callback([&admin] { admin.action = "add-shift"; });
 
     org_command org;
-    auto* org_app = app.add_subcommand("org", "The organisation's offline root key (never on the server)");
-    org_app->require_subcommand(1);
-    auto* keygen = org_app->add_subcommand("keygen", "Create a root key file (mode 0600)");
-    keygen->add_option("--key", org.key_file, "Root key file to create")->required();
-    keygen->callback([&org] { org.action = "keygen"; });
-    auto* show = org_app->add_subcommand("show", "Print the root public key and fingerprint");
-    show->add_option("--key", org.key_file, "Root key file")->required();
-    show->callback([&org] { org.action = "show"; });
-    auto* certify = org_app->add_subcommand("certify", "Certify a listener's enrolment request");
-    certify->add_option("--key", org.key_file, "Root key file")->required();
-    certify->add_option("--request", org.in_file, "Enrolment request (base64url text file)")->required();
-    certify->add_option("--out", org.out_file, "Certificate file to write")->required();
-    certify->add_option("--role", org.role, "listener or supervisor")->capture_default_str();
-    certify->add_option("--days", org.days, "Validity, at most 30 days")->capture_default_str();
-    certify->callback([&org] { org.action = "certify"; });
-    auto* revoke = org_app->add_subcommand("revoke", "Add serials to the signed revocation list");
-    revoke->add_option("--key", org.key_file, "Root key file")->required();
-    revoke->add_option("--list", org.in_file, "Current revocation list (omit for the first)");
-    revoke->add_option("--serial", org.serials, "Certificate serial to revoke (repeatable)")->required();
-    revoke->add_option("--out", org.out_file, "Revocation list file to write")->required();
-    revoke->add_option("--days", org.days, "Until the list is stale, at most 30 days")->capture_default_str();
-    revoke->callback([&org] { org.action = "revoke"; });
+    auto* org_app = add_org_commands(app, org);
 
     try {
         app.parse(argc, argv);

@@ -57,6 +57,10 @@ inline std::string stats_hour(long long hour_index) {
 inline std::string enrolment(std::string_view username) { return "pl:enrolment:" + std::string(username); }
 inline std::string certificate(std::string_view username) { return "pl:certificate:" + std::string(username); }
 inline const std::string revocation_list = "pl:revocation-list";
+// The root-signed directory (hash: "data", "number") and the root's
+// delegation of list signing to the revocation key (hash: "data").
+inline const std::string directory = "pl:directory";
+inline const std::string revocation_delegation = "pl:revocation-delegation";
 
 // Durable: the 24/7 services administrators chose (JSON list); absent = the
 // node's configured default.

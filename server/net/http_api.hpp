@@ -6,7 +6,7 @@
 //   POST /api/gp/session     anonymous GP session -> bearer token
 //   GET  /api/me             who the bearer token belongs to
 //   GET  /api/config         the landing page's 24/7 services, topics, timings
-//   GET  /api/revocation-list  the organisation's latest signed list
+//   GET  /api/revocation-list  the trust state: delegation, latest list, directory
 //   POST /api/feedback       a GP's anonymous feedback (counts only)
 //   /api/rota*, /api/admin/*, /api/listener/*  staff endpoints by role
 // Everything else goes to the static file handler. docs/PROTOCOL.md has the
@@ -71,6 +71,9 @@ private:
     net::awaitable<http_response> admin_certificate_put(const http_request& req, std::string username);
     net::awaitable<http_response> revocation_list_get(const http_request& req);
     net::awaitable<http_response> admin_revocation_list_put(const http_request& req);
+    // Demo mode: re-signs the list with the demo revocation key when it is
+    // within a day of stale (or `always`). False if Redis failed.
+    net::awaitable<bool> demo_resign_list(bool always);
 
     // Accounts and signposting (net/http_api_admin.cpp)
     net::awaitable<http_response> admin_accounts_get(const http_request& req);

@@ -1,9 +1,11 @@
 // Listener trust material over the JSON API. Listeners enrol a device key
 // (an enrolment request made in their browser) and read their certificate;
-// administrators list pending enrolments and upload certificates and
-// revocation lists made offline with the organisation's root key; anyone may
-// fetch the latest revocation list (GPs' browsers check it). The server only
-// stores and hands these out, except in demo mode (domain/trust.hpp).
+// administrators list pending enrolments, upload certificates with the
+// directory made offline with the organisation's root key, and upload
+// revocation lists signed with the delegated revocation key (with the root's
+// delegation); anyone may fetch the trust state — delegation, latest list and
+// directory — that GPs' browsers and listeners' consoles check. The server
+// only stores and hands these out, except in demo mode (domain/trust.hpp).
 #include "net/http_api.hpp"
 
 #include "core/log.hpp"
@@ -80,13 +82,25 @@ net::awaitable<http_response> http_api::listener_enrolment_put(const http_reques
     if (stored.failed()) co_return unavailable_response(req);
     log::info("enrolment_submitted", {{"listener", who.username}});
     if (svc_.org && svc_.org->demo_root) {
-        // Demo mode only: certified at once with the demo root key.
-        if (auto cert = trust::demo_certify(*svc_.org, *checked, now_s())) {
+        // Demo mode only: certified at once with the demo root key, the
+        // directory updated, and the list re-signed (revoking any replaced
+        // certificate of this listener).
+        std::vector<std::string> get_dir{"HGET", keys::directory, "data"};
+        auto dir = co_await svc_.redis->async_exec(std::move(get_dir), net::use_awaitable);
+        if (dir.failed()) co_return unavailable_response(req);
+        if (auto cert = trust::demo_certify(*svc_.org, *checked, dir.str, now_s())) {
+            std::vector<std::string> keys_arg{keys::directory};
+            std::vector<std::string> args{cert->directory, std::to_string(cert->directory_number), "0"};
+            auto stored_dir = co_await svc_.redis->async_eval(scripts::revocation_list_replace(), std::move(keys_arg),
+                                                              std::move(args), net::use_awaitable);
+            if (stored_dir.failed()) co_return unavailable_response(req);
             std::vector<std::string> put_cert{"HSET", keys::certificate(who.username), "data", cert->text,
                                               "enrolment", *text, "serial", std::to_string(cert->serial),
                                               "not_after", std::to_string(cert->not_after)};
             auto ok = co_await svc_.redis->async_exec(std::move(put_cert), net::use_awaitable);
             if (ok.failed()) co_return unavailable_response(req);
+            const bool resigned = co_await demo_resign_list(true);
+            if (!resigned) co_return unavailable_response(req);
             log::warn("demo_certificate_issued", {{"listener", who.username}});
         }
     }
@@ -111,52 +125,108 @@ net::awaitable<http_response> http_api::admin_enrolments(const http_request& req
         if (!checked) continue;
         list.push_back({{"username", u.str},
                         {"enrolment_request", state["enrolment_request"]},
-                        {"identity_fingerprint", crypto::org::fingerprint(checked->request.identity_key)}});
+                        {"identity_fingerprint", crypto::org::key_fingerprint(checked->request.identity_key)}});
     }
     co_return json_response(req, http::status::ok, json{{"enrolments", list}}.dump());
 }
 
 net::awaitable<http_response> http_api::admin_certificate_put(const http_request& req, std::string username) {
-    auto text = string_member(json::parse(req.body(), nullptr, false), "certificate", 1024);
-    if (!text)
+    auto body = json::parse(req.body(), nullptr, false);
+    auto text = string_member(body, "certificate", 1024);
+    auto directory = string_member(body, "directory", svc_.cfg.max_http_body_bytes);
+    if (!text || !directory)
         co_return json_error(req, http::status::bad_request, "invalid_certificate",
-                             "Send {\"certificate\": \"<base64url>\"} made by `peerline org certify`.");
+                             "Send {\"certificate\": \"<base64url>\", \"directory\": \"<base64url>\"} made by "
+                             "`peerline org certify`.");
     std::vector<std::string> get_enrolment{"HGET", keys::enrolment(username), "data"};
     auto enrolment = co_await svc_.redis->async_exec(std::move(get_enrolment), net::use_awaitable);
-    if (enrolment.failed()) co_return unavailable_response(req);
+    std::vector<std::string> get_dir{"HMGET", keys::directory, "data", "number"};
+    auto dir = co_await svc_.redis->async_exec(std::move(get_dir), net::use_awaitable);
+    if (enrolment.failed() || dir.failed() || dir.elements.size() != 2) co_return unavailable_response(req);
+    const std::string stored_dir = dir.elements[0].str;
+    const auto stored_number = std::strtoull(dir.elements[1].str.c_str(), nullptr, 10);
     std::string error;
-    auto cert = trust::check_certificate(*text, enrolment.str, username, *svc_.org, error);
-    if (!cert) co_return json_error(req, http::status::bad_request, "invalid_certificate", error);
+    auto checked = trust::check_certificate(*text, *directory, enrolment.str, username, *svc_.org, stored_number,
+                                            error);
+    if (!checked) co_return json_error(req, http::status::bad_request, "invalid_certificate", error);
+    if (*directory != stored_dir) {
+        // Only a newer directory replaces the stored one, checked again atomically.
+        std::vector<std::string> keys_arg{keys::directory};
+        std::vector<std::string> args{*directory, std::to_string(checked->directory.number), "0"};
+        auto v = co_await svc_.redis->async_eval(scripts::revocation_list_replace(), std::move(keys_arg),
+                                                 std::move(args), net::use_awaitable);
+        if (v.failed()) co_return unavailable_response(req);
+        if (v.integer != 1)
+            co_return json_error(req, http::status::conflict, "stale_directory",
+                                 "A directory with this number or higher is already stored; certify again from it.");
+    }
     std::vector<std::string> put{"HSET", keys::certificate(username), "data", *text, "enrolment", enrolment.str,
-                                 "serial", std::to_string(cert->serial), "not_after",
-                                 std::to_string(cert->not_after)};
+                                 "serial", std::to_string(checked->certificate.serial), "not_after",
+                                 std::to_string(checked->certificate.not_after)};
     auto stored = co_await svc_.redis->async_exec(std::move(put), net::use_awaitable);
     if (stored.failed()) co_return unavailable_response(req);
-    log::info("certificate_stored", {{"listener", username}});
+    log::info("certificate_stored", {{"listener", username}, {"directory", checked->directory.number}});
     co_return no_content_response(req);
 }
 
+net::awaitable<bool> http_api::demo_resign_list(bool always) {
+    std::vector<std::string> get{"HMGET", keys::revocation_list, "data", "next_update"};
+    auto v = co_await svc_.redis->async_exec(std::move(get), net::use_awaitable);
+    std::vector<std::string> get_dir{"HGET", keys::directory, "data"};
+    auto dir = co_await svc_.redis->async_exec(std::move(get_dir), net::use_awaitable);
+    if (v.failed() || dir.failed() || v.elements.size() != 2) co_return false;
+    const auto next_update = std::strtoull(v.elements[1].str.c_str(), nullptr, 10);
+    // Re-signed a day before it is stale, as an administrator's daily job would.
+    if (!always && next_update > now_s() + 24 * 3600) co_return true;
+    auto list = trust::demo_revocation_list(*svc_.org, v.elements[0].str, dir.str, now_s());
+    if (!list) co_return false;
+    std::vector<std::string> keys_arg{keys::revocation_list};
+    std::vector<std::string> args{list->text, std::to_string(list->number), std::to_string(list->next_update)};
+    auto stored = co_await svc_.redis->async_eval(scripts::revocation_list_replace(), std::move(keys_arg),
+                                                  std::move(args), net::use_awaitable);
+    co_return !stored.failed();  // 0: another node re-signed first
+}
+
 net::awaitable<http_response> http_api::revocation_list_get(const http_request& req) {
+    if (svc_.org && svc_.org->demo_revocation) {
+        const bool fresh = co_await demo_resign_list(false);
+        if (!fresh) co_return unavailable_response(req);
+    }
     std::vector<std::string> get{"HGET", keys::revocation_list, "data"};
     auto v = co_await svc_.redis->async_exec(std::move(get), net::use_awaitable);
-    if (v.failed()) co_return unavailable_response(req);
-    if (v.is_nil() || v.str.empty())
+    std::vector<std::string> get_delegation{"HGET", keys::revocation_delegation, "data"};
+    auto delegation = co_await svc_.redis->async_exec(std::move(get_delegation), net::use_awaitable);
+    std::vector<std::string> get_dir{"HGET", keys::directory, "data"};
+    auto dir = co_await svc_.redis->async_exec(std::move(get_dir), net::use_awaitable);
+    if (v.failed() || delegation.failed() || dir.failed()) co_return unavailable_response(req);
+    // The parts there are (an administrator signing the first list needs the
+    // directory); 404 only when the organisation has published nothing.
+    if (v.str.empty() && dir.str.empty() && delegation.str.empty())
         co_return json_error(req, http::status::not_found, "not_found",
                              "The organisation has not published a revocation list yet.");
-    co_return json_response(req, http::status::ok, json{{"revocation_list", v.str}}.dump());
+    json out{{"revocation_list", v.str}, {"revocation_delegation", delegation.str}, {"directory", dir.str}};
+    co_return json_response(req, http::status::ok, out.dump());
 }
 
 net::awaitable<http_response> http_api::admin_revocation_list_put(const http_request& req) {
-    auto text = string_member(json::parse(req.body(), nullptr, false), "revocation_list", svc_.cfg.max_http_body_bytes);
+    auto body = json::parse(req.body(), nullptr, false);
+    auto text = string_member(body, "revocation_list", svc_.cfg.max_http_body_bytes);
     if (!text)
         co_return json_error(req, http::status::bad_request, "invalid_revocation_list",
-                             "Send {\"revocation_list\": \"<base64url>\"} made by `peerline org revoke`.");
+                             "Send {\"revocation_list\": \"<base64url>\"} signed with the revocation key, and "
+                             "\"revocation_delegation\" when the key is new.");
+    auto new_delegation = body.is_object() && body.contains("revocation_delegation")
+                              ? string_member(body, "revocation_delegation", 1024)
+                              : std::optional<std::string>();
     std::vector<std::string> get{"HGET", keys::revocation_list, "number"};
     auto stored = co_await svc_.redis->async_exec(std::move(get), net::use_awaitable);
-    if (stored.failed()) co_return unavailable_response(req);
+    std::vector<std::string> get_delegation{"HGET", keys::revocation_delegation, "data"};
+    auto delegation = co_await svc_.redis->async_exec(std::move(get_delegation), net::use_awaitable);
+    if (stored.failed() || delegation.failed()) co_return unavailable_response(req);
     auto stored_number = static_cast<std::uint64_t>(std::strtoull(stored.str.c_str(), nullptr, 10));
     std::string error;
-    auto list = trust::check_revocation_list(*text, *svc_.org, stored_number, error);
+    const std::string delegation_text = new_delegation ? *new_delegation : delegation.str;
+    auto list = trust::check_revocation_list(*text, delegation_text, *svc_.org, stored_number, now_s(), error);
     if (!list) {
         bool stale_number = error.find("higher number") != std::string::npos;
         co_return json_error(req, stale_number ? http::status::conflict : http::status::bad_request,
@@ -171,6 +241,12 @@ net::awaitable<http_response> http_api::admin_revocation_list_put(const http_req
     if (v.integer != 1)
         co_return json_error(req, http::status::conflict, "stale_number",
                              "A list with this number or higher is already stored.");
+    if (new_delegation && *new_delegation != delegation.str) {
+        std::vector<std::string> put{"HSET", keys::revocation_delegation, "data", *new_delegation};
+        auto ok = co_await svc_.redis->async_exec(std::move(put), net::use_awaitable);
+        if (ok.failed()) co_return unavailable_response(req);
+        log::info("revocation_delegation_stored", {});
+    }
     log::info("revocation_list_stored", {{"number", list->number}, {"revoked", list->serials.size()}});
     co_return no_content_response(req);
 }

@@ -95,10 +95,7 @@ TEST_CASE("two native clients on two nodes talk end to end and the canary is now
     identity.certificate =
         org::certify(root, e2e::encode(request), e2e::role::listener, org::random_serial(rng), now - 60, 86400)
             .value();
-    e2e::trust_anchor trust;
-    trust.root = root.public_key;
-    trust.revocation_list = org::revoke(root, {}, {}, now - 60, 86400).value();
-    trust.now = now;
+    e2e::trust_anchor trust = org::make_trust(root, rng, {identity.certificate}, {}, now - 60, 86400, now).value();
 
     redis_monitor monitor(s.redis.port(), s.dir / "redis-monitor.log");
     const std::string canary = "CANARY-" + ts::random_hex(16);

@@ -40,9 +40,7 @@ struct world {
         listener = generate_listener_identity(random);
         auto req = make_enrolment_request(listener, "fuzz.listener").value();
         listener.certificate = org::certify(root, encode(req), role::listener, 5, now - 10, 86400).value();
-        trust.root = root.public_key;
-        trust.revocation_list = org::revoke(root, {}, {3}, now - 10, 86400).value();
-        trust.now = now;
+        trust = org::make_trust(root, random, {listener.certificate}, {3}, now - 10, 86400, now).value();
 
         sid_cache seen;
         gp.emplace(gp_handshake::start(random));
@@ -83,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     world& s = w();
     const byte_view in(data + 1, size - 1);
     deterministic_rng r(seed(9));
-    switch (data[0] % 12) {
+    switch (data[0] % 14) {
     case 0: (void)decode_certificate(in); break;
     case 1: (void)decode_revocation_list(in); break;
     case 2: (void)decode_enrolment_request(in); break;
@@ -111,6 +109,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
     }
     case 10: (void)verify_listener_certificate(in, s.trust); break;
+    case 12: (void)decode_directory(in); break;
+    case 13: (void)decode_revocation_delegation(in); break;
     default: (void)unpad(in); (void)peek_frame_type(in); break;
     }
     return 0;

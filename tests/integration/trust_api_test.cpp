@@ -13,7 +13,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <sodium.h>
+
 #include <fstream>
+#include <map>
 #include <sstream>
 
 using namespace peerline::integration;
@@ -68,7 +71,8 @@ org::root_key new_root(e2e::rng& random) {
 } // namespace
 
 TEST_CASE("in demo mode a listener's enrolment is certified at once by the demo root key, and the "
-          "certificate and revocation list verify in a GP's client",
+          "certificate, directory and revocation list (signed by a delegated demo revocation key) verify in a "
+          "GP's client",
           "[http][trust][demo]") {
     peerline::crypto::init();
     ts::temp_dir keys("peerline-demo-key");
@@ -95,15 +99,34 @@ TEST_CASE("in demo mode a listener's enrolment is certified at once by the demo 
     auto list = tc::http_get(s.ep(), "/api/revocation-list");
     REQUIRE(list.status == 200);
 
-    e2e::trust_anchor trust{root->public_key, unb64(list.json()["revocation_list"]), now_s()};
+    e2e::trust_anchor trust;
+    trust.root = root->public_key;
+    trust.revocation_list = unb64(list.json()["revocation_list"]);
+    trust.revocation_delegation = unb64(list.json()["revocation_delegation"]);
+    trust.directory = unb64(list.json()["directory"]);
+    trust.now = now_s();
     auto cert = e2e::verify_listener_certificate(unb64(body["certificate"]), trust);
     REQUIRE(cert);
+    // The list is signed by the delegated revocation key, not the root, and lives 48 hours.
+    auto l = e2e::decode_revocation_list(trust.revocation_list).value();
+    CHECK(e2e::verify_signature(l, root->public_key) == e2e::error::bad_signature);
+    CHECK(l.next_update - l.issued_at == e2e::max_crl_validity_s);
+    // A second device for the same listener replaces the first: the old serial is revoked at once.
+    auto second = new_device(random, a.name);
+    auto res2 = put_json(s.ep(), "/api/listener/enrolment", {{"enrolment_request", second.request}}, token);
+    REQUIRE(res2.status == 200);
+    auto list2 = tc::http_get(s.ep(), "/api/revocation-list").json();
+    trust.revocation_list = unb64(list2["revocation_list"]);
+    trust.directory = unb64(list2["directory"]);
+    CHECK(e2e::verify_listener_certificate(unb64(body["certificate"]), trust).err() == e2e::error::cert_revoked);
+    CHECK(e2e::verify_listener_certificate(unb64(res2.json()["certificate"]), trust).ok());
+    REQUIRE(put_json(s.ep(), "/api/listener/enrolment", {{"enrolment_request", dev.request}}, token).status == 200);
     CHECK(cert->handle == a.name);
     CHECK(cert->identity_key == dev.identity.identity_public());
     CHECK(body["serial"] == std::to_string(cert->serial));
     CHECK(body["not_after_ms"].get<std::uint64_t>() == cert->not_after * 1000);
     // The listener reads the same later.
-    CHECK(tc::http_get(s.ep(), "/api/listener/certificate", tc::bearer(token)).json() == body);
+    CHECK(tc::http_get(s.ep(), "/api/listener/certificate", tc::bearer(token)).json()["state"] == "certified");
 }
 
 TEST_CASE("enrolment requests are checked: the listener's own handle, a valid self-signature, the "
@@ -148,8 +171,8 @@ TEST_CASE("enrolment requests are checked: the listener's own handle, a valid se
     CHECK(res.json()["enrolment_request"] == dev.request);
 }
 
-TEST_CASE("an administrator uploads certificates and revocation lists made offline, and the server "
-          "refuses any not signed by the organisation, not for the enrolled keys, or older",
+TEST_CASE("an administrator uploads certificates with the directory made offline, and the server refuses any "
+          "not signed by the organisation, not for the enrolled keys, or not the handle's one current certificate",
           "[http][trust]") {
     peerline::crypto::init();
     e2e::system_rng random;
@@ -168,30 +191,57 @@ TEST_CASE("an administrator uploads certificates and revocation lists made offli
     auto entry = pending.json()["enrolments"][0];
     CHECK(entry["username"] == a.name);
     CHECK(entry["enrolment_request"] == dev.request);
-    CHECK(entry["identity_fingerprint"] == org::fingerprint(dev.identity.identity_public()));
+    CHECK(entry["identity_fingerprint"] == org::key_fingerprint(dev.identity.identity_public()));
 
+    // What `peerline org certify --directory` does: a certificate and the next directory.
+    std::map<const org::root_key*, e2e::bytes> directories;
+    struct issued {
+        std::string cert, directory;
+    };
     auto certify = [&](const org::root_key& by, const std::string& request) {
         auto c = org::certify(by, unb64(request), e2e::role::listener, org::random_serial(random), now_s(),
                               e2e::max_cert_validity_s);
         REQUIRE(c);
-        return b64(*c);
+        auto d = org::update_directory(by, directories[&by], *c, now_s());
+        REQUIRE(d);
+        directories[&by] = *d;
+        return issued{b64(*c), b64(*d)};
     };
-    const std::string target = "/api/admin/accounts/" + a.name + "/certificate";
-    auto res = put_json(s.ep(), target, {{"certificate", certify(rogue, dev.request)}}, admin);
+    auto upload = [&](const issued& i, const std::string& who) {
+        return put_json(s.ep(), "/api/admin/accounts/" + a.name + "/certificate",
+                        {{"certificate", i.cert}, {"directory", i.directory}}, who);
+    };
+    auto res = upload(certify(rogue, dev.request), admin);
     CHECK(res.status == 400);
     CHECK(error_code_of(res) == "invalid_certificate");
     auto other_device = new_device(random, a.name); // same handle, other keys
-    res = put_json(s.ep(), target, {{"certificate", certify(root, other_device.request)}}, admin);
+    res = upload(certify(root, other_device.request), admin);
     CHECK(error_code_of(res) == "invalid_certificate");
-    res = put_json(s.ep(), target, {{"certificate", certify(root, dev.request)}}, token); // a listener
+    res = upload(certify(root, dev.request), token); // a listener
     CHECK(res.status == 403);
+    auto no_directory = certify(root, dev.request);
+    res = put_json(s.ep(), "/api/admin/accounts/" + a.name + "/certificate", {{"certificate", no_directory.cert}},
+                   admin);
+    CHECK(error_code_of(res) == "invalid_certificate");
     CHECK(tc::http_get(s.ep(), "/api/listener/certificate", tc::bearer(token)).json()["state"] == "pending");
 
+    // Two certificates for the same key (say, certified twice): only the directory's current one is stored,
+    // and the older one can never be stored afterwards.
+    auto older = certify(root, dev.request);
     auto good = certify(root, dev.request);
-    REQUIRE(put_json(s.ep(), target, {{"certificate", good}}, admin).status == 204);
+    res = put_json(s.ep(), "/api/admin/accounts/" + a.name + "/certificate",
+                   {{"certificate", older.cert}, {"directory", good.directory}}, admin);
+    CHECK(error_code_of(res) == "invalid_certificate");
+    REQUIRE(upload(good, admin).status == 204);
+    res = upload(older, admin); // with its own, older directory
+    CHECK(error_code_of(res) == "invalid_certificate");
     auto mine = tc::http_get(s.ep(), "/api/listener/certificate", tc::bearer(token)).json();
     CHECK(mine["state"] == "certified");
-    CHECK(mine["certificate"] == good);
+    CHECK(mine["certificate"] == good.cert);
+    auto published = tc::http_get(s.ep(), "/api/revocation-list");
+    REQUIRE(published.status == 200); // the directory is out, though no list is yet
+    CHECK(published.json()["directory"] == good.directory);
+    CHECK(published.json()["revocation_list"] == "");
     CHECK(tc::http_get(s.ep(), "/api/admin/enrolments", tc::bearer(admin)).json()["enrolments"].empty());
     auto accounts = tc::http_get(s.ep(), "/api/admin/accounts", tc::bearer(admin)).json()["accounts"];
     bool listed = false;
@@ -207,24 +257,59 @@ TEST_CASE("an administrator uploads certificates and revocation lists made offli
     REQUIRE(put_json(s.ep(), "/api/listener/enrolment", {{"enrolment_request", replacement.request}}, token).status ==
             200);
     CHECK(tc::http_get(s.ep(), "/api/listener/certificate", tc::bearer(token)).json()["state"] == "pending");
+}
 
-    // Revocation lists: none yet; numbered, signed by the organisation, never older.
+TEST_CASE("the server stores only revocation lists signed by a revocation key the root delegated, valid at most "
+          "48 hours, and never an older one",
+          "[http][trust]") {
+    peerline::crypto::init();
+    e2e::system_rng random;
+    auto root = new_root(random);
+    auto rogue = new_root(random);
+    peerline_stack s({{"--org-public-key", org::public_key_text(root.public_key)}});
+    auto admin = admin_token(s, "revocation-admin");
+    auto rev = org::parse_revocation_key_file(org::revocation_keygen(random)).value();
+    auto delegation = b64(org::delegate_revocation(root, rev.public_key, now_s() - 60, 30 * 86400).value());
+    auto rogue_delegation = b64(org::delegate_revocation(rogue, rev.public_key, now_s() - 60, 30 * 86400).value());
+    org::list_inputs in;
+    in.root = root.public_key;
+    in.delegation = unb64(delegation);
+    in.now = now_s();
+    in.add_serials = {42};
+    auto first = b64(org::sign_revocation_list(rev, in).value());
+    auto put = [&](const json& body) { return put_json(s.ep(), "/api/admin/revocation-list", body, admin); };
+
     CHECK(tc::http_get(s.ep(), "/api/revocation-list").status == 404);
-    auto first = org::revoke(root, {}, {42}, now_s(), e2e::max_crl_validity_s);
-    REQUIRE(first);
-    auto rogue_list = org::revoke(rogue, {}, {42}, now_s(), e2e::max_crl_validity_s);
-    REQUIRE(rogue_list);
-    res = put_json(s.ep(), "/api/admin/revocation-list", {{"revocation_list", b64(*rogue_list)}}, admin);
+    // No delegation yet, or a delegation from another root: refused.
+    auto res = put({{"revocation_list", first}});
     CHECK(res.status == 400);
     CHECK(error_code_of(res) == "invalid_revocation_list");
-    REQUIRE(put_json(s.ep(), "/api/admin/revocation-list", {{"revocation_list", b64(*first)}}, admin).status == 204);
-    res = put_json(s.ep(), "/api/admin/revocation-list", {{"revocation_list", b64(*first)}}, admin);
+    res = put({{"revocation_list", first}, {"revocation_delegation", rogue_delegation}});
+    CHECK(error_code_of(res) == "invalid_revocation_list");
+    // Signed by the root itself, or valid 30 days: refused.
+    auto fields = e2e::decode_revocation_list(unb64(first)).value();
+    auto by_root = e2e::sign_revocation_list(fields, root.secret);
+    REQUIRE(by_root);
+    res = put({{"revocation_list", b64(e2e::encode(*by_root))}, {"revocation_delegation", delegation}});
+    CHECK(error_code_of(res) == "invalid_revocation_list");
+    auto long_fields = fields;
+    long_fields.next_update = long_fields.issued_at + 30 * 86400;
+    e2e::bytes tbs = e2e::revocation_list_signed_bytes(long_fields);
+    crypto_sign_detached(long_fields.signature.data(), nullptr, tbs.data(), tbs.size(), rev.secret.data());
+    res = put({{"revocation_list", b64(e2e::encode(long_fields))}, {"revocation_delegation", delegation}});
+    CHECK(error_code_of(res) == "invalid_revocation_list");
+
+    REQUIRE(put({{"revocation_list", first}, {"revocation_delegation", delegation}}).status == 204);
+    res = put({{"revocation_list", first}}); // the stored delegation checks it now
     CHECK(res.status == 409);
     CHECK(error_code_of(res) == "stale_number");
-    auto second = org::revoke(root, *first, {7}, now_s(), e2e::max_crl_validity_s);
-    REQUIRE(second);
-    REQUIRE(put_json(s.ep(), "/api/admin/revocation-list", {{"revocation_list", b64(*second)}}, admin).status == 204);
+    in.previous = {unb64(first)};
+    in.add_serials = {7};
+    auto second = b64(org::sign_revocation_list(rev, in).value());
+    REQUIRE(put({{"revocation_list", second}}).status == 204);
     auto published = tc::http_get(s.ep(), "/api/revocation-list");
     REQUIRE(published.status == 200);
-    CHECK(published.json()["revocation_list"] == b64(*second));
+    CHECK(published.json()["revocation_list"] == second);
+    CHECK(published.json()["revocation_delegation"] == delegation);
+    CHECK(e2e::decode_revocation_list(unb64(second)).value().serials == std::vector<std::uint64_t>{7, 42});
 }

@@ -49,10 +49,15 @@ struct org_fixture {
         root = org::parse_key_file(org::keygen(random)).value();
         listener = generate_listener_identity(random);
         listener.certificate = certify(listener, role::listener, serial, t0 - day, 30 * day);
-        crl = org::revoke(root, {}, {}, t0 - day, 30 * day).value();
-        trust.root = root.public_key;
-        trust.revocation_list = crl;
-        trust.now = t0;
+        trust = trust_with({listener.certificate});
+        crl = trust.revocation_list;
+    }
+
+    // A trust state (delegated revocation key, directory of `certs`, list
+    // revoking `revoked` issued at `issued` for `validity`) seen at t0.
+    trust_anchor trust_with(const std::vector<bytes>& certs, const std::vector<std::uint64_t>& revoked = {},
+                            std::uint64_t issued = t0 - day, std::uint64_t validity = 2 * day) {
+        return org::make_trust(root, random, certs, revoked, issued, validity, t0).value();
     }
 
     bytes certify(const listener_identity& id, role r, std::uint64_t s, std::uint64_t nb, std::uint64_t validity,

@@ -88,17 +88,20 @@ TEST_CASE("a relay that substitutes keys cannot complete the handshake", "[e2e-h
 }
 
 TEST_CASE("a man in the middle holding a valid certificate gets different safety codes", "[e2e-handshake]") {
-    // The worst case: Mallory is a certified listener (or the org was fooled).
-    // Both handshakes succeed, and only comparing the codes reveals her.
+    // The worst case: the org was fooled into certifying Mallory's key as
+    // dr.ames (so the GP's directory names her; the real listener's console
+    // alarms on that). Both handshakes succeed, and only comparing the codes
+    // reveals her.
     org_fixture o;
     deterministic_rng g(seed(10)), l(seed(11)), m(seed(12));
     auto mallory = generate_listener_identity(m);
     mallory.certificate = o.certify(mallory, role::listener, 77, t0 - day, 30 * day);
+    const trust_anchor fooled = o.trust_with({o.listener.certificate, mallory.certificate});
     sid_cache seen_l, seen_m;
 
     auto gp = gp_handshake::start(g);
     auto m_as_listener = listener_handshake::respond(mallory, gp.hello(), seen_m, m).value();
-    auto gp_side = gp.on_response(m_as_listener.response(), o.trust, to_bytes("hi"), g).value();
+    auto gp_side = gp.on_response(m_as_listener.response(), fooled, to_bytes("hi"), g).value();
     auto m_gp_side = m_as_listener.on_confirm(gp_side.confirm, m).value();
 
     auto m_as_gp = gp_handshake::start(m);

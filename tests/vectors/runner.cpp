@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <optional>
 #include <random>
 #include <stdexcept>
@@ -38,6 +39,7 @@ pub32 seed_of(const json& j) {
 
 struct org_setup {
     org::root_key root;
+    org::revocation_key revocation;
     listener_identity listener;
 };
 
@@ -45,6 +47,8 @@ org_setup make_org(const json& o) {
     org_setup s;
     deterministic_rng rr(seed_of(o["root_seed"]));
     s.root = org::parse_key_file(org::keygen(rr)).value();
+    deterministic_rng vr(seed_of(o["revocation_seed"]));
+    s.revocation = org::parse_revocation_key_file(org::revocation_keygen(vr)).value();
     deterministic_rng lr(seed_of(o["listener_seed"]));
     s.listener = generate_listener_identity(lr);
     return s;
@@ -81,18 +85,51 @@ bytes make_cert(const org_setup& s, const org::root_key& signer, const json& c) 
         .value();
 }
 
-bytes make_crl(const org::root_key& root, const json& l) {
-    // A list with number n is built by n successive revocations, the last one
-    // carrying the serials, exactly as administrators produce them.
-    bytes current;
+// The trust state a case runs under: the revocation key delegated from the
+// list's issue for 366 days; a directory naming the case's certificate (made
+// by the root; `directory_serial` names another serial instead); a list with
+// number n built by n successive signings, the last adding the revoked
+// serials, exactly as administrators produce them — or, for a faulty or
+// hostile signer (`signer: "root"`, validity over 48 hours), signed raw.
+trust_anchor make_trust(const org_setup& s, const json& cert, const json& l, const json& c) {
+    trust_anchor t;
+    t.root = s.root.public_key;
+    const auto issued_at = l["issued_at"].get<std::uint64_t>();
+    const auto validity = l["validity"].get<std::uint64_t>();
+    t.revocation_delegation =
+        org::delegate_revocation(s.root, s.revocation.public_key, issued_at, max_delegation_validity_s).value();
+    json dir_cert = cert;
+    if (c.contains("directory_serial")) dir_cert["serial"] = c["directory_serial"];
+    t.directory = org::update_directory(s.root, {}, make_cert(s, s.root, dir_cert), issued_at).value();
     const auto n = l["number"].get<std::uint64_t>();
-    for (std::uint64_t i = 1; i <= n; ++i) {
-        std::vector<std::uint64_t> add;
-        if (i == n) add = l["revoked"].get<std::vector<std::uint64_t>>();
-        current = org::revoke(root, current, add, l["issued_at"].get<std::uint64_t>(), l["validity"].get<std::uint64_t>())
-                      .value();
+    const auto revoked = l["revoked"].get<std::vector<std::uint64_t>>();
+    if (l.value("signer", "revocation") != "revocation" || validity > max_crl_validity_s) {
+        revocation_list raw;
+        raw.number = n;
+        raw.issued_at = issued_at;
+        raw.next_update = issued_at + validity;
+        raw.directory_number = decode_directory(t.directory).value().number;
+        raw.serials = revoked;
+        std::sort(raw.serials.begin(), raw.serials.end());
+        const bytes m = revocation_list_signed_bytes(raw);
+        const auto& secret = l.value("signer", "revocation") == "root" ? s.root.secret : s.revocation.secret;
+        crypto_sign_detached(raw.signature.data(), nullptr, m.data(), m.size(), secret.data());
+        t.revocation_list = encode(raw);
+        return t;
     }
-    return current;
+    org::list_inputs in;
+    in.root = s.root.public_key;
+    in.delegation = t.revocation_delegation;
+    in.directory = t.directory;
+    in.now = issued_at;
+    in.validity_s = validity;
+    for (std::uint64_t i = 1; i <= n; ++i) {
+        in.previous = {t.revocation_list};
+        in.add_serials.clear();
+        if (i == n) in.add_serials = revoked;
+        t.revocation_list = org::sign_revocation_list(s.revocation, in).value();
+    }
+    return t;
 }
 
 void mutate(bytes& b, const json& c) {
@@ -110,6 +147,8 @@ json run_org(const org_setup& s, const json& o) {
     out["fingerprint"] = org::fingerprint(s.root.public_key);
     out["listener_identity_public"] = hex(s.listener.identity_public());
     out["listener_signed_public"] = hex(s.listener.signed_public());
+    out["listener_fingerprint"] = org::key_fingerprint(s.listener.identity_public());
+    out["revocation_public"] = hex(s.revocation.public_key);
     out["enrolment"] = hex(encode(make_enrolment_request(s.listener, o["handle"].get<std::string>()).value()));
     return out;
 }
@@ -123,16 +162,19 @@ json run_certificate_case(const org_setup& s, const json& c) {
     }
     bytes cert = make_cert(s, other ? *other : s.root, c["cert"]);
     mutate(cert, c);
-    const bytes crl = make_crl(s.root, c["crl"]);
-    trust_anchor t;
-    t.root = s.root.public_key;
-    t.revocation_list = crl;
+    trust_anchor t = make_trust(s, c["cert"], c["crl"], c);
+    if (c.contains("flip_list_bit")) {
+        const auto bit = c["flip_list_bit"].get<std::size_t>();
+        t.revocation_list.at(bit / 8) ^= static_cast<byte>(1u << (bit % 8));
+    }
     t.now = c["now"].get<std::uint64_t>();
     t.allowed_roles.clear();
     for (int r : c["allowed_roles"]) t.allowed_roles.push_back(static_cast<role>(r));
     t.min_crl_number = c["min_crl_number"].get<std::uint64_t>();
     out["certificate"] = hex(cert);
-    out["revocation_list"] = hex(crl);
+    out["revocation_list"] = hex(t.revocation_list);
+    out["revocation_delegation"] = hex(t.revocation_delegation);
+    out["directory"] = hex(t.directory);
     auto v = verify_listener_certificate(cert, t);
     out["result"] = std::string(error_name(v.err()));
     if (v) out["handle"] = v->handle;
@@ -154,9 +196,7 @@ json run_conversation(const org_setup& s, const json& c) {
     const json& o = c["org"];
     listener_identity listener = s.listener;
     listener.certificate = make_cert(s, s.root, o["cert"]);
-    trust_anchor t;
-    t.root = s.root.public_key;
-    t.revocation_list = make_crl(s.root, o["crl"]);
+    trust_anchor t = make_trust(s, o["cert"], o["crl"], o);
     t.now = c["now"].get<std::uint64_t>();
 
     deterministic_rng g(seed_of(c["gp_seed"])), l(seed_of(c["listener_seed"]));
@@ -295,8 +335,8 @@ json cert_params(int role, std::uint64_t serial, std::uint64_t nb, std::uint64_t
 
 json cpp_spec() {
     const std::uint64_t now = 1'750'000'000, day = 86400;
-    const json crl = {{"number", 1}, {"issued_at", now - day}, {"validity", 30 * day}, {"revoked", json::array()}};
-    const json crl_revoked = {{"number", 2}, {"issued_at", now - day}, {"validity", 30 * day}, {"revoked", {7, 42, 99}}};
+    const json crl = {{"number", 1}, {"issued_at", now - day}, {"validity", 2 * day}, {"revoked", json::array()}};
+    const json crl_revoked = {{"number", 2}, {"issued_at", now - day}, {"validity", 2 * day}, {"revoked", {7, 42, 99}}};
     const json crl_stale = {{"number", 1}, {"issued_at", now - 3 * day}, {"validity", day}, {"revoked", json::array()}};
     const json good = cert_params(1, 42, now - day, 30 * day);
     auto cert_case = [&](std::string name, json cert, json list, std::uint64_t at) {
@@ -333,6 +373,20 @@ json cpp_spec() {
     auto rollback = cert_case("revocation list rollback", good, crl, now);
     rollback["min_crl_number"] = 2;
     certs.push_back(rollback);
+    json crl_long = crl;
+    crl_long["validity"] = 30 * day;
+    certs.push_back(cert_case("revocation list valid 30 days", good, crl_long, now));
+    json crl_by_root = crl;
+    crl_by_root["signer"] = "root";
+    certs.push_back(cert_case("revocation list signed by the root", good, crl_by_root, now));
+    auto replaced = cert_case("not the directory's current certificate", good, crl, now);
+    replaced["directory_serial"] = 4242;
+    certs.push_back(replaced);
+    for (int bit : {0, 8 * 20 + 1, 8 * 34, 8 * 40 + 7, 8 * 60 + 2}) {
+        auto flip = cert_case("revocation list bit " + std::to_string(bit) + " flipped", good, crl, now);
+        flip["flip_list_bit"] = bit;
+        certs.push_back(flip);
+    }
 
     json padding = json::array();
     for (std::size_t n : {0u, 1u, 60u, 64u, 881u, 882u, 849u, 850u, 4000u, 16000u, 65361u, 65362u, 65393u, 65394u}) {
@@ -415,7 +469,11 @@ json cpp_spec() {
             {"generator", "cpp"},
             {"rng", {{{"seed", seed_hex(1)}, {"bytes", 200}}, {{"seed", seed_hex(0xfe)}, {"bytes", 65}}}},
             {"padding", padding},
-            {"org", {{"root_seed", seed_hex(0x11)}, {"listener_seed", seed_hex(0x12)}, {"handle", "dr.ames"}}},
+            {"org",
+             {{"root_seed", seed_hex(0x11)},
+              {"revocation_seed", seed_hex(0x13)},
+              {"listener_seed", seed_hex(0x12)},
+              {"handle", "dr.ames"}}},
             {"certificates", certs},
             {"conversations", conversations}};
 }

@@ -2,8 +2,10 @@
 // signed structures (docs/CRYPTO.md, "Certificates").
 #include "peerline/crypto/e2e/certificate.hpp"
 
+#include "peerline/crypto/e2e/directory.hpp"
 #include "peerline/crypto/e2e/limits.hpp"
 #include "primitives.hpp"
+#include "struct_io.hpp"
 #include "wire.hpp"
 
 #include <algorithm>
@@ -36,8 +38,19 @@ bytes crl_tbs(const revocation_list& l) {
     w.u64(l.number);
     w.u64(l.issued_at);
     w.u64(l.next_update);
+    w.u64(l.directory_number);
     w.u32(static_cast<std::uint32_t>(l.serials.size()));
     for (std::uint64_t s : l.serials) w.u64(s);
+    return std::move(w.out);
+}
+
+bytes delegation_tbs(const revocation_delegation& d) {
+    wire::writer w;
+    w.u8(protocol_version);
+    w.u8(struct_revocation_delegation);
+    w.put(d.revocation_key);
+    w.u64(d.not_before);
+    w.u64(d.not_after);
     return std::move(w.out);
 }
 
@@ -52,12 +65,27 @@ bytes enrolment_tbs(const enrolment_request& r) {
     return std::move(w.out);
 }
 
+// Certificate fields that signing and decoding both insist on.
+error check_cert_fields(const listener_certificate& c) noexcept {
+    if (!valid_role(static_cast<std::uint8_t>(c.cert_role))) return error::bad_field;
+    if (c.serial == 0 || c.serial > max_serial) return error::bad_field;
+    if (!valid_handle(c.handle)) return error::bad_field;
+    return error::ok;
+}
+
+error check_validity_period(std::uint64_t not_before, std::uint64_t not_after, std::uint64_t max) noexcept {
+    if (not_after <= not_before || not_after - not_before > max) return error::cert_validity_too_long;
+    return error::ok;
+}
+
+} // namespace
+
+namespace structs {
 bytes with_signature(bytes tbs, const std::array<byte, 64>& sig) {
     tbs.insert(tbs.end(), sig.begin(), sig.end());
     return tbs;
 }
 
-// Version and type bytes shared by the three structures.
 error read_header(wire::reader& r, std::uint8_t type) noexcept {
     std::uint8_t v = 0, t = 0;
     if (!r.u8(v) || !r.u8(t)) return error::truncated;
@@ -81,20 +109,12 @@ error read_signature_end(wire::reader& r, std::array<byte, 64>& sig) noexcept {
     return r.remaining() == 0 ? error::ok : error::trailing_bytes;
 }
 
-// Certificate fields that signing and decoding both insist on.
-error check_cert_fields(const listener_certificate& c) noexcept {
-    if (!valid_role(static_cast<std::uint8_t>(c.cert_role))) return error::bad_field;
-    if (c.serial == 0 || c.serial > max_serial) return error::bad_field;
-    if (!valid_handle(c.handle)) return error::bad_field;
-    return error::ok;
-}
+} // namespace structs
 
-error check_validity_period(std::uint64_t not_before, std::uint64_t not_after, std::uint64_t max) noexcept {
-    if (not_after <= not_before || not_after - not_before > max) return error::cert_validity_too_long;
-    return error::ok;
-}
-
-} // namespace
+using structs::read_handle;
+using structs::read_header;
+using structs::read_signature_end;
+using structs::with_signature;
 
 bool valid_handle(std::string_view handle) noexcept {
     if (handle.empty() || handle.size() > max_handle_bytes) return false;
@@ -107,6 +127,15 @@ bool valid_handle(std::string_view handle) noexcept {
 bytes encode(const listener_certificate& c) { return with_signature(cert_tbs(c), c.signature); }
 bytes encode(const revocation_list& l) { return with_signature(crl_tbs(l), l.signature); }
 bytes encode(const enrolment_request& r) { return with_signature(enrolment_tbs(r), r.signature); }
+bytes encode(const revocation_delegation& d) { return with_signature(delegation_tbs(d), d.signature); }
+
+bytes revocation_list_signed_bytes(const revocation_list& l) {
+    bytes tbs = crl_tbs(l);
+    bytes out(prim::label_revocation.size() + tbs.size());
+    std::copy(prim::label_revocation.begin(), prim::label_revocation.end(), out.begin());
+    std::copy(tbs.begin(), tbs.end(), out.begin() + static_cast<std::ptrdiff_t>(prim::label_revocation.size()));
+    return out;
+}
 
 result<listener_certificate> decode_certificate(byte_view in) {
     // The size check first bounds all work on hostile input.
@@ -132,7 +161,8 @@ result<revocation_list> decode_revocation_list(byte_view in) {
     revocation_list l;
     if (error e = read_header(r, struct_revocation_list); e != error::ok) return e;
     std::uint32_t count = 0;
-    if (!r.u64(l.number) || !r.u64(l.issued_at) || !r.u64(l.next_update) || !r.u32(count)) {
+    if (!r.u64(l.number) || !r.u64(l.issued_at) || !r.u64(l.next_update) || !r.u64(l.directory_number) ||
+        !r.u32(count)) {
         return error::truncated;
     }
     if (count > max_revoked_serials) return error::bad_length;
@@ -163,6 +193,16 @@ result<enrolment_request> decode_enrolment_request(byte_view in) {
     return q;
 }
 
+result<revocation_delegation> decode_revocation_delegation(byte_view in) {
+    if (in.size() > delegation_bytes) return error::bad_length;
+    wire::reader r(in);
+    revocation_delegation d;
+    if (error e = read_header(r, struct_revocation_delegation); e != error::ok) return e;
+    if (!r.array(d.revocation_key) || !r.u64(d.not_before) || !r.u64(d.not_after)) return error::truncated;
+    if (error e = read_signature_end(r, d.signature); e != error::ok) return e;
+    return d;
+}
+
 result<listener_certificate> sign_certificate(listener_certificate c, const sign_secret& root_secret) {
     if (error e = check_cert_fields(c); e != error::ok) return e;
     if (error e = check_validity_period(c.not_before, c.not_after, max_cert_validity_s); e != error::ok) return e;
@@ -170,14 +210,21 @@ result<listener_certificate> sign_certificate(listener_certificate c, const sign
     return c;
 }
 
-result<revocation_list> sign_revocation_list(revocation_list l, const sign_secret& root_secret) {
+result<revocation_list> sign_revocation_list(revocation_list l, const sign_secret& revocation_secret) {
     std::sort(l.serials.begin(), l.serials.end());
     l.serials.erase(std::unique(l.serials.begin(), l.serials.end()), l.serials.end());
     if (l.number == 0 || l.serials.size() > max_revoked_serials) return error::bad_field;
     if (!l.serials.empty() && (l.serials.front() == 0 || l.serials.back() > max_serial)) return error::bad_field;
-    if (l.next_update <= l.issued_at || l.next_update - l.issued_at > max_crl_validity_s) return error::bad_field;
-    l.signature = prim::sign(prim::label_revocation, crl_tbs(l), root_secret);
+    if (l.next_update <= l.issued_at || l.next_update - l.issued_at > max_crl_validity_s)
+        return error::crl_validity_too_long;
+    l.signature = prim::sign(prim::label_revocation, crl_tbs(l), revocation_secret);
     return l;
+}
+
+result<revocation_delegation> sign_revocation_delegation(revocation_delegation d, const sign_secret& root_secret) {
+    if (d.not_after <= d.not_before || d.not_after - d.not_before > max_delegation_validity_s) return error::bad_field;
+    d.signature = prim::sign(prim::label_delegation, delegation_tbs(d), root_secret);
+    return d;
 }
 
 result<enrolment_request> sign_enrolment_request(enrolment_request r, const sign_secret& identity_secret) {
@@ -195,10 +242,20 @@ error verify_signature(const listener_certificate& c, const pub32& root) noexcep
     }
 }
 
-error verify_signature(const revocation_list& l, const pub32& root) noexcept {
+error verify_signature(const revocation_list& l, const pub32& revocation_key) noexcept {
     try {
-        return prim::verify(prim::label_revocation, crl_tbs(l), l.signature, root) ? error::ok
-                                                                                     : error::bad_signature;
+        return prim::verify(prim::label_revocation, crl_tbs(l), l.signature, revocation_key)
+                   ? error::ok
+                   : error::bad_signature;
+    } catch (...) {
+        return error::bad_signature;
+    }
+}
+
+error verify_signature(const revocation_delegation& d, const pub32& root) noexcept {
+    try {
+        return prim::verify(prim::label_delegation, delegation_tbs(d), d.signature, root) ? error::ok
+                                                                                          : error::bad_signature;
     } catch (...) {
         return error::bad_signature;
     }
@@ -222,13 +279,15 @@ result<listener_certificate> verify_listener_certificate(byte_view cert, const t
     if (trust.now < c->not_before) return error::cert_not_yet_valid;
     if (trust.now >= c->not_after) return error::cert_expired;
 
-    // Without a current, genuine list the GP cannot know the cert is not revoked.
-    auto crl = decode_revocation_list(trust.revocation_list);
-    if (!crl) return crl.err();
-    if (error e = verify_signature(*crl, trust.root); e != error::ok) return e;
-    if (trust.now >= crl->next_update) return error::crl_stale;
-    if (crl->number < trust.min_crl_number) return error::crl_rollback;
-    if (std::binary_search(crl->serials.begin(), crl->serials.end(), c->serial)) return error::cert_revoked;
+    // Without a current, genuine trust state the GP cannot know the
+    // certificate is neither revoked nor replaced.
+    auto state = verify_trust_state(trust);
+    if (!state) return state.err();
+    const auto& serials = state->list.serials;
+    if (std::binary_search(serials.begin(), serials.end(), c->serial)) return error::cert_revoked;
+    const directory_entry* entry = find_entry(state->dir, c->handle);
+    if (!entry || entry->serial != c->serial || !prim::equal(entry->identity_key, c->identity_key))
+        return error::not_in_directory;
 
     if (std::find(trust.allowed_roles.begin(), trust.allowed_roles.end(), c->cert_role) ==
         trust.allowed_roles.end()) {

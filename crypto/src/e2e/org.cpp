@@ -14,6 +14,7 @@ namespace peerline::crypto::org {
 namespace {
 
 constexpr std::string_view key_file_magic = "PEERLINE-ORG-ROOT-KEY-V1";
+constexpr std::string_view revocation_key_magic = "PEERLINE-ORG-REVOCATION-KEY-V1";
 
 std::string_view as_chars(byte_view b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
@@ -38,18 +39,20 @@ std::optional<std::string_view> field(std::string_view text, std::string_view na
 
 root_key::~root_key() { sodium_memzero(secret.data(), secret.size()); }
 
-std::string keygen(e2e::rng& random) {
+namespace {
+
+std::string keygen_with(e2e::rng& random, std::string_view magic) {
     e2e::key32 seed;
     random.fill(seed.b);
     root_key k;
     crypto_sign_seed_keypair(k.public_key.data(), k.secret.data(), seed.data());
-    std::string text = std::string(key_file_magic) + "\npublic: " + public_key_text(k.public_key) +
+    std::string text = std::string(magic) + "\npublic: " + public_key_text(k.public_key) +
                        "\nsecret: " + to_base64url(as_chars(seed.view())) + "\n";
     return text;
 }
 
-result<root_key> parse_key_file(std::string_view text) {
-    if (text.substr(0, key_file_magic.size()) != key_file_magic) return error::bad_type;
+result<root_key> parse_with(std::string_view text, std::string_view magic) {
+    if (text.substr(0, magic.size()) != magic || text.substr(magic.size(), 1) != "\n") return error::bad_type;
     auto pub = field(text, "public");
     auto sec = field(text, "secret");
     if (!pub || !sec) return error::truncated;
@@ -68,6 +71,15 @@ result<root_key> parse_key_file(std::string_view text) {
     return k;
 }
 
+} // namespace
+
+std::string keygen(e2e::rng& random) { return keygen_with(random, key_file_magic); }
+result<root_key> parse_key_file(std::string_view text) { return parse_with(text, key_file_magic); }
+std::string revocation_keygen(e2e::rng& random) { return keygen_with(random, revocation_key_magic); }
+result<revocation_key> parse_revocation_key_file(std::string_view text) {
+    return parse_with(text, revocation_key_magic);
+}
+
 std::string public_key_text(const e2e::pub32& root) { return to_base64url(as_chars(root)); }
 
 std::string fingerprint(const e2e::pub32& root) {
@@ -79,6 +91,31 @@ std::string fingerprint(const e2e::pub32& root) {
         out += hex.substr(i, 4);
     }
     return out;
+}
+
+std::string key_fingerprint(const e2e::pub32& identity_key) {
+    const e2e::pub32 h = e2e::prim::hash({e2e::prim::as_bytes(e2e::prim::label_key_fingerprint), identity_key});
+    std::string out;
+    for (std::size_t g = 0; g < 6; ++g) {
+        std::uint64_t v = 0;
+        for (std::size_t i = 0; i < 5; ++i) v = (v << 8) | h[g * 5 + i];
+        std::string digits = std::to_string(v % 100000);
+        if (g) out += ' ';
+        out += std::string(5 - digits.size(), '0') + digits;
+    }
+    return out;
+}
+
+bool fingerprint_matches(std::string_view typed, const e2e::pub32& identity_key) {
+    std::string digits;
+    for (char ch : typed) {
+        if (ch >= '0' && ch <= '9') digits += ch;
+        else if (ch != ' ' && ch != '-') return false;
+    }
+    std::string want;
+    for (char ch : key_fingerprint(identity_key))
+        if (ch != ' ') want += ch;
+    return digits == want;
 }
 
 std::uint64_t random_serial(e2e::rng& random) {
@@ -111,23 +148,135 @@ result<bytes> certify(const root_key& root, byte_view enrolment_request, e2e::ro
     return e2e::encode(*signed_cert);
 }
 
-result<bytes> revoke(const root_key& root, byte_view current, const std::vector<std::uint64_t>& add_serials,
-                     std::uint64_t now, std::uint64_t validity_s) {
-    e2e::revocation_list l;
+result<bytes> update_directory(const root_key& root, byte_view current, byte_view certificate, std::uint64_t now) {
+    auto cert = e2e::decode_certificate(certificate);
+    if (!cert) return cert.err();
+    if (error e = e2e::verify_signature(*cert, root.public_key); e != error::ok) return e;
+    e2e::directory d;
     if (!current.empty()) {
-        auto old = e2e::decode_revocation_list(current);
+        auto old = e2e::decode_directory(current);
         if (!old) return old.err();
         if (error e = e2e::verify_signature(*old, root.public_key); e != error::ok) return e;
-        l.number = old->number;
-        l.serials = old->serials;
+        d = std::move(*old);
+    }
+    auto it = std::find_if(d.entries.begin(), d.entries.end(),
+                           [&](const e2e::directory_entry& e) { return e.handle == cert->handle; });
+    if (it == d.entries.end()) {
+        d.entries.emplace_back();
+        it = std::prev(d.entries.end());
+    } else if (it->serial != cert->serial) {
+        d.retired.push_back(it->serial);  // one valid certificate per handle
+    }
+    *it = e2e::directory_entry{cert->handle, cert->serial, cert->not_before, cert->not_after, cert->identity_key};
+    d.number += 1;
+    d.issued_at = now;
+    auto signed_dir = e2e::sign_directory(std::move(d), root.secret);
+    if (!signed_dir) return signed_dir.err();
+    return e2e::encode(*signed_dir);
+}
+
+result<bytes> delegate_revocation(const root_key& root, const e2e::pub32& revocation_public,
+                                  std::uint64_t not_before, std::uint64_t validity_s) {
+    if (validity_s == 0 || validity_s > e2e::max_delegation_validity_s) return error::bad_field;
+    e2e::revocation_delegation d;
+    d.revocation_key = revocation_public;
+    d.not_before = not_before;
+    d.not_after = not_before + validity_s;
+    auto signed_d = e2e::sign_revocation_delegation(d, root.secret);
+    if (!signed_d) return signed_d.err();
+    return e2e::encode(*signed_d);
+}
+
+result<e2e::revocation_list> next_revocation_list(const list_inputs& in) {
+    auto delegation = e2e::decode_revocation_delegation(in.delegation);
+    if (!delegation) return delegation.err();
+    if (error e = e2e::verify_signature(*delegation, in.root); e != error::ok) return e;
+    if (in.now < delegation->not_before || in.now >= delegation->not_after) return error::delegation_invalid;
+    // No directory yet (nobody certified): the list names none (0).
+    e2e::directory none;
+    auto dir = in.directory.empty() ? e2e::result<e2e::directory>(none) : e2e::decode_directory(in.directory);
+    if (!dir) return dir.err();
+    if (!in.directory.empty())
+        if (error e = e2e::verify_signature(*dir, in.root); e != error::ok) return e;
+    std::vector<e2e::pub32> signers{delegation->revocation_key};
+    for (const auto& d : in.previous_delegations) {
+        if (d.empty()) continue;
+        auto other = e2e::decode_revocation_delegation(d);
+        if (!other) return other.err();
+        if (error e = e2e::verify_signature(*other, in.root); e != error::ok) return e;
+        signers.push_back(other->revocation_key);
+    }
+    e2e::revocation_list l;
+    for (const auto& prev : in.previous) {
+        if (prev.empty()) continue;
+        auto old = e2e::decode_revocation_list(prev);
+        if (!old) return old.err();
+        if (std::none_of(signers.begin(), signers.end(),
+                         [&](const e2e::pub32& k) { return e2e::verify_signature(*old, k) == error::ok; }))
+            return error::bad_signature;
+        if (old->directory_number > dir->number) return error::directory_stale;
+        l.number = std::max(l.number, old->number);
+        l.serials.insert(l.serials.end(), old->serials.begin(), old->serials.end());
     }
     l.number += 1;
-    l.serials.insert(l.serials.end(), add_serials.begin(), add_serials.end());
-    l.issued_at = now;
-    l.next_update = now + validity_s;
-    auto signed_list = e2e::sign_revocation_list(std::move(l), root.secret);
+    l.serials.insert(l.serials.end(), dir->retired.begin(), dir->retired.end());
+    l.serials.insert(l.serials.end(), in.add_serials.begin(), in.add_serials.end());
+    std::sort(l.serials.begin(), l.serials.end());
+    l.serials.erase(std::unique(l.serials.begin(), l.serials.end()), l.serials.end());
+    l.issued_at = in.now;
+    l.next_update = in.now + in.validity_s;
+    l.directory_number = dir->number;
+    if (in.validity_s == 0 || in.validity_s > e2e::max_crl_validity_s) return error::crl_validity_too_long;
+    return l;
+}
+
+result<bytes> sign_revocation_list(const revocation_key& key, const list_inputs& in) {
+    auto l = next_revocation_list(in);
+    if (!l) return l.err();
+    auto delegation = e2e::decode_revocation_delegation(in.delegation);
+    if (!delegation || delegation->revocation_key != key.public_key) return error::bad_signature;
+    auto signed_list = e2e::sign_revocation_list(std::move(*l), key.secret);
     if (!signed_list) return signed_list.err();
     return e2e::encode(*signed_list);
+}
+
+result<e2e::trust_anchor> make_trust(const root_key& root, e2e::rng& random, const std::vector<bytes>& certificates,
+                                     const std::vector<std::uint64_t>& revoked, std::uint64_t issued_at,
+                                     std::uint64_t validity_s, std::uint64_t now) {
+    auto rev = parse_revocation_key_file(revocation_keygen(random));
+    if (!rev) return rev.err();
+    auto delegation = delegate_revocation(root, rev->public_key, issued_at, e2e::max_delegation_validity_s);
+    if (!delegation) return delegation.err();
+    bytes dir;
+    for (const auto& c : certificates) {
+        auto next = update_directory(root, dir, c, issued_at);
+        if (!next) return next.err();
+        dir = std::move(*next);
+    }
+    if (dir.empty()) {
+        e2e::directory empty;
+        empty.number = 1;
+        empty.issued_at = issued_at;
+        auto signed_dir = e2e::sign_directory(std::move(empty), root.secret);
+        if (!signed_dir) return signed_dir.err();
+        dir = e2e::encode(*signed_dir);
+    }
+    list_inputs in;
+    in.root = root.public_key;
+    in.delegation = *delegation;
+    in.directory = dir;
+    in.add_serials = revoked;
+    in.now = issued_at;
+    in.validity_s = validity_s;
+    auto list = sign_revocation_list(*rev, in);
+    if (!list) return list.err();
+    e2e::trust_anchor t;
+    t.root = root.public_key;
+    t.revocation_delegation = std::move(*delegation);
+    t.directory = std::move(dir);
+    t.revocation_list = std::move(*list);
+    t.now = now;
+    return t;
 }
 
 result<demo_setup> make_demo(e2e::rng& random, std::string handle, std::uint64_t now) {
@@ -135,6 +284,12 @@ result<demo_setup> make_demo(e2e::rng& random, std::string handle, std::uint64_t
     d.root_key_file = keygen(random);
     auto root = parse_key_file(d.root_key_file);
     if (!root) return root.err();
+    d.revocation_key_file = revocation_keygen(random);
+    auto rev = parse_revocation_key_file(d.revocation_key_file);
+    if (!rev) return rev.err();
+    auto delegation = delegate_revocation(*root, rev->public_key, now, e2e::max_delegation_validity_s);
+    if (!delegation) return delegation.err();
+    d.delegation = std::move(*delegation);
     d.listener = e2e::generate_listener_identity(random);
     auto req = e2e::make_enrolment_request(d.listener, std::move(handle));
     if (!req) return req.err();
@@ -143,9 +298,17 @@ result<demo_setup> make_demo(e2e::rng& random, std::string handle, std::uint64_t
     if (!cert) return cert.err();
     d.certificate = *cert;
     d.listener.certificate = *cert;
-    auto crl = revoke(*root, {}, {}, now, e2e::max_crl_validity_s);
+    auto dir = update_directory(*root, {}, d.certificate, now);
+    if (!dir) return dir.err();
+    d.directory = std::move(*dir);
+    list_inputs in;
+    in.root = root->public_key;
+    in.delegation = d.delegation;
+    in.directory = d.directory;
+    in.now = now;
+    auto crl = sign_revocation_list(*rev, in);
     if (!crl) return crl.err();
-    d.revocation_list = std::move(crl.value());
+    d.revocation_list = std::move(*crl);
     return d;
 }
 

@@ -16,6 +16,9 @@ namespace peerline::crypto::e2e::prim {
 inline constexpr std::string_view label_certificate = "PSC1/certificate";
 inline constexpr std::string_view label_revocation = "PSC1/revocation-list";
 inline constexpr std::string_view label_enrolment = "PSC1/enrolment";
+inline constexpr std::string_view label_delegation = "PSC1/revocation-delegation";
+inline constexpr std::string_view label_directory = "PSC1/directory";
+inline constexpr std::string_view label_key_fingerprint = "PSC1/key-fingerprint";
 inline constexpr std::string_view label_commit = "PSC1/commit";
 inline constexpr std::string_view label_response = "PSC1/response";
 inline constexpr std::string_view label_transcript = "PSC1/transcript";

@@ -24,6 +24,10 @@ std::string_view error_name(error e) noexcept {
     case error::cert_wrong_role: return "cert_wrong_role";
     case error::crl_stale: return "crl_stale";
     case error::crl_rollback: return "crl_rollback";
+    case error::crl_validity_too_long: return "crl_validity_too_long";
+    case error::delegation_invalid: return "delegation_invalid";
+    case error::directory_stale: return "directory_stale";
+    case error::not_in_directory: return "not_in_directory";
     case error::weak_key: return "weak_key";
     case error::replayed_handshake: return "replayed_handshake";
     case error::sid_mismatch: return "sid_mismatch";

@@ -1,11 +1,17 @@
-// Listener and administrator accounts, enrolments and certificates.
-// The organisation's root key is never on the server: certificates are made
-// offline with `peerline org certify`, and this page only carries the
-// enrolment request out and the certificate back in.
+// Listener and administrator accounts, enrolments, certificates and the
+// revocation list. The organisation's root key is never on the server:
+// certificates (and the directory naming each handle's current one) are made
+// offline with `peerline org certify`, only once the listener has read out
+// their key's fingerprint; this page carries the enrolment request out and the
+// certificate and directory back in. Revocation lists are signed with a
+// revocation key delegated by the root, held here in the browser
+// (revocation-signer.ts) or by a scheduled job on the organisation's machine.
 
 import { Api, ApiError, describeError } from './api';
 import { h, clear, field, StatusLine, formatDateTime, stackTable } from './dom';
 import { normaliseB64url, readCertificate, readRevocationList, type CertificateInfo } from './codec';
+import { RevocationSigner } from './revocation-signer';
+import type { TrustStateText } from '../shared/api';
 
 export interface Account {
   username: string;
@@ -47,6 +53,7 @@ export class AccountsView {
   private enrolmentsBox: HTMLElement;
   private enrolmentsStatus = new StatusLine();
   private crlInfo: HTMLElement;
+  private signer: RevocationSigner;
   private objectUrls: string[] = [];
   accounts: Account[] = [];
   onAccounts: (a: Account[]) => void = () => {};
@@ -57,6 +64,7 @@ export class AccountsView {
     this.accountsBody = h('tbody', { id: 'accounts-body' });
     this.enrolmentsBox = h('div', { id: 'enrolments' });
     this.crlInfo = h('p', { id: 'crl-current', class: 'meta' });
+    this.signer = new RevocationSigner(api, () => this.loadRevocationList());
     root.append(
       h('h1', { id: 'accounts-title', tabindex: '-1' }, 'Accounts and certificates'),
       h(
@@ -242,10 +250,10 @@ export class AccountsView {
       h(
         'ol',
         { class: 'steps' },
-        h('li', {}, 'Check the identity fingerprint with the listener (by phone or in person): it must match the one their browser shows.'),
         h('li', {}, 'Save the enrolment request and take it to the offline machine that holds the root key.'),
-        h('li', {}, 'There, run ', h('code', {}, 'peerline org certify --key root.key --request USER.request --out USER.cert'), ' (30 days at most).'),
-        h('li', {}, 'Upload the certificate file here, or paste its text.'),
+        h('li', {}, 'Phone the listener, or meet them, and have them read out the key fingerprint their own console shows (30 digits). Do not take it from this page or from a message: this page comes from the server, which is what this check guards against.'),
+        h('li', {}, 'On the offline machine, run ', h('code', {}, 'peerline org certify --key root.key --request USER.request --expect-fingerprint "DIGITS THEY READ" --directory org.directory --out USER.cert'), ' (30 days at most). It refuses if the request’s key is not the one they read out.'),
+        h('li', {}, 'Upload the certificate and the directory here (the directory names each listener’s one current certificate; a replaced one is revoked with the next list).'),
       ),
       this.enrolmentsStatus.el,
       this.enrolmentsBox,
@@ -305,6 +313,16 @@ export class AccountsView {
         status.error(describeError(err));
       }
     });
+    const dirText = h('textarea', { rows: '3', spellcheck: 'false', autocomplete: 'off', class: 'mono', name: 'directory' });
+    const dirFile = h('input', { type: 'file', accept: '.directory,.txt,text/plain' });
+    dirFile.addEventListener('change', async () => {
+      try {
+        const t = await readFileText(dirFile);
+        if (t !== null) dirText.value = t;
+      } catch (err) {
+        status.error(describeError(err));
+      }
+    });
     const upload = h('button', { type: 'submit', class: 'button primary' }, `Upload certificate for ${e.username}`);
     const form = h(
       'form',
@@ -312,6 +330,8 @@ export class AccountsView {
       field('Certificate file', file),
       field('…or paste the certificate (base64url text)', text),
       preview,
+      field('Directory file (org.directory, written by the same command)', dirFile),
+      field('…or paste the directory (base64url text)', dirText),
       h('div', { class: 'actions' }, upload),
       status.el,
     );
@@ -323,6 +343,12 @@ export class AccountsView {
         text.focus();
         return;
       }
+      const directory = normaliseB64url(dirText.value);
+      if (!directory) {
+        status.error('Choose the directory file `peerline org certify` wrote, or paste its text, too.');
+        dirText.focus();
+        return;
+      }
       const info = readCertificate(cert);
       if (info && info.handle !== e.username) {
         status.error(`This certificate is for ${info.handle}, not ${e.username}.`);
@@ -330,7 +356,7 @@ export class AccountsView {
       }
       upload.disabled = true;
       try {
-        await this.api.put(`/api/admin/accounts/${encodeURIComponent(e.username)}/certificate`, { certificate: cert });
+        await this.api.put(`/api/admin/accounts/${encodeURIComponent(e.username)}/certificate`, { certificate: cert, directory });
         await Promise.all([this.loadAccounts(), this.loadEnrolments()]);
         // The enrolment (and its form) is gone: say so where it was.
         this.enrolmentsStatus.ok(`Certificate for ${e.username} stored: ${e.username} can now take conversations as a verified listener.`);
@@ -347,7 +373,8 @@ export class AccountsView {
       'article',
       { class: 'enrolment', 'data-enrolment': e.username, 'aria-labelledby': `enrol-${e.username}` },
       h('h3', { id: `enrol-${e.username}` }, e.username),
-      h('p', {}, 'Identity fingerprint: ', h('code', { class: 'fingerprint' }, e.identity_fingerprint)),
+      h('p', {}, 'Key fingerprint in this request, as the server reports it: ', h('code', { class: 'fingerprint' }, e.identity_fingerprint),
+        '. Compare what the listener reads out with what ', h('code', {}, 'peerline org certify'), ' prints, not with this.'),
       h('div', { class: 'actions' }, save, copy),
       form,
     );
@@ -366,12 +393,20 @@ export class AccountsView {
     const file = h('input', { type: 'file', accept: '.crl,.txt,text/plain', id: 'crl-file' });
     const preview = h('p', { class: 'meta', 'aria-live': 'polite' });
     const showPreview = () => {
-      const info = text.value.trim() ? readRevocationList(text.value) : null;
+      let listText = text.value.trim();
+      if (listText.startsWith('{')) {
+        try {
+          listText = String(JSON.parse(listText).revocation_list ?? '');
+        } catch {
+          listText = '';
+        }
+      }
+      const info = listText ? readRevocationList(listText) : null;
       preview.textContent = !text.value.trim()
         ? ''
         : info
           ? `List number ${info.number}, ${info.serials.length} revoked serials, stale from ${formatDateTime(info.nextUpdateMs)}.`
-          : 'This does not look like a Peerline revocation list (base64url text from peerline org revoke).';
+          : 'This does not look like a Peerline revocation list (base64url text from peerline org sign-revocation-list).';
     };
     text.addEventListener('input', showPreview);
     file.addEventListener('change', async () => {
@@ -397,14 +432,16 @@ export class AccountsView {
     );
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
-      const crl = normaliseB64url(text.value);
+      const crl = text.value.trim().startsWith('{') ? text.value.trim() : normaliseB64url(text.value);
       if (!crl) {
         status.error('Choose the revocation list file or paste its text first.');
         return;
       }
       upload.disabled = true;
       try {
-        await this.api.put('/api/admin/revocation-list', { revocation_list: crl });
+        // A pasted upload body from the CLI ({"revocation_list", "revocation_delegation"}) or a bare list.
+        const body = crl.startsWith('{') ? JSON.parse(text.value) : { revocation_list: crl };
+        await this.api.put('/api/admin/revocation-list', body);
         status.ok('Revocation list stored. GPs’ browsers use it from their next conversation.');
         form.reset();
         preview.textContent = '';
@@ -426,18 +463,29 @@ export class AccountsView {
       h(
         'p',
         {},
-        'To revoke a certificate (a lost device, a listener leaving), on the offline machine run ',
-        h('code', {}, 'peerline org revoke --key root.key --list current.crl --serial SERIAL --out next.crl'),
-        ' and upload next.crl. Upload a fresh list before the current one goes stale (at most 30 days), even with nothing new to revoke: GPs’ browsers refuse listeners when the list is stale.',
+        'A revocation list is valid for at most 48 hours, so a server cannot keep showing GPs an old one: sign a new list every day, even with nothing new to revoke (GPs’ browsers refuse listeners when the list is stale). ',
+        'It is signed by a revocation key the organisation’s root key delegated — in this browser, or in a scheduled job on the organisation’s own machine (',
+        h('code', {}, 'peerline org sign-revocation-list'),
+        ', docs/OPERATIONS.md) — never by the server. To revoke a certificate (a lost device, a listener leaving), type its serial below and sign.',
       ),
       this.crlInfo,
+      this.signer.el,
+      h('h3', {}, 'Or upload a list signed elsewhere'),
       form,
     );
   }
 
   async loadRevocationList(): Promise<void> {
+    let res: TrustStateText | null = null;
     try {
-      const res = await this.api.get<{ revocation_list: string }>('/api/revocation-list');
+      res = await this.api.get<TrustStateText>('/api/revocation-list');
+    } catch {
+      res = null;
+    }
+    await this.signer.refresh(res);
+    try {
+      if (!res) await this.api.get('/api/revocation-list'); // to report why
+      if (!res?.revocation_list) throw new ApiError(404, 'not_found', 'none');
       const info = readRevocationList(res.revocation_list);
       if (!info) {
         this.crlInfo.textContent = 'The stored revocation list cannot be read.';

@@ -20,6 +20,12 @@ export function fromB64url(text: string): Uint8Array | null {
   }
 }
 
+export function toB64url(bytes: Uint8Array): string {
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
 function u64(b: Uint8Array, at: number): bigint {
   let v = 0n;
   for (let i = 0; i < 8; i++) v = (v << 8n) | BigInt(b[at + i]);
@@ -59,20 +65,22 @@ export interface RevocationListInfo {
   number: string;
   issuedMs: number;
   nextUpdateMs: number;
+  directoryNumber: string;
   serials: string[];
 }
 
 export function readRevocationList(text: string): RevocationListInfo | null {
   const b = fromB64url(text);
-  if (!b || b.length < 94 || b[0] !== 1 || b[1] !== 0x11) return null;
-  const n = u32(b, 26);
-  if (n > 10_000 || b.length !== 30 + 8 * n + 64) return null;
+  if (!b || b.length < 102 || b[0] !== 1 || b[1] !== 0x11) return null;
+  const n = u32(b, 34);
+  if (n > 10_000 || b.length !== 38 + 8 * n + 64) return null;
   const serials: string[] = [];
-  for (let i = 0; i < n; i++) serials.push(u64(b, 30 + 8 * i).toString());
+  for (let i = 0; i < n; i++) serials.push(u64(b, 38 + 8 * i).toString());
   return {
     number: u64(b, 2).toString(),
     issuedMs: Number(u64(b, 10)) * 1000,
     nextUpdateMs: Number(u64(b, 18)) * 1000,
+    directoryNumber: u64(b, 26).toString(),
     serials,
   };
 }

@@ -1,9 +1,11 @@
-// Listener certificates, revocation lists and enrolment requests: encoding,
-// strict decoding, signing and the GP's chain check (docs/CRYPTO.md,
-// "Certificates"). Twin of crypto/src/e2e/certificate.cpp.
+// Listener certificates, revocation lists, revocation-key delegations and
+// enrolment requests: encoding, strict decoding, signing and the GP's chain
+// check (docs/CRYPTO.md, "Certificates"). Twin of
+// crypto/src/e2e/certificate.cpp; the directory is in directory.js.
 import * as C from './constants.js';
 import { fail } from './errors.js';
-import { sign, verify, utf8 } from './sodium.js';
+import { verifyTrustState } from './directory.js';
+import { concat, equal, sign, verify, utf8 } from './sodium.js';
 import { Reader, Writer } from './wire.js';
 
 /**
@@ -23,8 +25,17 @@ import { Reader, Writer } from './wire.js';
  * @property {bigint} number
  * @property {bigint} issuedAt
  * @property {bigint} nextUpdate
+ * @property {bigint} directoryNumber  the directory current when it was signed (0n = none)
  * @property {bigint[]} serials  strictly ascending
  * @property {Uint8Array} signature
+ */
+
+/**
+ * @typedef {object} RevocationDelegation
+ * @property {Uint8Array} revocationKey  Ed25519 public key
+ * @property {bigint} notBefore
+ * @property {bigint} notAfter
+ * @property {Uint8Array} signature  by the root
  */
 
 /**
@@ -52,9 +63,16 @@ function certTbs(c) {
 function crlTbs(l) {
   const w = new Writer()
     .u8(C.PROTOCOL_VERSION).u8(C.STRUCT_REVOCATION_LIST)
-    .u64(l.number).u64(l.issuedAt).u64(l.nextUpdate).u32(l.serials.length);
+    .u64(l.number).u64(l.issuedAt).u64(l.nextUpdate).u64(l.directoryNumber).u32(l.serials.length);
   for (const s of l.serials) w.u64(s);
   return w.bytes();
+}
+
+function delegationTbs(d) {
+  return new Writer()
+    .u8(C.PROTOCOL_VERSION).u8(C.STRUCT_REVOCATION_DELEGATION)
+    .put(d.revocationKey).u64(d.notBefore).u64(d.notAfter)
+    .bytes();
 }
 
 function enrolmentTbs(r) {
@@ -65,7 +83,7 @@ function enrolmentTbs(r) {
     .bytes();
 }
 
-const withSig = (tbs, sig) => {
+export const withSig = (tbs, sig) => {
   const out = new Uint8Array(tbs.length + sig.length);
   out.set(tbs);
   out.set(sig, tbs.length);
@@ -78,15 +96,24 @@ export const encodeCertificate = (c) => withSig(certTbs(c), c.signature);
 export const encodeRevocationList = (l) => withSig(crlTbs(l), l.signature);
 /** @param {EnrolmentRequest} r */
 export const encodeEnrolmentRequest = (r) => withSig(enrolmentTbs(r), r.signature);
+/** @param {RevocationDelegation} d */
+export const encodeRevocationDelegation = (d) => withSig(delegationTbs(d), d.signature);
 
-function readHeader(r, type) {
+/**
+ * What a revocation key signs for a list: label || fields. An
+ * administrator's browser signs these bytes with its WebCrypto key.
+ * @param {Omit<RevocationList,'signature'>} l
+ */
+export const revocationListSignedBytes = (l) => concat(utf8(C.LABEL_REVOCATION), crlTbs(l));
+
+export function readHeader(r, type) {
   const v = r.u8();
   const t = r.u8();
   if (v !== C.PROTOCOL_VERSION) fail('bad_version');
   if (t !== type) fail('bad_type');
 }
 
-function readHandle(r) {
+export function readHandle(r) {
   const len = r.u8();
   if (len === 0 || len > C.MAX_HANDLE_BYTES) fail('bad_length');
   const raw = r.take(len);
@@ -95,7 +122,7 @@ function readHandle(r) {
   return h;
 }
 
-function readSignatureEnd(r) {
+export function readSignatureEnd(r) {
   const sig = r.take(C.SIGNATURE_BYTES);
   if (r.remaining !== 0) fail('trailing_bytes');
   return sig;
@@ -126,6 +153,7 @@ export function decodeRevocationList(bytes) {
   const number = r.u64();
   const issuedAt = r.u64();
   const nextUpdate = r.u64();
+  const directoryNumber = r.u64();
   const count = r.u32();
   if (count > C.MAX_REVOKED_SERIALS) fail('bad_length');
   const need = count * 8 + C.SIGNATURE_BYTES;
@@ -139,7 +167,19 @@ export function decodeRevocationList(bytes) {
   }
   const signature = readSignatureEnd(r);
   if (number === 0n) fail('bad_field');
-  return { number, issuedAt, nextUpdate, serials, signature };
+  return { number, issuedAt, nextUpdate, directoryNumber, serials, signature };
+}
+
+/** @param {Uint8Array} bytes @returns {RevocationDelegation} */
+export function decodeRevocationDelegation(bytes) {
+  if (bytes.length > C.DELEGATION_BYTES) fail('bad_length');
+  const r = new Reader(bytes);
+  readHeader(r, C.STRUCT_REVOCATION_DELEGATION);
+  const revocationKey = r.take(32);
+  const notBefore = r.u64();
+  const notAfter = r.u64();
+  const signature = readSignatureEnd(r);
+  return { revocationKey, notBefore, notAfter, signature };
 }
 
 /** @param {Uint8Array} bytes @returns {EnrolmentRequest} */
@@ -170,16 +210,37 @@ export function signCertificate(c, rootSecret) {
 }
 
 /**
- * @param {Omit<RevocationList,'signature'>} l @param {Uint8Array} rootSecret
- * @returns {RevocationList}
+ * The list's fields in canonical form (serials sorted, unique), checked as
+ * signing requires; throws otherwise.
+ * @param {Omit<RevocationList,'signature'>} l @returns {Omit<RevocationList,'signature'>}
  */
-export function signRevocationList(l, rootSecret) {
+export function canonicalRevocationList(l) {
   const serials = [...new Set(l.serials.map(BigInt))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (l.number === 0n || serials.length > C.MAX_REVOKED_SERIALS) fail('bad_field');
   if (serials.length && (serials[0] === 0n || serials[serials.length - 1] > C.MAX_SERIAL)) fail('bad_field');
-  if (l.nextUpdate <= l.issuedAt || l.nextUpdate - l.issuedAt > C.MAX_CRL_VALIDITY_S) fail('bad_field');
-  const list = { ...l, serials };
-  return { ...list, signature: sign(C.LABEL_REVOCATION, crlTbs(list), rootSecret) };
+  if (l.nextUpdate <= l.issuedAt || l.nextUpdate - l.issuedAt > C.MAX_CRL_VALIDITY_S) fail('crl_validity_too_long');
+  return { ...l, directoryNumber: BigInt(l.directoryNumber ?? 0n), serials };
+}
+
+/**
+ * Signs with the delegated revocation key's 64-byte libsodium secret (a CLI
+ * or test; administrators' browsers sign revocationListSignedBytes with a
+ * WebCrypto key instead).
+ * @param {Omit<RevocationList,'signature'>} l @param {Uint8Array} revocationSecret
+ * @returns {RevocationList}
+ */
+export function signRevocationList(l, revocationSecret) {
+  const list = canonicalRevocationList(l);
+  return { ...list, signature: sign(C.LABEL_REVOCATION, crlTbs(list), revocationSecret) };
+}
+
+/**
+ * @param {Omit<RevocationDelegation,'signature'>} d @param {Uint8Array} rootSecret
+ * @returns {RevocationDelegation}
+ */
+export function signRevocationDelegation(d, rootSecret) {
+  if (d.notAfter <= d.notBefore || d.notAfter - d.notBefore > C.MAX_DELEGATION_VALIDITY_S) fail('bad_field');
+  return { ...d, signature: sign(C.LABEL_DELEGATION, delegationTbs(d), rootSecret) };
 }
 
 /**
@@ -192,16 +253,19 @@ export function signEnrolmentRequest(r, identitySecret) {
 }
 
 export const certificateSignatureOk = (c, root) => verify(C.LABEL_CERTIFICATE, certTbs(c), c.signature, root);
-export const revocationSignatureOk = (l, root) => verify(C.LABEL_REVOCATION, crlTbs(l), l.signature, root);
+export const revocationSignatureOk = (l, revocationKey) => verify(C.LABEL_REVOCATION, crlTbs(l), l.signature, revocationKey);
+export const delegationSignatureOk = (d, root) => verify(C.LABEL_DELEGATION, delegationTbs(d), d.signature, root);
 export const enrolmentSignatureOk = (r) => verify(C.LABEL_ENROLMENT, enrolmentTbs(r), r.signature, r.identityKey);
 
 /**
  * @typedef {object} TrustAnchor
  * @property {Uint8Array} root  the pinned organisation public key
- * @property {Uint8Array} revocationList  the latest encoded list
+ * @property {Uint8Array} revocationList  the latest encoded list, signed by the delegated revocation key
+ * @property {Uint8Array} revocationDelegation  the root's delegation to that key
+ * @property {Uint8Array} directory  the root-signed directory
  * @property {bigint|number} now  unix seconds
  * @property {number[]} [allowedRoles]  default [listener]
- * @property {bigint|number} [minCrlNumber]  highest list number already accepted
+ * @property {bigint|number} [minCrlNumber]  lowest list number accepted (the build's floor, or the highest seen)
  */
 
 /**
@@ -216,11 +280,10 @@ export function verifyListenerCertificate(certBytes, trust) {
   checkPeriod(c.notBefore, c.notAfter, C.MAX_CERT_VALIDITY_S);
   if (now < c.notBefore) fail('cert_not_yet_valid');
   if (now >= c.notAfter) fail('cert_expired');
-  const l = decodeRevocationList(trust.revocationList ?? new Uint8Array(0));
-  if (!revocationSignatureOk(l, trust.root)) fail('bad_signature');
-  if (now >= l.nextUpdate) fail('crl_stale');
-  if (l.number < BigInt(trust.minCrlNumber ?? 0)) fail('crl_rollback');
-  if (l.serials.includes(c.serial)) fail('cert_revoked');
+  const state = verifyTrustState(trust);
+  if (state.list.serials.includes(c.serial)) fail('cert_revoked');
+  const entry = state.directory.entries.find((e) => e.handle === c.handle);
+  if (!entry || entry.serial !== c.serial || !equal(entry.identityKey, c.identityKey)) fail('not_in_directory');
   if (!(trust.allowedRoles ?? [C.ROLE_LISTENER]).includes(c.role)) fail('cert_wrong_role');
   return c;
 }

@@ -5,6 +5,7 @@ export { E2eError, ERROR_CODES, warningFor } from './errors.js';
 export { ready, toHex, fromHex } from './sodium.js';
 export { SystemRng, DeterministicRng } from './rng.js';
 export * from './certificate.js';
+export * from './directory.js';
 export * from './frames.js';
 export { bucketFor, pad, unpad } from './padding.js';
 export { Session, safetyCodeFor } from './session.js';

@@ -10,7 +10,7 @@ import { Api, ApiError, type Alternative, type PublicConfig, describeApiError } 
 import { ChatView } from '../shared/chatview';
 import { Conversation, type ConversationEvent, type GpTrust } from '../shared/conversation';
 import { $, $input, announce, formatTime, formatWait, h, setError, showView } from '../shared/dom';
-import { initCrypto, pinnedRoot, rootFingerprint } from '../shared/trust';
+import { MIN_REVOCATION_NUMBER, initCrypto, pinnedRoot, rootFingerprint } from '../shared/trust';
 import { type ConnState, type ServerFrame, WsClient } from '../shared/ws';
 import { forgetCode, keepCode, storedCode } from './continuity';
 
@@ -181,9 +181,10 @@ async function askToTalk(): Promise<void> {
     return;
   }
   const graceMs = (s.config?.resume_grace_s ?? 60) * 1000;
-  // Kept for the tab's life: the highest revocation list number seen so far
-  // (an older list served later is refused as a rollback).
-  s.trust ??= { root: pinnedRoot(), revocationList: () => s.api.revocationList(), minCrlNumber: 0n };
+  // Kept for the tab's life: the lowest revocation list number accepted,
+  // starting at the release's floor and raised to the highest seen (an
+  // older list served later is refused as a rollback).
+  s.trust ??= { root: pinnedRoot(), revocationList: () => s.api.revocationList(), minCrlNumber: MIN_REVOCATION_NUMBER };
   s.ws = new WsClient(() => s.api.currentToken(), { onFrame, onRelay, onState }, graceMs);
   s.ws.connect();
 }

@@ -31,6 +31,13 @@ export interface CertificateState {
   not_after_ms?: number;
 }
 
+/** GET /api/revocation-list: the organisation's trust state, each base64url. */
+export interface TrustStateText {
+  revocation_list: string;
+  revocation_delegation: string;
+  directory: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -161,10 +168,10 @@ export class Api {
   }
 
   /** The latest signed revocation list (b64url), or null when none is published. */
-  async revocationList(): Promise<string | null> {
+  /** The trust state (delegation, latest list, directory), or null when no list is published. */
+  async revocationList(): Promise<TrustStateText | null> {
     try {
-      const r = await this.request<{ revocation_list: string }>('GET', '/api/revocation-list');
-      return r.revocation_list;
+      return await this.request<TrustStateText>('GET', '/api/revocation-list');
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) return null;
       throw e;

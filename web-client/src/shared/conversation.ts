@@ -16,8 +16,9 @@
 // after a reconnection; a copy that already arrived is refused by the
 // ratchet as a duplicate, so nothing is shown twice.
 import * as psc1 from '../crypto/index.js';
+import type { TrustStateText } from './api';
+import { trustStateBytes } from './trust-state';
 import { type AppMessage, type Signpost, decodeApp, encodeApp, newMessageId } from './appmsg';
-import { b64urlDecode } from './b64';
 
 export type ConversationEvent =
   | { kind: 'established'; safetyCode: string; listenerHandle?: string; listenerNotAfter?: number }
@@ -46,9 +47,9 @@ export interface ListenerIdentityLike {
 export interface GpTrust {
   /** Pinned organisation root public key. */
   root: Uint8Array;
-  /** Fetches the latest revocation list (b64url) or null when none exists. */
-  revocationList(): Promise<string | null>;
-  /** Highest revocation list number accepted so far in this tab (memory only). */
+  /** Fetches the trust state (delegation, latest list, directory) or null when no list exists. */
+  revocationList(): Promise<TrustStateText | null>;
+  /** Lowest revocation list number accepted: the release's floor, raised to the highest seen in this tab (memory only). */
   minCrlNumber: bigint;
 }
 
@@ -128,22 +129,23 @@ export class Conversation {
 
   private async onResponse(response: Uint8Array): Promise<void> {
     const trust = this.opts.trust!;
-    let list: string | null;
+    let list: TrustStateText | null;
     try {
       list = await trust.revocationList();
     } catch {
       this.refuse('unreachable');
       return;
     }
-    if (!list) {
+    if (!list || !list.revocation_list) {
       this.refuse('no_revocation_list');
       return;
     }
     try {
-      const revocationList = b64urlDecode(list);
+      const state = trustStateBytes(list);
+      const revocationList = state.revocationList;
       const res = this.gp!.onResponse(
         response,
-        { root: trust.root, revocationList, now: Math.floor(Date.now() / 1000), minCrlNumber: trust.minCrlNumber },
+        { root: trust.root, ...state, now: Math.floor(Date.now() / 1000), minCrlNumber: trust.minCrlNumber },
         encodeApp({ v: 1, t: 'start' }),
         rng,
       );

@@ -1,8 +1,18 @@
 // The organisation root key pinned at build time (VITE_PEERLINE_ORG_ROOT,
-// checked by vite.config.ts) and its displayed fingerprint.
+// checked by vite.config.ts), its displayed fingerprint, and the release's
+// floor on revocation-list numbers.
 import * as psc1 from '../crypto/index.js';
 
+export { trustStateBytes } from './trust-state';
+
 export const PINNED_ROOT_TEXT: string = import.meta.env.VITE_PEERLINE_ORG_ROOT;
+
+/**
+ * The lowest revocation-list number this release accepts
+ * (`scripts/build-web --min-revocation-number N`; 0 when not set): a fresh
+ * tab refuses any older list the server might serve.
+ */
+export const MIN_REVOCATION_NUMBER: bigint = BigInt(import.meta.env.VITE_PEERLINE_MIN_REVOCATION_NUMBER || '0');
 
 let root: Uint8Array | null = null;
 

@@ -173,7 +173,9 @@ test('administrator dashboard against the real server', { skip: h.skipReason() ?
     const shown = (await item.locator('.fingerprint').textContent()).trim();
     const listed = await stack.api('GET', '/api/admin/enrolments', { token: await stack.admin() });
     assert.equal(shown, listed.body.enrolments.find((e) => e.username === 'dr.ames').identity_fingerprint);
-    assert.match(shown, /^[0-9a-f]{4}( [0-9a-f]{4})+$/);
+    assert.match(shown, /^\d{5}( \d{5}){5}$/);
+    // What dr.ames reads out from their own device (their console shows the same digits).
+    const readOut = psc1.org.keyFingerprint(id.identityPublic);
 
     // Save the request as a file (a real download), certify it with the root key offline.
     const [download] = await Promise.all([page.waitForEvent('download'), item.getByRole('link', { name: /Save dr\.ames\.request/ }).click()]);
@@ -181,9 +183,12 @@ test('administrator dashboard against the real server', { skip: h.skipReason() ?
     await download.saveAs(reqFile);
     assert.equal(readFileSync(reqFile, 'utf8').trim(), request);
     const certFile = join(stack.dir, 'dr.ames.cert');
-    h.run([h.PEERLINE, 'org', 'certify', '--key', h.orgKey().keyFile, '--request', reqFile, '--out', certFile, '--days', '7']);
+    const dirFile = join(stack.dir, 'org.directory');
+    h.run([h.PEERLINE, 'org', 'certify', '--key', h.orgKey().keyFile, '--request', reqFile, '--expect-fingerprint', readOut,
+      '--directory', dirFile, '--out', certFile, '--days', '7']);
 
     await item.getByLabel('Certificate file').setInputFiles(certFile);
+    await item.getByLabel('Directory file (org.directory, written by the same command)').setInputFiles(dirFile);
     await item.locator('p.meta', { hasText: 'Certificate for dr.ames (listener)' }).waitFor({ timeout: WAIT });
     await item.getByRole('button', { name: 'Upload certificate for dr.ames' }).click();
     const row = page.locator('#accounts-body tr[data-account="dr.ames"]');
@@ -197,19 +202,71 @@ test('administrator dashboard against the real server', { skip: h.skipReason() ?
     await h.screenshot(page, 'admin-certified');
   });
 
-  await t.test('a revocation list made offline is uploaded and shown', async () => {
+  await t.test('a revocation list is signed in the browser with its non-extractable delegated key and published', async () => {
     assert.ok(amesSerial, 'needs the certificate from the previous step');
-    const crlFile = join(stack.dir, 'first.crl');
-    h.run([h.PEERLINE, 'org', 'revoke', '--key', h.orgKey().keyFile, '--serial', amesSerial, '--out', crlFile, '--days', '7']);
-    await page.locator('#crl-text').fill(readFileSync(crlFile, 'utf8').trim());
-    await page.getByRole('button', { name: 'Upload revocation list' }).click();
+    await page.locator('#revkey-create').click();
+    const pub = (await page.locator('#revkey-public').textContent()).trim();
+    assert.match(pub, /^[A-Za-z0-9_-]{43}$/);
+    // The private key cannot be read by any script, the page's own included.
+    const extractable = await page.evaluate(async () => {
+      const db = await new Promise((res, rej) => {
+        const r = indexedDB.open('peerline-admin', 1);
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      const rec = await new Promise((res, rej) => {
+        const q = db.transaction('revocation-key').objectStore('revocation-key').get('current');
+        q.onsuccess = () => res(q.result);
+        q.onerror = () => rej(q.error);
+      });
+      db.close();
+      let exported = 'exported';
+      try {
+        await crypto.subtle.exportKey('pkcs8', rec.keys.privateKey);
+      } catch (e) {
+        exported = e.name;
+      }
+      return { flag: rec.keys.privateKey.extractable, exported };
+    });
+    assert.deepEqual(extractable, { flag: false, exported: 'InvalidAccessError' });
+    // The root key, offline, delegates list signing to it.
+    const delegationFile = join(stack.dir, 'admin.delegation');
+    h.run([h.PEERLINE, 'org', 'delegate-revocation', '--key', h.orgKey().keyFile, '--revocation-public-key', pub, '--out', delegationFile]);
+    await page.locator('#revkey-delegation').fill(readFileSync(delegationFile, 'utf8').trim());
+    await page.locator('#revkey-delegation-save').click();
+    await page.locator('#revkey-delegated').waitFor({ timeout: WAIT });
+    // One click: revoke dr.ames's serial and publish.
+    await page.locator('#revkey-revoke').fill(amesSerial);
+    await page.locator('#revkey-sign').click();
     await page.locator('#crl-current', { hasText: `number 1, 1 revoked serials (${amesSerial})` }).waitFor({ timeout: WAIT });
     const r = await stack.api('GET', '/api/revocation-list');
-    assert.equal(r.body.revocation_list, readFileSync(crlFile, 'utf8').trim());
+    await psc1.ready();
+    const list = psc1.decodeRevocationList(Buffer.from(r.body.revocation_list, 'base64url'));
+    assert.deepEqual(list.serials, [BigInt(amesSerial)]);
+    assert.equal(list.nextUpdate - list.issuedAt, 48n * 3600n);
+    assert.equal(r.body.revocation_delegation, readFileSync(delegationFile, 'utf8').trim());
     // The same list again is refused (its number is not above the stored one), and the page says why.
-    await page.locator('#crl-text').fill(readFileSync(crlFile, 'utf8').trim());
+    await page.locator('#crl-text').fill(r.body.revocation_list);
     await page.getByRole('button', { name: 'Upload revocation list' }).click();
     await page.locator('#crl-form .status-line.error', { hasText: 'newer one' }).waitFor({ timeout: WAIT });
+    assert.equal(await page.locator('#crl-expiry-warning').isHidden(), true, 'a fresh list: no warning');
+    await h.screenshot(page, 'admin-revocation-signed');
+  });
+
+  await t.test('the scheduled job\'s list carries every revocation on, and the dashboard warns a day before a list goes stale', async () => {
+    // The organisation's cron job signs with its own delegated key, for 20 hours only.
+    await stack.publishRevocationList([], h.ORG_KEY_FILE, 20);
+    const r = await stack.api('GET', '/api/revocation-list');
+    const list = psc1.decodeRevocationList(Buffer.from(r.body.revocation_list, 'base64url'));
+    assert.equal(list.number, 2n);
+    assert.deepEqual(list.serials, [BigInt(amesSerial)], 'the browser-signed revocation is not forgotten');
+    await page.locator('#view-accounts').getByRole('button', { name: 'Refresh' }).click();
+    await page.locator('#crl-expiry-warning', { hasText: 'within a day' }).waitFor({ timeout: WAIT });
+    assert.equal(await page.locator('#crl-expiry-warning').getAttribute('role'), 'alert');
+    // One click renews it from this browser (the job's list verifies under its own delegation).
+    await page.locator('#revkey-sign').click();
+    await page.locator('#crl-current', { hasText: 'number 3' }).waitFor({ timeout: WAIT });
+    await page.locator('#crl-expiry-warning').waitFor({ state: 'hidden', timeout: WAIT });
   });
 
   await t.test('a shift is added to the rota', async () => {

@@ -29,7 +29,7 @@ import {
 } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -529,9 +529,11 @@ export class Stack {
 
   /**
    * Certifies `username`'s pending enrolment with the root key in `keyFile`
-   * (`peerline org certify`) and uploads it via the admin API.
+   * (`peerline org certify`, given the fingerprint the listener would read
+   * out: here the server's report of it, or `fingerprint`) and uploads the
+   * certificate with the directory it wrote (kept per stack and root key).
    */
-  async certifyPending(username, keyFile = ORG_KEY_FILE, { role = 'listener', days = 7 } = {}) {
+  async certifyPending(username, keyFile = ORG_KEY_FILE, { role = 'listener', days = 7, fingerprint } = {}) {
     const token = await this.admin();
     const list = await this.api('GET', '/api/admin/enrolments', { token });
     if (list.status !== 200) throw new Error(`GET /api/admin/enrolments: ${list.status} ${list.text}`);
@@ -539,29 +541,51 @@ export class Stack {
     if (!e) throw new Error(`no pending enrolment for ${username}: ${list.text}`);
     const req = join(this.dir, `${username}.request`);
     const cert = join(this.dir, `${username}.cert`);
+    const directory = join(this.dir, `${basename(keyFile)}.directory`);
     writeFileSync(req, `${e.enrolment_request}\n`);
     rmSync(cert, { force: true });
-    run([PEERLINE, 'org', 'certify', '--key', keyFile, '--request', req, '--out', cert, '--role', role, '--days', String(days)]);
+    run([PEERLINE, 'org', 'certify', '--key', keyFile, '--request', req, '--expect-fingerprint', fingerprint ?? e.identity_fingerprint,
+      '--directory', directory, '--out', cert, '--role', role, '--days', String(days)]);
     const put = await this.api('PUT', `/api/admin/accounts/${encodeURIComponent(username)}/certificate`,
-      { token, body: { certificate: readFileSync(cert, 'utf8').trim() } });
+      { token, body: { certificate: readFileSync(cert, 'utf8').trim(), directory: readFileSync(directory, 'utf8').trim() } });
     if (put.status !== 204) throw new Error(`PUT certificate for ${username}: ${put.status} ${put.text}`);
   }
 
   /**
-   * Signs a revocation list (`peerline org revoke`, extending the one this
-   * stack published last, so its number goes up) and uploads it via the
-   * admin API.
+   * The organisation's delegated revocation key for this stack: a key file
+   * (`peerline org revocation-keygen`) and the root's delegation to it
+   * (`peerline org delegate-revocation`), made once per stack and root key.
    */
-  async publishRevocationList(serials = ['1'], keyFile = ORG_KEY_FILE, days = 30) {
+  revocationKey(keyFile = ORG_KEY_FILE) {
+    const base = join(this.dir, basename(keyFile));
+    const revocationKeyFile = `${base}.revocation.key`;
+    const delegationFile = `${base}.delegation`;
+    if (!existsSync(revocationKeyFile)) {
+      const out = run([PEERLINE, 'org', 'revocation-keygen', '--out', revocationKeyFile]);
+      const pub = /public key:\s+(\S+)/.exec(out)?.[1];
+      run([PEERLINE, 'org', 'delegate-revocation', '--key', keyFile, '--revocation-public-key', pub, '--out', delegationFile]);
+    }
+    return { revocationKeyFile, delegationFile, publicKey: orgShow(keyFile).publicKey };
+  }
+
+  /**
+   * Signs the next revocation list with the stack's delegated revocation
+   * key, as the organisation's scheduled job does (`peerline org
+   * sign-revocation-list` from the server's trust state and its own record,
+   * revoking `serials`), and uploads it via the admin API.
+   */
+  async publishRevocationList(serials = ['1'], keyFile = ORG_KEY_FILE, hours = 48) {
     const token = await this.admin();
+    const { revocationKeyFile, delegationFile, publicKey } = this.revocationKey(keyFile);
     this.crlCount = (this.crlCount ?? 0) + 1;
-    const out = join(this.dir, `crl-${this.crlCount}`);
-    const previous = this.lastCrl ? ['--list', this.lastCrl] : [];
-    run([PEERLINE, 'org', 'revoke', '--key', keyFile, ...previous, ...serials.flatMap((s) => ['--serial', String(s)]),
-      '--out', out, '--days', String(days)]);
-    this.lastCrl = out;
-    const put = await this.api('PUT', '/api/admin/revocation-list',
-      { token, body: { revocation_list: readFileSync(out, 'utf8').trim() } });
+    const stateFile = join(this.dir, `trust-state-${this.crlCount}.json`);
+    const current = await this.api('GET', '/api/revocation-list');
+    writeFileSync(stateFile, current.status === 200 ? current.text : '{}');
+    const out = join(this.dir, `crl-upload-${this.crlCount}.json`);
+    run([PEERLINE, 'org', 'sign-revocation-list', '--revocation-key', revocationKeyFile, '--delegation', delegationFile,
+      '--org-public-key', publicKey, '--trust-state', stateFile, '--state', join(this.dir, `${basename(keyFile)}.last-list`),
+      ...serials.flatMap((x) => ['--revoke', String(x)]), '--hours', String(hours), '--out', out]);
+    const put = await this.api('PUT', '/api/admin/revocation-list', { token, body: JSON.parse(readFileSync(out, 'utf8')) });
     if (put.status !== 204) throw new Error(`PUT /api/admin/revocation-list: ${put.status} ${put.text}`);
   }
 

@@ -19,9 +19,13 @@ export function makeOrg() {
   const certify = (id, role, serial, notBefore, validity, handle = 'dr.ames') =>
     org.certify(root, makeEnrolmentRequest(id, handle), role, serial, notBefore, validity);
   listener.certificate = certify(listener, ROLE_LISTENER, 42, T0 - DAY, 30 * DAY);
-  const crl = org.revoke(root, null, [], T0 - DAY, 30 * DAY);
-  const trust = { root: root.publicKey, revocationList: crl, now: T0 };
-  return { random, root, listener, certify, crl, trust };
+  // A trust state (delegated revocation key, directory of `certs`, list
+  // revoking `revoked` issued at `issued` for `validity`) seen at T0.
+  const trustWith = (certs, revoked = [], issued = T0 - DAY, validity = 2 * DAY) =>
+    org.makeTrust(root, random, certs, revoked, issued, validity, T0);
+  const trust = trustWith([listener.certificate]);
+  const crl = trust.revocationList;
+  return { random, root, listener, certify, crl, trust, trustWith };
 }
 
 /** Runs the whole handshake; returns both sessions and rngs. */

@@ -64,9 +64,12 @@ test('a man in the middle with a valid certificate shows up as different safety 
   const m = new DeterministicRng(seed(12));
   const mallory = generateListenerIdentity(m);
   mallory.certificate = o.certify(mallory, ROLE_LISTENER, 77, o.trust.now - 86400, 30 * 86400);
+  // The org was fooled into certifying Mallory's key as dr.ames: the GP's
+  // directory names her (the real listener's console alarms on that).
+  const fooled = o.trustWith([o.listener.certificate, mallory.certificate]);
   const gp = new GpHandshake(g);
   const mAsListener = await ListenerHandshake.respond(mallory, gp.hello, new SidCache(), m);
-  const gpSide = gp.onResponse(mAsListener.response, o.trust, utf8('hi'), g);
+  const gpSide = gp.onResponse(mAsListener.response, fooled, utf8('hi'), g);
   await mAsListener.onConfirm(gpSide.confirm, m);
   const mAsGp = new GpHandshake(m);
   const lh = await ListenerHandshake.respond(o.listener, mAsGp.hello, new SidCache(), l);
@@ -138,7 +141,9 @@ test('every response has the same size, whatever the length of the handle', asyn
     const gp = new GpHandshake(g);
     const lh = await ListenerHandshake.respond(id, gp.hello, new SidCache(), l);
     assert.equal(lh.response.length, RESPONSE_BYTES, handle);
-    assert.equal(gp.onResponse(lh.response, o.trust, utf8('hi'), g).listener.handle, handle);
+    // The GP accepts a certificate only as its handle's current one in the directory.
+    const trust = o.trustWith([id.certificate]);
+    assert.equal(gp.onResponse(lh.response, trust, utf8('hi'), g).listener.handle, handle);
   }
   // The padding is part of the one encoding: a non-zero byte there is refused.
   const gp = new GpHandshake(g);

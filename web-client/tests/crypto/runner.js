@@ -6,7 +6,10 @@ import * as C from '../../src/crypto/constants.js';
 import { E2eError } from '../../src/crypto/errors.js';
 import { bucketFor, pad } from '../../src/crypto/padding.js';
 import { DeterministicRng } from '../../src/crypto/rng.js';
-import { decodeEnrolmentRequest, encodeCertificate, verifyListenerCertificate } from '../../src/crypto/certificate.js';
+import {
+  decodeEnrolmentRequest, encodeCertificate, encodeRevocationList, revocationListSignedBytes, verifyListenerCertificate,
+} from '../../src/crypto/certificate.js';
+import { decodeDirectory } from '../../src/crypto/directory.js';
 import {
   GpHandshake, ListenerHandshake, SidCache, generateListenerIdentity, makeDeviceEnrolmentRequest, makeEnrolmentRequest,
 } from '../../src/crypto/handshake.js';
@@ -23,8 +26,9 @@ const seedOf = (h) => {
 
 function makeOrg(o) {
   const root = org.generateRootKey(new DeterministicRng(seedOf(o.root_seed)));
+  const revocation = org.generateRevocationKey(new DeterministicRng(seedOf(o.revocation_seed)));
   const listener = generateListenerIdentity(new DeterministicRng(seedOf(o.listener_seed)));
-  return { root, listener };
+  return { root, revocation, listener };
 }
 
 function makeCert(s, signer, c) {
@@ -43,12 +47,35 @@ function makeCert(s, signer, c) {
   return org.certify(signer, makeEnrolmentRequest(s.listener, c.handle), c.role, c.serial, c.not_before, c.validity);
 }
 
-function makeCrl(root, l) {
-  let current = new Uint8Array(0);
-  for (let i = 1; i <= l.number; i++) {
-    current = org.revoke(root, current, i === l.number ? l.revoked : [], l.issued_at, l.validity);
+// The trust state a case runs under (twin of make_trust in runner.cpp): the
+// revocation key delegated from the list's issue for 366 days; a directory
+// naming the case's certificate (made by the root; `directory_serial` names
+// another serial instead); a list built by `number` successive signings, the
+// last adding the revoked serials — or, for a faulty or hostile signer
+// (`signer: "root"`, validity over 48 hours), signed raw.
+function makeTrust(s, cert, l, c) {
+  const revocationDelegation = org.delegateRevocation(s.root, s.revocation.publicKey, l.issued_at, C.MAX_DELEGATION_VALIDITY_S);
+  const dirCert = 'directory_serial' in c ? { ...cert, serial: c.directory_serial } : cert;
+  const directory = org.updateDirectory(s.root, null, makeCert(s, s.root, dirCert), l.issued_at);
+  const signer = l.signer ?? 'revocation';
+  let revocationList = new Uint8Array(0);
+  if (signer !== 'revocation' || BigInt(l.validity) > C.MAX_CRL_VALIDITY_S) {
+    const raw = {
+      number: BigInt(l.number), issuedAt: BigInt(l.issued_at), nextUpdate: BigInt(l.issued_at) + BigInt(l.validity),
+      directoryNumber: decodeDirectory(directory).number,
+      serials: l.revoked.map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    };
+    const secret = signer === 'root' ? s.root.secret : s.revocation.secret;
+    revocationList = encodeRevocationList({ ...raw, signature: lib().crypto_sign_detached(revocationListSignedBytes(raw), secret) });
+  } else {
+    for (let i = 1; i <= l.number; i++) {
+      revocationList = org.signNextRevocationList(s.revocation, {
+        root: s.root.publicKey, delegation: revocationDelegation, previous: [revocationList], directory,
+        addSerials: i === l.number ? l.revoked : [], now: l.issued_at, validity: l.validity,
+      });
+    }
   }
-  return current;
+  return { root: s.root.publicKey, revocationDelegation, directory, revocationList };
 }
 
 function mutate(b, c) {
@@ -70,11 +97,18 @@ const errorName = (e) => {
 function runCertificateCase(s, c) {
   const signer = c.signer === 'other' ? org.generateRootKey(new DeterministicRng(seedOf(c.other_seed))) : s.root;
   const cert = mutate(makeCert(s, signer, c.cert), c);
-  const crl = makeCrl(s.root, c.crl);
-  const out = { ...c, certificate: toHex(cert), revocation_list: toHex(crl) };
+  const trust = makeTrust(s, c.cert, c.crl, c);
+  if ('flip_list_bit' in c) {
+    trust.revocationList = Uint8Array.from(trust.revocationList);
+    trust.revocationList[c.flip_list_bit >> 3] ^= 1 << (c.flip_list_bit & 7);
+  }
+  const out = {
+    ...c, certificate: toHex(cert), revocation_list: toHex(trust.revocationList),
+    revocation_delegation: toHex(trust.revocationDelegation), directory: toHex(trust.directory),
+  };
   try {
     const v = verifyListenerCertificate(cert, {
-      root: s.root.publicKey, revocationList: crl, now: c.now, allowedRoles: c.allowed_roles, minCrlNumber: c.min_crl_number,
+      ...trust, now: c.now, allowedRoles: c.allowed_roles, minCrlNumber: c.min_crl_number,
     });
     out.result = 'ok';
     out.handle = v.handle;
@@ -101,7 +135,7 @@ async function runConversation(s, c, deviceKeys) {
   const listener = deviceKeys
     ? await importDeviceIdentity({ ...raw, identitySecret: raw.identitySecret.slice(), signedSecret: raw.signedSecret.slice() })
     : raw;
-  const trust = { root: s.root.publicKey, revocationList: makeCrl(s.root, c.org.crl), now: c.now };
+  const trust = { ...makeTrust(s, c.org.cert, c.org.crl, c.org), now: c.now };
   const g = new DeterministicRng(seedOf(c.gp_seed));
   const l = new DeterministicRng(seedOf(c.listener_seed));
   const verifying = 'hello' in c;
@@ -171,6 +205,8 @@ export async function run(spec, { deviceKeys = false } = {}) {
     fingerprint: org.fingerprint(s.root.publicKey),
     listener_identity_public: toHex(s.listener.identityPublic),
     listener_signed_public: toHex(s.listener.signedPublic),
+    listener_fingerprint: org.keyFingerprint(s.listener.identityPublic),
+    revocation_public: toHex(s.revocation.publicKey),
     enrolment: toHex(deviceKeys
       ? await makeDeviceEnrolmentRequest(await importDeviceIdentity({
         ...s.listener, identitySecret: s.listener.identitySecret.slice(), signedSecret: s.listener.signedSecret.slice(),
@@ -236,7 +272,7 @@ function schedule(seed, messages) {
 export function jsSpec() {
   const now = 1760000000;
   const day = 86400;
-  const crl = { number: 1, issued_at: now - 2 * day, validity: 20 * day, revoked: [] };
+  const crl = { number: 1, issued_at: now - day, validity: 2 * day, revoked: [] };
   const good = { handle: 'listener-7', role: 1, serial: 1001, not_before: now - 2 * day, validity: 14 * day };
   const certCase = (name, cert, list = crl, extra = {}) => ({
     name, cert, crl: list, now, allowed_roles: [1], min_crl_number: 0, ...extra,
@@ -251,8 +287,13 @@ export function jsSpec() {
     certCase('signed by another root', good, crl, { signer: 'other', other_seed: seedHex(0x99) }),
     certCase('signature bit flipped', good, crl, { flip_bit: 8 * 160 + 3 }),
     certCase('handle bit flipped', good, crl, { flip_bit: 8 * 93 }),
-    certCase('stale list', good, { ...crl, issued_at: now - 10 * day, validity: 10 * day }),
+    certCase('stale list', good, { ...crl, issued_at: now - 3 * day, validity: 2 * day }),
     certCase('rollback', good, crl, { min_crl_number: 5 }),
+    certCase('list valid 49 hours', good, { ...crl, validity: 49 * 3600 }),
+    certCase('list signed by the root', good, { ...crl, signer: 'root' }),
+    certCase('replaced certificate', good, crl, { directory_serial: 1002 }),
+    certCase('list number bit flipped', good, crl, { flip_list_bit: 8 * 9 }),
+    certCase('list directory number bit flipped', good, crl, { flip_list_bit: 8 * 33 + 4 }),
   ];
   const padding = [0, 2, 63, 849, 850, 851, 881, 882, 3000, 4000, 65000].map((n) => ({ payload_bytes: n }));
   const convOrg = { cert: good, crl };
@@ -261,7 +302,7 @@ export function jsSpec() {
     generator: 'js',
     rng: [{ seed: seedHex(2), bytes: 300 }],
     padding,
-    org: { root_seed: seedHex(0x21), listener_seed: seedHex(0x22), handle: 'listener-7' },
+    org: { root_seed: seedHex(0x21), revocation_seed: seedHex(0x23), listener_seed: seedHex(0x22), handle: 'listener-7' },
     certificates,
     conversations: [
       {

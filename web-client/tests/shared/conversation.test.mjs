@@ -40,8 +40,11 @@ async function organisation({ role = 1, revoked = [] } = {}) {
   const root = org.generateRootKey(rng);
   const identity = await psc1.generateDeviceIdentity();
   identity.certificate = org.certify(root, await psc1.makeDeviceEnrolmentRequest(identity, 'dr.ames'), role, 4242, now() - DAY, 7 * DAY);
-  const crl = org.revoke(root, null, revoked.length ? revoked : [1], now() - 60, 7 * DAY);
-  return { root, identity, crl };
+  const t = org.makeTrust(root, rng, [identity.certificate], revoked.length ? revoked : [1], now() - 60, 2 * DAY, now());
+  const state = {
+    revocation_list: b64url(t.revocationList), revocation_delegation: b64url(t.revocationDelegation), directory: b64url(t.directory),
+  };
+  return { root, identity, crl: t.revocationList, state };
 }
 
 /**
@@ -53,7 +56,7 @@ function pair(o, { gpTrustRoot = o.root.publicKey, drop = () => false } = {}) {
   const wire = { toListener: [], toGp: [] };
   let gp;
   let listener;
-  const trust = { root: gpTrustRoot, revocationList: async () => b64url(o.crl), minCrlNumber: 0n };
+  const trust = { root: gpTrustRoot, revocationList: async () => o.state, minCrlNumber: 0n };
   // drop() returns 'lost' (sent, lost on the way), 'down' (connection down:
   // refused, the conversation keeps it) or false (delivered).
   gp = new C.Conversation('conv1', 1, 'gp', (ch, p) => {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "peerline/crypto/e2e/certificate.hpp"
+#include "peerline/crypto/e2e/directory.hpp"
 #include "peerline/crypto/e2e/frames.hpp"
 #include "peerline/crypto/e2e/handshake.hpp"
 #include "peerline/crypto/e2e/limits.hpp"

@@ -21,6 +21,8 @@ inline constexpr std::uint8_t frame_message = 4;
 inline constexpr std::uint8_t struct_certificate = 0x10;
 inline constexpr std::uint8_t struct_revocation_list = 0x11;
 inline constexpr std::uint8_t struct_enrolment = 0x12;
+inline constexpr std::uint8_t struct_revocation_delegation = 0x13;
+inline constexpr std::uint8_t struct_directory = 0x14;
 
 inline constexpr std::size_t sid_bytes = 16;
 inline constexpr std::size_t key_bytes = 32;
@@ -34,7 +36,15 @@ inline constexpr std::size_t seq_bytes = 4;
 // Certificates.
 inline constexpr std::size_t max_handle_bytes = 64;
 inline constexpr std::uint64_t max_cert_validity_s = 30ull * 24 * 3600;
-inline constexpr std::uint64_t max_crl_validity_s = 30ull * 24 * 3600;
+// A revocation list is valid for at most 48 hours, so a server that keeps
+// serving an old one (a rollback) is refused within 48 hours of a revocation.
+inline constexpr std::uint64_t max_crl_validity_s = 48ull * 3600;
+// The root delegates list signing to a revocation key for at most a year and a day.
+inline constexpr std::uint64_t max_delegation_validity_s = 366ull * 24 * 3600;
+inline constexpr std::size_t delegation_bytes = 2 + 32 + 8 + 8 + 64;
+// The root-signed directory: one current certificate per handle.
+inline constexpr std::uint32_t max_directory_entries = 2000;
+inline constexpr std::size_t directory_entry_fixed_bytes = 1 + 8 + 8 + 8 + 32;  // plus the handle
 inline constexpr std::uint32_t max_revoked_serials = 10000;
 inline constexpr std::uint64_t max_serial = (1ull << 63) - 1;
 inline constexpr std::size_t cert_fixed_bytes = 92;  // before the handle

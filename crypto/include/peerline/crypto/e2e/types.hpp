@@ -58,6 +58,10 @@ enum class error {
     cert_wrong_role,
     crl_stale,            // now >= next_update of the revocation list
     crl_rollback,         // revocation list number lower than one already seen
+    crl_validity_too_long,  // next_update - issued_at > 48 hours, or next_update <= issued_at
+    delegation_invalid,   // the revocation key's delegation is outside its validity (now or at the list's issue)
+    directory_stale,      // the directory is older than the one the revocation list names
+    not_in_directory,     // the certificate is not the directory's current one for its handle
     // handshake
     weak_key,             // an X25519 result was all zero (low-order point)
     replayed_handshake,   // a hello whose session id was already answered
