@@ -4,6 +4,7 @@
 #include "admin_cli.hpp"
 #include "app.hpp"
 #include "org_cli.hpp"
+#include "release_cli.hpp"
 #include "core/config.hpp"
 
 #include <CLI/CLI.hpp>
@@ -233,6 +234,8 @@ int main(int argc, char** argv) {
     revoke->add_option("--out", org.out_file, "Revocation list file to write")->required();
     revoke->add_option("--days", org.days, "Until the list is stale, at most 30 days")->capture_default_str();
     revoke->callback([&org] { org.action = "revoke"; });
+    release_command release;
+    add_release_commands(app, *org_app, release);
 
     try {
         app.parse(argc, argv);
@@ -258,6 +261,7 @@ int main(int argc, char** argv) {
             cfg.heartbeat_interval = std::chrono::seconds(std::clamp(heartbeat_s, 1u, std::max(1u, presence_s / 2)));
             return run_server(cfg);
         }
+        if (!release.action.empty()) return run_release(release);
         if (*org_app) return run_org(org);
         return run_admin(admin);
     } catch (const std::exception& e) {
