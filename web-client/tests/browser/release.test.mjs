@@ -13,7 +13,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync }
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import * as h from './harness.mjs';
 
@@ -44,10 +44,12 @@ function fingerprintOf(webRoot) {
   return hex.match(/.{4}/g).join(' ');
 }
 
+/** Runs `peerline verify-web` without blocking this process (the lying servers live in it). */
 function verifyWeb(baseUrl, ...extra) {
-  const r = spawnSync(h.PEERLINE, ['verify-web', baseUrl, '--org-public-key', h.orgKey().publicKey, ...extra],
-    { encoding: 'utf8', timeout: 60000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return new Promise((res) => {
+    execFile(h.PEERLINE, ['verify-web', baseUrl, '--org-public-key', h.orgKey().publicKey, ...extra],
+      { encoding: 'utf8', timeout: 60000 }, (error, out, err) => res({ code: error ? error.code : 0, out, err }));
+  });
 }
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json' };
@@ -84,7 +86,7 @@ function copyOfBuild(name) {
 
 test('verify-web passes against the real server, and every page shows the signed release fingerprint', { skip }, async () => {
   const expected = fingerprintOf(stack.webRoot);
-  const r = verifyWeb(stack.baseUrl, '--expect-release', expected);
+  const r = await verifyWeb(stack.baseUrl, '--expect-release', expected);
   assert.equal(r.code, 0, `verify-web failed:\n${r.out}\n${r.err}`);
   assert.match(r.out, new RegExp(`release:\\s+${expected}`));
   assert.match(r.out, /checked:\s+4 pages/); // "/" and the three pages
@@ -97,14 +99,14 @@ test('verify-web passes against the real server, and every page shows the signed
   }
 
   // A release other than the one expected is reported as such.
-  const other = verifyWeb(stack.baseUrl, '--expect-release', '0000 0000 0000 0000');
+  const other = await verifyWeb(stack.baseUrl, '--expect-release', '0000 0000 0000 0000');
   assert.equal(other.code, 1);
   assert.match(other.err, new RegExp(`serves release ${expected}, not the expected 0000 0000 0000 0000`));
 });
 
 test('verify-web passes against another static server serving the genuine build under the genuine policy', { skip }, async () => {
   const url = await lyingServer(stack.webRoot, await servedCsp());
-  const r = verifyWeb(url);
+  const r = await verifyWeb(url);
   assert.equal(r.code, 0, `verify-web failed:\n${r.out}\n${r.err}`);
 });
 
@@ -116,14 +118,14 @@ test('verify-web fails, naming the file, when one byte of the encryption code is
   const bytes = readFileSync(file);
   bytes[100] ^= 0x01;
   writeFileSync(file, bytes);
-  const r = verifyWeb(await lyingServer(dir, await servedCsp()));
+  const r = await verifyWeb(await lyingServer(dir, await servedCsp()));
   assert.equal(r.code, 1, r.out);
   assert.match(r.err, new RegExp(`MISMATCH .*/assets/${psc1.replace(/[.-]/g, '\\$&')} \\(loaded by [^)]+\\) differs from the signed release`));
 });
 
 test('verify-web fails when the served Content-Security-Policy is not the signed one', { skip }, async () => {
   const loose = (await servedCsp()).replace("script-src 'self'", "script-src 'self' 'unsafe-inline'");
-  const r = verifyWeb(await lyingServer(stack.webRoot, loose));
+  const r = await verifyWeb(await lyingServer(stack.webRoot, loose));
   assert.equal(r.code, 1, r.out);
   assert.match(r.err, /is served with the Content-Security-Policy .*'unsafe-inline'.*, not the signed/);
 });
@@ -138,7 +140,7 @@ test('verify-web fails when the manifest is signed by a key other than the organ
     writeFileSync(p, readFileSync(p, 'utf8').replaceAll(h.orgKey().publicKey, rogue.publicKey));
   }
   h.signRelease(rogue.keyFile, dir);
-  const r = verifyWeb(await lyingServer(dir, await servedCsp()));
+  const r = await verifyWeb(await lyingServer(dir, await servedCsp()));
   assert.equal(r.code, 1, r.out);
   assert.match(r.err, /peerline-release\.json is refused \(wrong_root\)/);
 });
