@@ -4,6 +4,7 @@
 #include "admin_cli.hpp"
 #include "app.hpp"
 #include "org_cli.hpp"
+#include "release_cli.hpp"
 #include "core/config.hpp"
 
 #include <CLI/CLI.hpp>
@@ -212,6 +213,8 @@ int main(int argc, char** argv) {
 
     org_command org;
     auto* org_app = add_org_commands(app, org);
+    release_command release;
+    add_release_commands(app, *org_app, release);
 
     try {
         app.parse(argc, argv);
@@ -237,6 +240,7 @@ int main(int argc, char** argv) {
             cfg.heartbeat_interval = std::chrono::seconds(std::clamp(heartbeat_s, 1u, std::max(1u, presence_s / 2)));
             return run_server(cfg);
         }
+        if (!release.action.empty()) return run_release(release);
         if (*org_app) return run_org(org);
         return run_admin(admin);
     } catch (const std::exception& e) {

@@ -8,6 +8,12 @@
 //   Integrity (sha384) to every <script src> and <link href> of the built HTML.
 // - The organisation's root public key is pinned at build time from
 //   VITE_PEERLINE_ORG_ROOT (base64url, 32 bytes); a build without it fails.
+// - Reproducible (docs/CRYPTO.md §9): the same commit, lock file and pinned
+//   root give the same bytes in any directory, so anyone can rebuild a signed
+//   release and compare. Nothing here may depend on the time, the machine, the
+//   checkout's path or the order a directory lists in; pages are sorted, file
+//   names are content hashes, no source maps (they carry paths).
+//   web-client/tests/build/reproducible.test.mjs builds twice and compares.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -18,7 +24,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 function pages(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of readdirSync(here)) {
+  for (const f of readdirSync(here).sort()) {
     if (f.endsWith('.html')) out[f.slice(0, -'.html'.length)] = resolve(here, f);
   }
   return out;
@@ -100,6 +106,8 @@ export default defineConfig(({ command, mode }) => {
           // Readable names for the chunks pages share.
           manualChunks(id) {
             if (id.includes('/node_modules/libsodium') || id.includes('/src/crypto/')) return 'psc1';
+            // Its own chunk: the admin page shows the release too without loading libsodium.
+            if (id.includes('/src/shared/release')) return 'release';
             if (id.includes('/src/shared/')) return 'shared';
             return undefined;
           },

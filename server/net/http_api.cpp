@@ -7,6 +7,7 @@
 #include "domain/keys.hpp"
 #include "domain/scripts.hpp"
 #include "domain/services.hpp"
+#include "domain/trust.hpp"
 #include "net/static_files.hpp"
 #include "peerline/crypto/crypto.hpp"
 #include "redis/client.hpp"
@@ -91,7 +92,7 @@ http_response method_not_allowed(const http_request& req) {
                       "This method is not allowed here.");
 }
 
-http_api::http_api(services& svc) : svc_(svc), site_(svc.cfg.web_root) {
+http_api::http_api(services& svc) : svc_(svc), site_(svc.cfg.web_root, svc.org ? svc.org->root : std::nullopt) {
     dummy_hash_ = crypto::hash_password("peerline-dummy-password", svc_.pwhash);
 }
 

@@ -2,7 +2,9 @@
 
 #include "peerline/crypto/crypto.hpp"
 
+#include "core/log.hpp"
 #include "net/http_api.hpp"
+#include "net/release_check.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -13,8 +15,6 @@ namespace peerline {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr std::uintmax_t max_static_file_bytes = 8 * 1024 * 1024;
 
 constexpr const char* placeholder_page = R"html(<!doctype html>
 <html lang="en">
@@ -53,10 +53,7 @@ http_response page(const http_request& req, http::status status, std::string_vie
     res.set(http::field::content_type, type);
     // Scripts and connections only to this origin. 'wasm-unsafe-eval' lets
     // libsodium's WebAssembly compile; it does not allow eval of JavaScript.
-    res.set("Content-Security-Policy",
-            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; "
-            "style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-            "frame-ancestors 'none'; form-action 'self'");
+    res.set("Content-Security-Policy", content_security_policy);
     res.set("Referrer-Policy", "no-referrer");
     res.set("X-Content-Type-Options", "nosniff");
     res.set("X-Frame-Options", "DENY");
@@ -81,34 +78,23 @@ http_response page(const http_request& req, http::status status, std::string_vie
 
 } // namespace
 
-static_site::static_site(const std::string& web_root) {
+static_site::static_site(const std::string& web_root, const std::optional<crypto::e2e::pub32>& release_root) {
     if (web_root.empty()) {
         placeholder_ = true;
         return;
     }
-    constexpr std::uintmax_t max_total_bytes = 64 * 1024 * 1024;
-    std::uintmax_t total = 0;
-    std::error_code ec;
-    fs::recursive_directory_iterator it(web_root, ec), end;
-    if (ec) throw std::runtime_error("cannot read --web-root " + web_root + ": " + ec.message());
-    for (; it != end; it.increment(ec)) {
-        if (ec) throw std::runtime_error("cannot read --web-root " + web_root + ": " + ec.message());
-        if (!it->is_regular_file()) continue;
-        auto size = it->file_size();
-        total += size;
-        if (size > max_static_file_bytes || total > max_total_bytes)
-            throw std::runtime_error("--web-root holds a file over 8 MiB or more than 64 MiB in all");
-        std::ifstream in(it->path(), std::ios::binary);
-        std::ostringstream content;
-        content << in.rdbuf();
-        auto rel = fs::relative(it->path(), web_root).generic_string();
+    auto contents = read_web_root(web_root);
+    release_fingerprint_ = check_web_root_release(web_root, contents, release_root, content_security_policy);
+    log::info("release_verified", {{"web_root", web_root}, {"release", release_fingerprint_},
+                                   {"files", contents.size()}});
+    for (auto& [path, content] : contents) {
         file f;
-        f.content = content.str();
-        f.mime = std::string(mime_type(it->path()));
-        f.etag = "\"" + crypto::token_hash(f.content).substr(0, 22) + "\"";
+        f.mime = std::string(mime_type(fs::path(path)));
+        f.etag = "\"" + crypto::token_hash(content).substr(0, 22) + "\"";
         // Bundles under assets/ carry a content hash in their names: cache forever.
-        f.immutable = rel.rfind("assets/", 0) == 0;
-        files_.emplace("/" + rel, std::move(f));
+        f.immutable = path.rfind("/assets/", 0) == 0;
+        f.content = std::move(content);
+        files_.emplace(path, std::move(f));
     }
 }
 

@@ -1,8 +1,10 @@
 // The built web client as the server delivers it: from memory, with a strict
 // Content-Security-Policy, no referrer, cache headers that suit hashed
 // bundles (HTML revalidated, assets/ cached forever) and ETags; nothing
-// outside the web root can be reached.
+// outside the web root can be reached. The web root is a signed release
+// (release_test.cpp checks what happens when it is not).
 #include "fixture.hpp"
+#include "signed_release.hpp"
 
 #include "peerline/test_support/files.hpp"
 
@@ -24,9 +26,11 @@ TEST_CASE("the web client is served from memory with a strict policy and hashed-
     ts::temp_dir site("peerline-site");
     write(site / "web" / "index.html", "<!doctype html><title>GP</title>");
     write(site / "web" / "listener.html", "<!doctype html><title>Listener</title>");
-    write(site / "web" / "assets" / "main-3f9a.js", "console.log('hi')");
+    auto root = make_root_key(site / "root.key");
+    write(site / "web" / "assets" / "main-3f9a.js", "console.log('" + root.public_key + "')");
     write(site / "secret.txt", "outside the web root");
-    peerline_stack s({{"--web-root", (site / "web").string()}});
+    sign_release(root, site / "web");
+    peerline_stack s({{"--web-root", (site / "web").string(), "--org-public-key", root.public_key}});
 
     auto index = tc::http_get(s.ep(), "/");
     REQUIRE(index.status == 200);

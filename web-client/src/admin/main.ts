@@ -13,6 +13,7 @@ import { RotaView } from './rota-view';
 import { SignpostingView } from './signposting-view';
 import { Escalations } from './escalations';
 import type { StatsResponse } from './stats';
+import { showReleaseFingerprint } from '../shared/release';
 
 type ViewName = 'live' | 'charts' | 'accounts' | 'rota' | 'signposting';
 const VIEWS: ViewName[] = ['live', 'charts', 'accounts', 'rota', 'signposting'];
@@ -295,3 +296,4 @@ byId<HTMLFormElement>('login-form').addEventListener('submit', (ev) => void onLo
 byId('logout').addEventListener('click', () => void onLogout());
 api.onSessionExpired = sessionExpired;
 showLogin();
+void showReleaseFingerprint(byId('release-fingerprint'));

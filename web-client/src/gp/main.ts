@@ -11,6 +11,7 @@ import { ChatView } from '../shared/chatview';
 import { Conversation, type ConversationEvent, type GpTrust } from '../shared/conversation';
 import { $, $input, announce, formatTime, formatWait, h, setError, showView } from '../shared/dom';
 import { MIN_REVOCATION_NUMBER, initCrypto, pinnedRoot, rootFingerprint } from '../shared/trust';
+import { showReleaseFingerprint } from '../shared/release';
 import { type ConnState, type ServerFrame, WsClient } from '../shared/ws';
 import { forgetCode, keepCode, storedCode } from './continuity';
 
@@ -518,6 +519,7 @@ function onRelay(channel: number, payload: Uint8Array): void {
 
 async function main(): Promise<void> {
   renderContinuityChoice();
+  void showReleaseFingerprint($('release-fingerprint'));
   try {
     await initCrypto();
     $('root-fingerprint').textContent = rootFingerprint();

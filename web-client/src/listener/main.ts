@@ -5,6 +5,7 @@ import '../shared/styles.css';
 import { describeApiError } from '../shared/api';
 import { $, $input, announce, setError, showView } from '../shared/dom';
 import { initCrypto, rootFingerprint } from '../shared/trust';
+import { showReleaseFingerprint } from '../shared/release';
 import { type ConnState, type ServerFrame, WsClient } from '../shared/ws';
 import { REASON_TEXT, STATE_TEXT, setAvailability, updateAvailabilityButtons } from './availability';
 import { refreshDevice } from './device';
@@ -187,6 +188,7 @@ function onRelay(channel: number, payload: Uint8Array): void {
 }
 
 async function main(): Promise<void> {
+  void showReleaseFingerprint($('release-fingerprint'));
   try {
     await initCrypto();
     $('root-fingerprint').textContent = rootFingerprint();

@@ -18,6 +18,10 @@
 // sources change) with the harness's organisation root key pinned: that key
 // lives in test-output/org-root.key, made by `peerline org keygen`. Test
 // files run in separate processes (node --test), so the build takes a lock.
+// Each build is signed with its root (`peerline org sign-release`): the
+// server refuses a web root that does not match a release signed by the root
+// it knows, which is --org-public-key (the harness key unless a test gives
+// its own) or, in demo mode, the demo root key (opts.demoOrgKey).
 //
 // Environment: PEERLINE_BINARY (default <repo>/build/server/peerline),
 // PEERLINE_KEEP_TEST_DIRS=1 keeps each stack's temp dir (logs, Redis dir).
@@ -315,6 +319,20 @@ export function orgKey(keyFile = ORG_KEY_FILE) {
   return orgShow(keyFile);
 }
 
+/** `peerline org sign-release`: returns the release fingerprint it printed. */
+export function signRelease(keyFile, webRoot) {
+  const text = run([PEERLINE, 'org', 'sign-release', '--key', keyFile, '--web-root', webRoot]);
+  const fingerprint = /release:\s+(.+)/.exec(text)?.[1].trim();
+  if (!fingerprint) throw new Error(`unexpected output of peerline org sign-release:\n${text}`);
+  return fingerprint;
+}
+
+/** Arguments that tell a server which root signed its web root (see the top). */
+function rootArgs(opts) {
+  if (opts.demo || (opts.serverArgs ?? []).includes('--org-public-key')) return [];
+  return ['--org-public-key', orgKey().publicKey];
+}
+
 function filesUnder(dir, out = []) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
@@ -363,19 +381,22 @@ async function withLock(lockDir, fn) {
 
 /**
  * Builds the web client with `org` pinned (default: the harness key) into
- * `outDir`, unless an identical build is already there. Returns outDir.
+ * `outDir` and signs the release with `org`'s key file, unless an identical
+ * signed build is already there. Returns outDir.
  */
 export async function buildWebClient({ org = orgKey(), outDir = DIST } = {}) {
   mkdirSync(OUTPUT, { recursive: true });
   return withLock(join(OUTPUT, '.build-lock'), async () => {
     const stamp = sourceStamp(org.publicKey);
-    const stampFile = join(outDir, '.build-stamp');
+    // Beside the build, not in it: every file in a web root must be signed.
+    const stampFile = `${outDir}.build-stamp`;
     if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return outDir;
     const r = spawnSync(process.execPath, [join(WEB_CLIENT, 'node_modules/vite/bin/vite.js'), 'build',
       '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
       cwd: WEB_CLIENT, encoding: 'utf8', env: { ...process.env, VITE_PEERLINE_ORG_ROOT: org.publicKey },
     });
     if (r.status !== 0) throw new Error(`web client build failed:\n${r.stdout}\n${r.stderr}`);
+    signRelease(org.keyFile, outDir);
     writeFileSync(stampFile, stamp);
     return outDir;
   });
@@ -427,7 +448,7 @@ export class Stack {
       '--data-dir', this.dataDir, '--password-hash-cost', 'minimum', '--web-root', this.webRoot];
     if (this.opts.demo) argv.push('--demo');
     if (this.opts.demoOrgKey) argv.push('--demo-org-key', this.opts.demoOrgKey);
-    argv.push(...(this.opts.serverArgs ?? []));
+    argv.push(...rootArgs(this.opts), ...(this.opts.serverArgs ?? []));
     this.server = startChild(argv, this.serverLogFile);
     this.baseUrl = `http://127.0.0.1:${this.port}`;
     await waitFor(async () => {
@@ -452,7 +473,7 @@ export class Stack {
       '--data-dir', dataDir, '--password-hash-cost', 'minimum', '--web-root', opts.webRoot ?? this.webRoot];
     if (opts.demo) argv.push('--demo');
     if (opts.demoOrgKey) argv.push('--demo-org-key', opts.demoOrgKey);
-    argv.push(...(opts.serverArgs ?? []));
+    argv.push(...rootArgs(opts), ...(opts.serverArgs ?? []));
     const child = startChild(argv, logFile);
     const node = {
       baseUrl: `http://127.0.0.1:${port}`,
