@@ -7,6 +7,7 @@ import { $, $input, announce, setError, showView } from '../shared/dom';
 import { initCrypto, rootFingerprint } from '../shared/trust';
 import { type ConnState, type ServerFrame, WsClient } from '../shared/ws';
 import { REASON_TEXT, STATE_TEXT, setAvailability, updateAvailabilityButtons } from './availability';
+import { unlockSound } from './alerts';
 import { refreshDevice } from './device';
 import { WITHDRAWN_TEXT, onOffer, removeOffer } from './offers';
 import { loadRota } from './rota';
@@ -23,6 +24,7 @@ $('login-form').addEventListener('submit', (e) => {
 });
 
 async function login(): Promise<void> {
+  unlockSound(); // the sign-in click is the gesture browsers want before a page plays sound
   const username = $input('username').value.trim();
   const password = $input('password').value;
   setError('login-error', null);
