@@ -1,5 +1,6 @@
 // Serves the web client's built files (GET/HEAD only) from memory, with a
-// strict Content-Security-Policy and cache headers that suit hashed bundles.
+// strict Content-Security-Policy and `Cache-Control: no-store` (nothing of
+// Peerline stays in the browser's cache).
 // The directory is read once at start-up (never on an I/O thread; restart
 // after rebuilding the web client). With no directory configured a built-in
 // placeholder page says the web client is not built.
@@ -27,7 +28,6 @@ private:
         std::string content;
         std::string mime;
         std::string etag; // quoted
-        bool immutable = false;
     };
     std::map<std::string, file, std::less<>> files_; // by URL path, "/index.html"
     bool placeholder_ = false;

@@ -131,6 +131,19 @@ document.addEventListener('keydown', (e) => {
 document.addEventListener('focusin', () => { if (escapeArmed) disarmEscape(); });
 document.addEventListener('pointerdown', () => { if (escapeArmed) disarmEscape(); });
 
+// In-page links ("Skip to main content", "24/7 help") move focus without a
+// history entry: quick exit replaces only the current entry, so an earlier
+// one for the same page (#crisis) would let Back return to Peerline.
+document.addEventListener('click', (e) => {
+  const link = (e.target as Element | null)?.closest?.('a[href^="#"]');
+  if (!link) return;
+  const target = document.getElementById(link.getAttribute('href')!.slice(1));
+  if (!target) return;
+  e.preventDefault();
+  target.scrollIntoView({ block: 'start' });
+  target.focus({ preventScroll: true });
+});
+
 // --- continuity code (the only thing ever stored, and only on request) -----
 
 /** The landing page says what this browser holds: nothing, or the code (shown, so it can be written down). */

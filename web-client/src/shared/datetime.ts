@@ -40,9 +40,11 @@ export function formatDate(ms: number, now = Date.now()): string {
   return `${weekday} ${date}`;
 }
 
-/** "14:05" */
-export function formatClock(ms: number): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
+/** "14:05", or "14:05:09" with `withSeconds`. */
+export function formatClock(ms: number, withSeconds = false): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone, hour: '2-digit', minute: '2-digit', second: withSeconds ? '2-digit' : undefined, hourCycle: 'h23',
+  }).format(ms);
 }
 
 /** "Friday 11 December, 14:05" (with the year when it is not this year). */

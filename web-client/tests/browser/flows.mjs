@@ -186,6 +186,7 @@ export function smallTargets(page) {
       if (!visible(e) || e.type === 'hidden' || e.closest('.visually-hidden')) continue;
       const target = (e.type === 'checkbox' || e.type === 'radio') ? (e.closest('label') ?? e) : e;
       const r = target.getBoundingClientRect();
+      if (r.right <= 0 || r.bottom <= -window.scrollY) continue; // parked off screen (the skip link until focused)
       if (r.width < 44 || r.height < 44) out.push(`${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''} "${(target.textContent || e.name || '').trim().slice(0, 30)}" is ${Math.round(r.width)}x${Math.round(r.height)}`);
     }
     return out;
