@@ -33,6 +33,15 @@ after(async () => {
   await stack?.stop();
 });
 
+/**
+ * page.problems less the two failures these steps cause on purpose, which
+ * Chromium logs itself: the refused first sign-in (403 on /api/login) and the
+ * revocation list no test published yet (404, the accounts view says so).
+ */
+function unexpectedProblems(page) {
+  return page.problems.filter((p) => !/Failed to load resource: the server responded with a status of (403 \(Forbidden\) \[at [^\]]*\/api\/login\]|404 \(Not Found\) \[at [^\]]*\/api\/revocation-list\])$/.test(p));
+}
+
 async function createByApi(username, role, password) {
   const token = await stack.login(ADMIN);
   const r = await stack.api('POST', '/api/admin/accounts', { token, body: { username, role, password } });
@@ -71,7 +80,7 @@ for (const [name, size] of [['phone', f.PHONE], ['desktop', f.DESKTOP]]) {
     assert.equal((await stack.api('POST', '/api/login', { body: { username: `new.listener.${name}`, password: oneTime } })).status, 401,
       'the one-time password no longer works');
     assert.equal((await stack.api('POST', '/api/login', { body: { username: `new.listener.${name}`, password: own } })).status, 200);
-    assert.deepEqual(listener.problems, []);
+    assert.deepEqual(unexpectedProblems(listener), []);
 
     // The dashboard.
     await createByApi(`new.admin.${name}`, 'admin', oneTime);
@@ -86,7 +95,7 @@ for (const [name, size] of [['phone', f.PHONE], ['desktop', f.DESKTOP]]) {
     await admin.getByRole('button', { name: 'Set password and sign in' }).click();
     await admin.locator('#app').waitFor({ state: 'visible', timeout: f.TIMEOUT });
     assert.equal((await stack.api('POST', '/api/login', { body: { username: `new.admin.${name}`, password: oneTime } })).status, 401);
-    assert.deepEqual(admin.problems, []);
+    assert.deepEqual(unexpectedProblems(admin), []);
     await admin.context().close();
     await listener.context().close();
   });
@@ -129,7 +138,7 @@ for (const [name, size] of [['phone', f.PHONE], ['desktop', f.DESKTOP]]) {
     const order = await rows.evaluateAll((trs) => trs.map((tr) => /Every (\w+)/.exec(tr.textContent)?.[1]).filter(Boolean));
     assert.deepEqual(order, ['Monday', 'Sunday']);
     assert.equal(await page.locator('#shift-weekday option').first().textContent(), 'Monday');
-    assert.deepEqual(page.problems, []);
+    assert.deepEqual(unexpectedProblems(page), []);
     await page.context().close();
   });
 }

@@ -115,21 +115,21 @@ test('administrator dashboard against the real server', { skip: h.skipReason() ?
   await t.test('sign-in refuses a wrong password with a clear message, then signs in', async () => {
     const login = page.locator('#login-form');
     await login.getByLabel('Username').fill(ADMIN);
-    await login.getByLabel('Password').fill('not the password at all');
+    await login.getByLabel('Password', { exact: true }).fill('not the password at all');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#login-message', { hasText: 'not right' }).waitFor({ timeout: WAIT });
     assert.equal(await page.locator('#app').isVisible(), false);
 
     // A listener's own (correct) password does not open the dashboard.
     await login.getByLabel('Username').fill('dr.brook');
-    await login.getByLabel('Password').fill(h.PASSWORD);
+    await login.getByLabel('Password', { exact: true }).fill(h.PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#login-message', { hasText: 'not an administrator account' }).waitFor({ timeout: WAIT });
     assert.equal(await page.locator('#app').isVisible(), false);
 
     await login.getByLabel('Username').fill(ADMIN);
 
-    await login.getByLabel('Password').fill(h.PASSWORD);
+    await login.getByLabel('Password', { exact: true }).fill(h.PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#app').waitFor({ state: 'visible', timeout: WAIT });
     await page.locator('#connection[data-state="open"]').waitFor({ timeout: WAIT });
@@ -468,7 +468,7 @@ test('administrator dashboard against the real server', { skip: h.skipReason() ?
   await t.test('with Redis down the dashboard says so (503)', async () => {
     const login = page.locator('#login-form');
     await login.getByLabel('Username').fill(ADMIN);
-    await login.getByLabel('Password').fill(h.PASSWORD);
+    await login.getByLabel('Password', { exact: true }).fill(h.PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#app').waitFor({ state: 'visible', timeout: WAIT });
     await stack.redis.stop();

@@ -13,7 +13,7 @@ export async function ready(page) {
 export async function listenerSignIn(page, username, password) {
   await ready(page);
   await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
+  await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForSelector('#view-console:not([hidden])', { timeout: TIMEOUT });
 }
