@@ -73,7 +73,7 @@ for (const [name, size] of [['phone', f.PHONE], ['desktop', f.DESKTOP]]) {
     assert.deepEqual(await f.smallTargets(gp), [], 'landing: targets of at least 44 x 44 px');
     assert.deepEqual(await f.audit(gp), []);
     await f.assertFitsWidth(gp, `${name} landing`);
-    await h.screenshot(gp, `gp-landing-${name}`);
+    await h.screenshot(gp, `gp-start-${name}`);
 
     // The conversation.
     await f.gpAsk(gp);
@@ -120,7 +120,7 @@ for (const [name, size] of [['phone', f.PHONE], ['desktop', f.DESKTOP]]) {
     assert.deepEqual(await f.smallTargets(gp), [], 'chat: targets of at least 44 x 44 px');
     assert.deepEqual(await f.audit(gp), []);
     await f.assertFitsWidth(gp, `${name} chat`);
-    await h.screenshot(gp, `gp-chat-${name}`);
+    await h.screenshot(gp, `gp-conversation-${name}`);
     await f.gpEnd(gp);
     await gp.waitForSelector('#view-after:not([hidden])', { timeout: f.TIMEOUT });
 
