@@ -1,8 +1,8 @@
 // Vite build of the Peerline web client (docs/WEB-CLIENT.md).
 // - Every top-level *.html file is a page (index.html for GPs, listener.html,
 //   admin.html, ...): add a page by adding a file, nothing here changes.
-// - Output in dist/ with content-hashed bundles under dist/assets/ (the server
-//   caches /assets/ forever).
+// - Output in dist/ with content-hashed bundles under dist/assets/ (served
+//   Cache-Control: no-store like the pages: nothing stays in the browser).
 // - The server's Content-Security-Policy allows no inline script or style, so
 //   the pages only reference bundles; a post-build step adds Subresource
 //   Integrity (sha384) to every <script src> and <link href> of the built HTML.
@@ -108,6 +108,9 @@ export default defineConfig(({ command, mode }) => {
             if (id.includes('/node_modules/libsodium') || id.includes('/src/crypto/')) return 'psc1';
             // Its own chunk: the admin page shows the release too without loading libsodium.
             if (id.includes('/src/shared/release')) return 'release';
+            // The date formatter is used by the dashboard too, which must not
+            // pull in the 'shared' chunk and with it the GP/listener stylesheet.
+            if (id.includes('/src/shared/datetime.ts')) return 'datetime';
             if (id.includes('/src/shared/')) return 'shared';
             return undefined;
           },

@@ -125,9 +125,14 @@ void live_stats_feed::refresh() {
                              // administrator joining now gets it exactly once
                              // (from here, or from add()).
                              std::lock_guard lock(self->mutex_);
-                             self->last_at_ = std::chrono::steady_clock::now();
-                             if (self->last_ == s) return;
+                             auto read_at = std::chrono::steady_clock::now();
+                             self->last_at_ = read_at;
+                             // Unchanged numbers still go out once a heartbeat,
+                             // so a quiet service is told apart from a dead feed.
+                             if (self->last_ == s && read_at - self->last_sent_at_ < live_stats_feed::heartbeat)
+                                 return;
                              self->last_ = s;
+                             self->last_sent_at_ = read_at;
                              admins = self->subscribers_locked();
                          }
                          for (auto& admin : admins) admin->post_live_stats(*s);

@@ -34,9 +34,13 @@ std::optional<protocol::live_stats> from_reply(const redis::value& v, services& 
 
 // Pushes live_stats to this node's administrator sessions: at once when one
 // connects (the last value), then whenever the numbers change, checked every
-// `interval`. Does nothing while no administrator is connected.
+// `interval`, and at least once every `heartbeat` even when nothing changed
+// (the dashboard reads a silent feed as a broken one). Does nothing while no
+// administrator is connected.
 class live_stats_feed : public std::enable_shared_from_this<live_stats_feed> {
 public:
+    static constexpr std::chrono::seconds heartbeat{3};
+
     live_stats_feed(services& svc, std::chrono::milliseconds interval);
     void start();
     void stop();
@@ -57,6 +61,7 @@ private:
     std::vector<std::weak_ptr<client_session>> admins_;
     std::optional<protocol::live_stats> last_;
     std::chrono::steady_clock::time_point last_at_{}; // when last_ was read from Redis
+    std::chrono::steady_clock::time_point last_sent_at_{}; // when last_ was last pushed
     bool stopped_ = false;
 };
 

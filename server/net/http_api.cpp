@@ -206,6 +206,9 @@ net::awaitable<http_response> http_api::staff_endpoint(const http_request& req) 
         auto action = slash == std::string::npos ? std::string() : rest.substr(slash + 1);
         if (!accounts::valid_username(username))
             co_return json_error(req, http::status::not_found, "not_found", "No such account.");
+        if (action == "disable" && method == http::verb::post) {
+            if (auto refused = disable_refusal(req, *who, username)) co_return std::move(*refused);
+        }
         if ((action == "disable" || action == "enable") && method == http::verb::post)
             co_return co_await admin_account_set_disabled(req, username, action == "disable");
         if (action == "capacity" && method == http::verb::put)
@@ -234,6 +237,15 @@ net::awaitable<http_response> http_api::login(const http_request& req,
                              "Send a JSON object with string fields username and password.");
     auto username = body["username"].get<std::string>();
     auto password = body["password"].get<std::string>();
+    // Optional: replaces the password once this one is verified (required
+    // while the account has a one-time password; http_api_account_guards.cpp).
+    std::optional<std::string> new_password;
+    if (body.contains("new_password")) {
+        if (!body["new_password"].is_string())
+            co_return json_error(req, http::status::bad_request, "invalid_request", "new_password must be a string.");
+        new_password = body["new_password"].get<std::string>();
+        if (auto problem = new_password_problem(req, password, *new_password)) co_return std::move(*problem);
+    }
     if (username.empty() || username.size() > max_username_bytes ||
         password.size() > crypto::max_password_bytes)
         co_return json_error(req, http::status::unauthorized, "invalid_credentials",
@@ -262,9 +274,9 @@ net::awaitable<http_response> http_api::login(const http_request& req,
     }
 
     std::vector<std::string> get_account{"HMGET", keys::account(username), "role", "pwhash",
-                                         "disabled"};
+                                         "disabled", "must_change_password"};
     auto account = co_await redis.async_exec(std::move(get_account), net::use_awaitable);
-    if (account.failed() || account.elements.size() != 3) co_return unavailable_response(req);
+    if (account.failed() || account.elements.size() != 4) co_return unavailable_response(req);
     bool exists = !account.elements[0].is_nil();
     std::string hash = exists ? account.elements[1].str : dummy_hash_;
     // Argon2id takes tens of milliseconds: never on an I/O thread.
@@ -288,6 +300,11 @@ net::awaitable<http_response> http_api::login(const http_request& req,
         co_return json_error(req, http::status::unauthorized, "invalid_credentials",
                              "Wrong username or password.");
     }
+    if (new_password)
+        co_return co_await change_password_and_issue(req, account.elements[0].str, username, std::move(*new_password));
+    if (account.elements[3].str == "1")
+        co_return json_error(req, http::status::forbidden, "password_change_required",
+                             "This is a one-time password: choose a new one (send it as new_password).");
     log::info("login_succeeded", {{"role", account.elements[0].str}});
     co_return co_await issue_session(req, account.elements[0].str, username,
                                      svc_.cfg.staff_session_ttl);

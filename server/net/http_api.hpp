@@ -82,6 +82,16 @@ private:
     net::awaitable<http_response> admin_account_capacity_put(const http_request& req, std::string username);
     net::awaitable<http_response> admin_account_set_disabled(const http_request& req, std::string username,
                                                              bool disabled);
+    // Account guards (net/http_api_account_guards.cpp): the one-time password
+    // of an account made over the API, and no disabling of one's own account.
+    net::awaitable<bool> mark_one_time_password(std::string username);
+    static std::optional<http_response> new_password_problem(const http_request& req,
+                                                             const std::string& old_password,
+                                                             const std::string& new_password);
+    net::awaitable<http_response> change_password_and_issue(const http_request& req, std::string role,
+                                                            std::string username, std::string new_password);
+    static std::optional<http_response> disable_refusal(const http_request& req, const identity& who,
+                                                        const std::string& username);
     // admin: Redis must answer (503 otherwise); public: falls back to the configured list.
     net::awaitable<http_response> signposting_list(const http_request& req, bool admin);
     net::awaitable<http_response> admin_signposting_put(const http_request& req);

@@ -92,6 +92,9 @@ net::awaitable<http_response> http_api::admin_accounts_post(const http_request& 
     if (v.failed()) co_return unavailable_response(req);
     if (v.integer != 1)
         co_return json_error(req, http::status::conflict, "exists", "An account with this name exists.");
+    // The password was chosen by an administrator: the new user replaces it
+    // at first sign-in (http_api_account_guards.cpp).
+    if (!co_await mark_one_time_password(username)) co_return unavailable_response(req);
     log::info("account_created", {{"username", username}, {"role", accounts::to_string(*role)}});
     co_return json_response(req, http::status::created,
                             json{{"username", username}, {"role", accounts::to_string(*role)}}.dump());

@@ -6,12 +6,15 @@
 #include "domain/estimates.hpp"
 #include "domain/live_stats.hpp"
 #include "domain/keys.hpp"
+#include "domain/rota_service.hpp"
 #include "domain/router.hpp"
 #include "domain/scripts.hpp"
 #include "domain/services.hpp"
 #include "redis/client.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
+
+#include <date/tz.h>
 
 #include <nlohmann/json.hpp>
 #include <prometheus/counter.h>
@@ -56,6 +59,42 @@ json quantiles(const hour_counts& h, const std::string& prefix, const std::vecto
         q[name] = v ? json(*v) : json(nullptr); // null: no data, or above the last bucket
     }
     return q;
+}
+
+// Daily sums of hourly buckets (newest first), by the calendar days of the
+// service's time zone (the rota's: an administrator reads "Monday" as the
+// rota's Monday), or of UTC without a rota. A day is named by the UTC
+// millisecond at which it starts there; a day of a clock change has 23 or 25
+// hours.
+json daily_sums(const std::vector<std::pair<long long, hour_counts>>& hours, int days,
+                const date::time_zone* zone) {
+    auto day_of = [zone](long long ms) -> long long {
+        auto t = sys_seconds(seconds(ms / 1000));
+        auto local = zone ? date::zoned_time<seconds>(zone, t).get_local_time()
+                          : date::local_seconds(t.time_since_epoch());
+        return date::floor<date::days>(local).time_since_epoch().count();
+    };
+    auto start_ms = [zone](long long day) -> long long {
+        auto local = date::local_seconds(date::local_days(date::days(day)));
+        auto sys = zone ? date::zoned_time<seconds>(zone, local, date::choose::earliest).get_sys_time()
+                        : sys_seconds(local.time_since_epoch());
+        return duration_cast<milliseconds>(sys.time_since_epoch()).count();
+    };
+    std::map<long long, hour_counts, std::greater<>> by_day;
+    long long today = day_of(hours.front().first);
+    for (long long d = today; d > today - days; --d) by_day[d];
+    for (auto& [hour_ms, counts] : hours) {
+        auto it = by_day.find(day_of(hour_ms));
+        if (it == by_day.end()) continue;
+        for (auto& [k, n] : counts) it->second[k] += n;
+    }
+    json day_list = json::array();
+    for (auto& [day, counts] : by_day) {
+        json d{{"day_start_ms", start_ms(day)}};
+        for (auto& [k, n] : counts) d[k] = n;
+        day_list.push_back(std::move(d));
+    }
+    return day_list;
 }
 
 } // namespace
@@ -121,22 +160,10 @@ net::awaitable<http_response> http_api::admin_stats(const http_request& req) {
         if (k.rfind("wait_le_", 0) != 0 && k.rfind("conv_le_", 0) != 0) last_hour[k] = n;
     json out{{"live", body["live"]}, {"this_hour", last_hour}, {"hours", hours}};
     if (days > 0) {
-        // Days in UTC, newest first; each the sum of its 24 hourly buckets.
-        std::map<long long, hour_counts, std::greater<>> by_day;
-        long long today = s.hours.front().first / 86'400'000;
-        for (long long d = today; d > today - days; --d) by_day[d * 86'400'000];
-        for (auto& [start_ms, counts] : s.hours) {
-            auto it = by_day.find(start_ms / 86'400'000 * 86'400'000);
-            if (it == by_day.end()) continue;
-            for (auto& [k, n] : counts) it->second[k] += n;
-        }
-        json day_list = json::array();
-        for (auto& [start_ms, counts] : by_day) {
-            json d{{"day_start_ms", start_ms}};
-            for (auto& [k, n] : counts) d[k] = n;
-            day_list.push_back(std::move(d));
-        }
-        out["days"] = std::move(day_list);
+        auto cal = svc_.rota ? svc_.rota->snapshot() : nullptr;
+        const date::time_zone* zone = cal ? cal->zone() : nullptr;
+        out["days"] = daily_sums(s.hours, days, zone);
+        out["timezone"] = zone ? std::string(zone->name()) : std::string("UTC");
     }
     co_return json_response(req, http::status::ok, out.dump());
 }

@@ -17,7 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* placeholder_page = R"html(<!doctype html>
-<html lang="en">
+<html lang="en-GB">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Peerline</title></head>
 <body>
@@ -47,7 +47,7 @@ std::string_view mime_type(const fs::path& p) {
 }
 
 http_response page(const http_request& req, http::status status, std::string_view type,
-                   const std::string& body, const std::string& etag, bool immutable) {
+                   const std::string& body, const std::string& etag) {
     http_response res{status, req.version()};
     res.set(http::field::server, "peerline");
     res.set(http::field::content_type, type);
@@ -59,7 +59,10 @@ http_response page(const http_request& req, http::status status, std::string_vie
     res.set("X-Frame-Options", "DENY");
     res.set("Cross-Origin-Opener-Policy", "same-origin");
     res.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
-    res.set(http::field::cache_control, immutable ? "public, max-age=31536000, immutable" : "no-cache");
+    // Nothing of Peerline may stay in the browser's cache (a GP's quick exit
+    // must leave no trace there), pages and bundles alike: every response is
+    // fetched afresh. The ETag still spares the body when it is unchanged.
+    res.set(http::field::cache_control, "no-store");
     if (!etag.empty()) res.set(http::field::etag, etag);
     res.keep_alive(req.keep_alive());
     auto match = req.find(http::field::if_none_match);
@@ -91,8 +94,6 @@ static_site::static_site(const std::string& web_root, const std::optional<crypto
         file f;
         f.mime = std::string(mime_type(fs::path(path)));
         f.etag = "\"" + crypto::token_hash(content).substr(0, 22) + "\"";
-        // Bundles under assets/ carry a content hash in their names: cache forever.
-        f.immutable = path.rfind("/assets/", 0) == 0;
         f.content = std::move(content);
         files_.emplace(path, std::move(f));
     }
@@ -109,7 +110,7 @@ http_response static_site::serve(const http_request& req) const {
         return json_error(req, http::status::bad_request, "bad_path", "Invalid path.");
     if (placeholder_) {
         if (target == "/" || target == "/index.html")
-            return page(req, http::status::ok, "text/html; charset=utf-8", placeholder_page, {}, false);
+            return page(req, http::status::ok, "text/html; charset=utf-8", placeholder_page, {});
         return json_error(req, http::status::not_found, "not_found", "Not found.");
     }
     // Only the files that were there at start-up exist: no path is ever
@@ -121,7 +122,7 @@ http_response static_site::serve(const http_request& req) const {
     if (it == files_.end()) it = files_.find(path + ".html"); // /listener, /admin
     if (it == files_.end()) return json_error(req, http::status::not_found, "not_found", "Not found.");
     const auto& f = it->second;
-    return page(req, http::status::ok, f.mime, f.content, f.etag, f.immutable);
+    return page(req, http::status::ok, f.mime, f.content, f.etag);
 }
 
 } // namespace peerline

@@ -1,5 +1,6 @@
 // Serves the web client's built files (GET/HEAD only) from memory, with a
-// strict Content-Security-Policy and cache headers that suit hashed bundles.
+// strict Content-Security-Policy and `Cache-Control: no-store` (nothing of
+// Peerline stays in the browser's cache).
 // The directory is read once at start-up (never on an I/O thread; restart
 // after rebuilding the web client) and must match the release manifest the
 // organisation root signed (net/release_check.hpp). With no directory
@@ -43,7 +44,6 @@ private:
         std::string content;
         std::string mime;
         std::string etag; // quoted
-        bool immutable = false;
     };
     std::map<std::string, file, std::less<>> files_; // by URL path, "/index.html"
     bool placeholder_ = false;

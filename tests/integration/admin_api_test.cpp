@@ -48,7 +48,32 @@ TEST_CASE("an administrator creates, disables and re-enables staff accounts, and
     CHECK(listed["disabled"] == false);
     CHECK(listed["certificate"]["state"] == "none");
     CHECK_FALSE(listed.contains("password"));
-    auto login = tc::login(s.ep(), "new.listener", "a long enough password");
+    // The administrator chose that password: it is a one-time password. The
+    // first sign-in is refused until it carries a new one, which replaces it.
+    auto first = tc::http_post_json(s.ep(), "/api/login",
+                                    {{"username", "new.listener"}, {"password", "a long enough password"}});
+    CHECK(first.status == 403);
+    CHECK(error_code_of(first) == "password_change_required");
+    auto same = tc::http_post_json(s.ep(), "/api/login",
+                                   {{"username", "new.listener"},
+                                    {"password", "a long enough password"},
+                                    {"new_password", "a long enough password"}});
+    CHECK(error_code_of(same) == "invalid_request");
+    auto wrong = tc::http_post_json(s.ep(), "/api/login",
+                                    {{"username", "new.listener"},
+                                     {"password", "not the password at all"},
+                                     {"new_password", "the listener's own choice"}});
+    CHECK(wrong.status == 401);
+    auto changed = tc::http_post_json(s.ep(), "/api/login",
+                                      {{"username", "new.listener"},
+                                       {"password", "a long enough password"},
+                                       {"new_password", "the listener's own choice"}});
+    REQUIRE(changed.status == 200);
+    CHECK(changed.json()["role"] == "listener");
+    CHECK(tc::http_post_json(s.ep(), "/api/login",
+                             {{"username", "new.listener"}, {"password", "a long enough password"}})
+              .status == 401);
+    auto login = tc::login(s.ep(), "new.listener", "the listener's own choice");
     CHECK(login.role == "listener");
 
     // Refusals change nothing.
@@ -82,12 +107,27 @@ TEST_CASE("an administrator creates, disables and re-enables staff accounts, and
     CHECK(account_named(s.ep(), admin, "new.listener")["disabled"] == true);
     CHECK(tc::http_get(s.ep(), "/api/me", tc::bearer(login.token)).status == 401);
     CHECK(tc::http_post_json(s.ep(), "/api/login",
-                             {{"username", "new.listener"}, {"password", "a long enough password"}})
+                             {{"username", "new.listener"}, {"password", "the listener's own choice"}})
               .status == 401);
     REQUIRE(send(s.ep(), "POST", "/api/admin/accounts/new.listener/enable", nullptr, admin).status == 204);
-    CHECK(tc::login(s.ep(), "new.listener", "a long enough password").role == "listener");
+    CHECK(tc::login(s.ep(), "new.listener", "the listener's own choice").role == "listener");
     CHECK(send(s.ep(), "POST", "/api/admin/accounts/nobody.here/disable", nullptr, admin).status == 404);
     CHECK(send(s.ep(), "GET", "/api/admin/accounts/new.listener/disable", nullptr, admin).status == 405);
+}
+
+TEST_CASE("an administrator cannot disable their own account (so never the last administrator)",
+          "[http][admin]") {
+    peerline_stack s;
+    auto admin = admin_token(s, "only-admin");
+    auto res = send(s.ep(), "POST", "/api/admin/accounts/only-admin/disable", nullptr, admin);
+    CHECK(res.status == 409);
+    CHECK(error_code_of(res) == "cannot_disable_self");
+    CHECK(account_named(s.ep(), admin, "only-admin")["disabled"] == false);
+    CHECK(tc::http_get(s.ep(), "/api/me", tc::bearer(admin)).status == 200);
+    // Another administrator may.
+    auto other = admin_token(s, "other-admin");
+    CHECK(send(s.ep(), "POST", "/api/admin/accounts/only-admin/disable", nullptr, other).status == 204);
+    CHECK(account_named(s.ep(), other, "only-admin")["disabled"] == true);
 }
 
 TEST_CASE("the landing page's configuration is public, and the 24/7 list is the administrators' "

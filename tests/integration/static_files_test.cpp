@@ -1,8 +1,8 @@
 // The built web client as the server delivers it: from memory, with a strict
-// Content-Security-Policy, no referrer, cache headers that suit hashed
-// bundles (HTML revalidated, assets/ cached forever) and ETags; nothing
-// outside the web root can be reached. The web root is a signed release
-// (release_test.cpp checks what happens when it is not).
+// Content-Security-Policy, no referrer, `Cache-Control: no-store` on pages
+// and bundles alike (nothing of Peerline stays in the browser's cache) and
+// ETags; nothing outside the web root can be reached. The web root is a
+// signed release (release_test.cpp checks what happens when it is not).
 #include "fixture.hpp"
 #include "signed_release.hpp"
 
@@ -21,7 +21,7 @@ void write(const std::filesystem::path& p, const std::string& text) {
 }
 } // namespace
 
-TEST_CASE("the web client is served from memory with a strict policy and hashed-bundle caching",
+TEST_CASE("the web client is served from memory with a strict policy and nothing cached",
           "[http][static]") {
     ts::temp_dir site("peerline-site");
     write(site / "web" / "index.html", "<!doctype html><title>GP</title>");
@@ -43,7 +43,7 @@ TEST_CASE("the web client is served from memory with a strict policy and hashed-
     CHECK(csp.find("unsafe-inline") == std::string::npos);
     CHECK(index.header("Referrer-Policy") == "no-referrer");
     CHECK(index.header("X-Content-Type-Options") == "nosniff");
-    CHECK(index.header("Cache-Control") == "no-cache");
+    CHECK(index.header("Cache-Control") == "no-store");
     auto etag = index.header("ETag");
     REQUIRE(etag.size() > 2);
 
@@ -58,7 +58,7 @@ TEST_CASE("the web client is served from memory with a strict policy and hashed-
     auto bundle = tc::http_get(s.ep(), "/assets/main-3f9a.js?v=1");
     REQUIRE(bundle.status == 200);
     CHECK(bundle.header("Content-Type") == "text/javascript; charset=utf-8");
-    CHECK(bundle.header("Cache-Control") == "public, max-age=31536000, immutable");
+    CHECK(bundle.header("Cache-Control") == "no-store");
     CHECK(bundle.header("ETag") != etag);
 
     // Only files that were in the web root at start-up exist.

@@ -160,10 +160,7 @@ export class AccountsView {
         a.disabled ? 'Enable' : 'Disable',
       );
       btn.addEventListener('click', async () => {
-        const question =
-          a.username === this.self
-            ? `Disable your own account, ${a.username}? You will be signed out at once.`
-            : `Disable ${a.username}? Their sessions stop working at once.`;
+        const question = `Disable ${a.username}? Their sessions stop working at once.`;
         if (!a.disabled && !window.confirm(question)) return;
         btn.disabled = true;
         try {
@@ -183,7 +180,9 @@ export class AccountsView {
           h('td', {}, a.role === 'admin' ? 'Administrator' : 'Listener'),
           h('td', { class: a.disabled ? 'state-off' : 'state-on' }, a.disabled ? 'Disabled' : 'Active'),
           h('td', {}, this.certText(a)),
-          h('td', {}, btn),
+          // The server refuses disabling one's own account (so the last
+          // administrator is never disabled): not offered.
+          h('td', {}, a.username === this.self && !a.disabled ? h('span', { class: 'muted' }, 'Your account') : btn),
         ),
       );
     }

@@ -56,8 +56,11 @@ export class Api {
     this.token = null;
   }
 
-  async login(username: string, password: string): Promise<LoginResult> {
-    const res = await this.raw('POST', '/api/login', { username, password }, false);
+  /** Signs in; with `newPassword`, replaces the password too (required after a one-time password). */
+  async login(username: string, password: string, newPassword?: string): Promise<LoginResult> {
+    const payload: Record<string, string> = { username, password };
+    if (newPassword !== undefined) payload.new_password = newPassword;
+    const res = await this.raw('POST', '/api/login', payload, false);
     const body = res as LoginResult;
     this.token = body.token;
     return body;

@@ -3,6 +3,7 @@
 // runs under style-src 'self'). Every chart has a table with the same numbers,
 // and an honest "no data yet" when there is nothing to draw.
 
+import { formatClock } from '../shared/datetime';
 import {
   Chart,
   BarController,
@@ -21,6 +22,7 @@ import {
   type Bucket,
   type StatsResponse,
   ABANDON_REASONS,
+  FEEDBACK_QUESTIONS,
   OFFER_OUTCOMES,
   WAIT_BOUNDS,
   abandonmentRate,
@@ -117,7 +119,7 @@ export class ChartsView {
   update(stats: StatsResponse, daysSupported: boolean): void {
     this.stats = stats;
     this.daysSupported = daysSupported;
-    const t = new Date().toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+    const t = formatClock(Date.now());
     this.status.textContent = `Statistics as of ${t}. Counts only: no per-GP records exist.`;
     this.status.classList.remove('error');
     if (this.visible) this.render();
@@ -155,7 +157,7 @@ export class ChartsView {
       }
       const days = chronological(this.stats.days, 'day_start_ms');
       buckets = days;
-      labels = days.map((b) => dayLabel(b.day_start_ms));
+      labels = days.map((b) => dayLabel(b.day_start_ms, this.stats?.timezone));
       unit = 'day';
     }
     const periodText = this.period === 'hours' ? 'the last 24 hours' : 'the last 30 days';
@@ -255,6 +257,21 @@ export class ChartsView {
           (o) => `${total(o.key)} ${o.label.toLowerCase()}`,
         ).join(', ')}.`,
       },
+      ...FEEDBACK_QUESTIONS.map((q) => ({
+        key: q.key,
+        title: q.title,
+        description: `GPs' anonymous answers after a conversation, per ${unit} (counts only, never linked to a GP or a conversation).`,
+        emptyText: `No answers yet: no GP has sent feedback in ${periodText}.`,
+        kind: 'bar' as const,
+        stacked: true,
+        yTitle: 'answers',
+        labels,
+        series: q.answers.map((a) => ({ label: a.label, values: buckets.map((b) => count(b, a.key)) })),
+        empty: isEmpty(buckets, q.answers.map((a) => a.key)),
+        summary: `${plural(q.answers.reduce((n, a) => n + total(a.key), 0), 'answer')} in ${periodText}: ${q.answers
+          .map((a) => `${total(a.key)} ${a.label.toLowerCase()}`)
+          .join(', ')}.`,
+      })),
     ];
   }
 

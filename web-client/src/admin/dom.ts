@@ -1,6 +1,7 @@
 // Small DOM helpers. Everything is built with createElement/textContent:
 // no innerHTML, so nothing from the server is ever parsed as markup, and no
 // inline style attributes (the page runs under style-src 'self').
+import { formatDateTime as sharedFormatDateTime } from '../shared/datetime';
 
 export type Child = Node | string | number | null | undefined | false;
 export type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
@@ -104,14 +105,9 @@ export function formatDuration(seconds: number | null | undefined): string {
   return mins ? `${hrs} h ${mins} min` : `${hrs} h`;
 }
 
+/** The web client's one date/time formatter (src/shared/datetime.ts: en-GB, 24-hour, the service's zone). */
 export function formatDateTime(ms: number): string {
-  return new Date(ms).toLocaleString(undefined, {
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+  return sharedFormatDateTime(ms);
 }
 
 /**

@@ -2,6 +2,7 @@
 // hour's counters (percentiles, missed offers, abandonment) from
 // GET /api/admin/stats, refreshed when the push says something changed.
 
+import { formatClock } from '../shared/datetime';
 import { h, byId, formatDuration } from './dom';
 import type { LiveStats } from './live';
 import {
@@ -12,6 +13,7 @@ import {
   formatBound,
   histogramQuantile,
   waitSamples,
+  plural,
 } from './stats';
 
 interface Tile {
@@ -123,7 +125,7 @@ export class LiveView {
     this.set('busy', String(l.busy));
     this.set('wrapup', String(l.wrapup));
     this.set('away', String(l.away));
-    const time = new Date().toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    const time = formatClock(Date.now(), true);
     this.updated.textContent = `Updated ${time}`;
     this.source.dataset.source = via;
     this.source.textContent =
@@ -151,15 +153,18 @@ export class LiveView {
       const p50 = pick('p50', 0.5);
       const p90 = pick('p90', 0.9);
       const p99 = pick('p99', 0.99);
+      // One bound said once when the three agree (few samples often put
+      // every wait in the same histogram bucket).
+      const same = p50 === p90 && p90 === p99;
       this.set(
         'wait_percentiles',
-        `${formatBound(p50)} · ${formatBound(p90)} · ${formatBound(p99)}`,
-        `median · 90th · 99th percentile; ${samples} ${samples === 1 ? 'GP' : 'GPs'} connected`,
+        same ? formatBound(p50) : `${formatBound(p50)} · ${formatBound(p90)} · ${formatBound(p99)}`,
+        `${same ? 'median, 90th and 99th percentile alike' : 'median · 90th · 99th percentile'}; ${plural(samples, 'GP')} connected`,
       );
     }
     const missed = count(hour, 'offers_timed_out');
     const made = count(hour, 'offers_made');
-    this.set('offers_missed', String(missed), made ? `of ${made} offers this hour` : 'timed out, this hour', missed > 0);
+    this.set('offers_missed', String(missed), made ? `of ${plural(made, 'offer')} this hour` : 'timed out, this hour', missed > 0);
     const escalated = count(hour, 'escalations');
     this.set('escalations', String(escalated), 'to the duty supervisor, this hour', escalated > 0);
     const rate = abandonmentRate(hour);

@@ -102,11 +102,20 @@ async function onLoginSubmit(ev: SubmitEvent): Promise<void> {
     (u ? byId('login-password') : byId('login-username')).focus();
     return;
   }
+  // After a one-time password: the new one, typed twice.
+  const changing = !byId('login-new-password').hidden;
+  const fresh = (byId('login-new') as HTMLInputElement).value;
+  if (changing && (fresh.length < 12 || fresh !== (byId('login-new-again') as HTMLInputElement).value)) {
+    msg.textContent = fresh.length < 12 ? 'Choose a new password of at least 12 characters.'
+      : 'The two new passwords differ. Type the same password in both.';
+    byId(fresh.length < 12 ? 'login-new' : 'login-new-again').focus();
+    return;
+  }
   submit.disabled = true;
   msg.classList.remove('error');
   msg.textContent = 'Signing in…';
   try {
-    const res = await api.login(u, p);
+    const res = await api.login(u, p, changing ? fresh : undefined);
     if (res.role !== 'admin') {
       await api.logout().catch(() => undefined);
       msg.classList.add('error');
@@ -115,9 +124,19 @@ async function onLoginSubmit(ev: SubmitEvent): Promise<void> {
     }
     username = u;
     (byId('login-password') as HTMLInputElement).value = '';
+    endPasswordChange();
     msg.textContent = '';
     startDashboard();
   } catch (err) {
+    if (err instanceof ApiError && err.code === 'password_change_required') {
+      // Nothing else until the one-time password is replaced.
+      byId('login-new-password').hidden = false;
+      submit.textContent = 'Set password and sign in';
+      msg.classList.remove('error');
+      msg.textContent = 'Choose a new password to continue.';
+      byId('login-new').focus();
+      return;
+    }
     msg.classList.add('error');
     if (err instanceof ApiError && err.status === 401) msg.textContent = 'The username or password is not right.';
     else msg.textContent = describeError(err);
@@ -125,6 +144,13 @@ async function onLoginSubmit(ev: SubmitEvent): Promise<void> {
   } finally {
     submit.disabled = false;
   }
+}
+
+function endPasswordChange(): void {
+  byId('login-new-password').hidden = true;
+  (byId('login-new') as HTMLInputElement).value = '';
+  (byId('login-new-again') as HTMLInputElement).value = '';
+  byId('login-submit').textContent = 'Sign in';
 }
 
 async function onLogout(): Promise<void> {

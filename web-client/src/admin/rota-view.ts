@@ -1,6 +1,7 @@
 // The rota: shifts, opening hours and closed days. Times are in the
 // service's time zone (from GET /api/rota), not the browser's.
 
+import { setTimeZone } from '../shared/datetime';
 import { Api, describeError } from './api';
 import { h, clear, field, StatusLine, formatDateTime, stackTable } from './dom';
 import type { Account } from './accounts-view';
@@ -83,6 +84,7 @@ export class RotaView {
   private render(): void {
     const r = this.rota;
     if (!r) return;
+    setTimeZone(r.timezone); // every date on the dashboard in the rota's zone
     const next = r.next_staffed_ms ? ` Next staffed: ${formatDateTime(r.next_staffed_ms)}.` : '';
     this.summary.textContent = `Times are in ${r.timezone}. Now: ${r.open_now ? 'open' : 'closed'}, ${
       r.staffed_now ? 'a listener is on shift' : 'nobody on shift'
@@ -91,7 +93,7 @@ export class RotaView {
     const shifts = [...r.shifts].sort(
       (a, b) =>
         (a.kind === b.kind ? 0 : a.kind === 'weekly' ? -1 : 1) ||
-        (a.weekday ?? 0) - (b.weekday ?? 0) ||
+        WEEK_ORDER.indexOf(a.weekday ?? 0) - WEEK_ORDER.indexOf(b.weekday ?? 0) ||
         (a.date ?? '').localeCompare(b.date ?? '') ||
         a.start.localeCompare(b.start) ||
         a.listener.localeCompare(b.listener),

@@ -3,6 +3,7 @@
 // per-GP record anywhere to show.
 
 /** Wait histogram bounds in seconds, as written by the server (offer_accept.lua). */
+import { formatClock } from '../shared/datetime';
 export const WAIT_BOUNDS = [10, 30, 60, 120, 300, 600, 1200, 1800, 3600];
 
 export type Bucket = Record<string, number>;
@@ -25,6 +26,8 @@ export interface StatsResponse {
   this_hour: Bucket & { wait_s?: Partial<Quantiles>; conversation_s?: Partial<Quantiles> };
   hours: HourBucket[];
   days?: DayBucket[];
+  /** The time zone whose calendar days `days` sums (absent from older servers: UTC). */
+  timezone?: string;
 }
 
 export function count(b: Bucket | undefined, key: string): number {
@@ -96,6 +99,28 @@ export const OFFER_OUTCOMES: { key: string; label: string }[] = [
   { key: 'offers_timed_out', label: 'Missed (timed out)' },
 ];
 
+/** The two feedback questions (feedback_record.lua's counters). */
+export const FEEDBACK_QUESTIONS: { key: string; title: string; answers: { key: string; label: string }[] }[] = [
+  {
+    key: 'feedback-helped',
+    title: 'Feedback: did talking help?',
+    answers: [
+      { key: 'feedback_helped_yes', label: 'Yes' },
+      { key: 'feedback_helped_somewhat', label: 'Somewhat' },
+      { key: 'feedback_helped_no', label: 'No' },
+    ],
+  },
+  {
+    key: 'feedback-stay',
+    title: 'Feedback: more or less likely to stay in general practice?',
+    answers: [
+      { key: 'feedback_stay_more', label: 'More likely' },
+      { key: 'feedback_stay_same', label: 'No change' },
+      { key: 'feedback_stay_less', label: 'Less likely' },
+    ],
+  },
+];
+
 export const ABANDON_REASONS: Record<string, string> = {
   abandoned_left: 'left the queue',
   abandoned_max_wait: 'reached the longest wait',
@@ -108,11 +133,16 @@ export function chronological<T extends Bucket>(buckets: T[], key: 'hour_start_m
   return [...buckets].sort((a, b) => count(a, key) - count(b, key));
 }
 
+/** "14:00" in the service's time zone (src/shared/datetime.ts). */
 export function hourLabel(ms: number): string {
-  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return formatClock(ms);
 }
 
-export function dayLabel(ms: number): string {
-  // The server sums whole UTC days.
-  return new Date(ms).toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
+/**
+ * "7 Dec" for a day that starts at `ms` in `zone`: the server sums the days
+ * of the service's time zone and names that zone in the reply (UTC from an
+ * older server).
+ */
+export function dayLabel(ms: number, zone = 'UTC'): string {
+  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: zone }).format(ms);
 }

@@ -9,11 +9,13 @@ import '../shared/styles.css';
 import { Api, ApiError, type Alternative, type PublicConfig, describeApiError } from '../shared/api';
 import { ChatView } from '../shared/chatview';
 import { Conversation, type ConversationEvent, type GpTrust } from '../shared/conversation';
+import { contactNode } from '../shared/contact';
+import { formatDate } from '../shared/datetime';
 import { $, $input, announce, formatTime, formatWait, h, setError, showView } from '../shared/dom';
 import { MIN_REVOCATION_NUMBER, initCrypto, pinnedRoot, rootFingerprint } from '../shared/trust';
 import { showReleaseFingerprint } from '../shared/release';
 import { type ConnState, type ServerFrame, WsClient } from '../shared/ws';
-import { forgetCode, keepCode, storedCode } from './continuity';
+import { forgetCode, forgetOnExit, keepCode, setForgetOnExit, storedCode, storedRecord } from './continuity';
 
 /** Where quick exit goes: a neutral page, replacing this one in the history. */
 export const QUICK_EXIT_URL = 'https://www.bbc.co.uk/weather';
@@ -71,6 +73,8 @@ const s: GpState = {
 /** Forgets everything in memory and replaces the page with a neutral one. */
 function quickExit(): void {
   try {
+    // The one thing the GP may have saved goes too, if they asked for that.
+    if (forgetOnExit()) forgetCode();
     // Leave the queue or end the conversation first, so nobody is left waiting
     // (frames written before close() still go out, in order).
     if (s.ws && s.phase === 'queued') s.ws.send({ type: 'leave_queue' });
@@ -91,32 +95,90 @@ function quickExit(): void {
 }
 
 $('quick-exit').addEventListener('click', quickExit);
+
+/**
+ * Escape is quick exit, except where a GP may press it for something else
+ * while writing (to dismiss autocomplete, out of habit): in a text field the
+ * first Escape only arms it and says so, and a second Escape straight after
+ * (no other key between) leaves. The button is always one press.
+ */
+let escapeArmed = false;
+
+function isTextEntry(t: EventTarget | null): boolean {
+  if (t instanceof HTMLTextAreaElement) return true;
+  if (t instanceof HTMLInputElement) return !['checkbox', 'radio', 'button', 'submit', 'reset'].includes(t.type);
+  return t instanceof HTMLElement && t.isContentEditable;
+}
+
+function disarmEscape(): void {
+  escapeArmed = false;
+  $('escape-hint').hidden = true;
+}
+
 document.addEventListener('keydown', (e) => {
-  if (e.key === 'Escape') {
+  if (e.key !== 'Escape') {
+    if (escapeArmed) disarmEscape();
+    return;
+  }
+  if (e.isComposing) return; // closing an input method's candidate list
+  if (escapeArmed || !isTextEntry(e.target)) {
     e.preventDefault();
     quickExit();
+    return;
   }
+  escapeArmed = true;
+  $('escape-hint').hidden = false;
 }, { capture: true });
+document.addEventListener('focusin', () => { if (escapeArmed) disarmEscape(); });
+document.addEventListener('pointerdown', () => { if (escapeArmed) disarmEscape(); });
+
+// In-page links ("Skip to main content", "24/7 help") move focus without a
+// history entry: quick exit replaces only the current entry, so an earlier
+// one for the same page (#crisis) would let Back return to Peerline.
+document.addEventListener('click', (e) => {
+  const link = (e.target as Element | null)?.closest?.('a[href^="#"]');
+  if (!link) return;
+  const target = document.getElementById(link.getAttribute('href')!.slice(1));
+  if (!target) return;
+  e.preventDefault();
+  target.scrollIntoView({ block: 'start' });
+  target.focus({ preventScroll: true });
+});
 
 // --- continuity code (the only thing ever stored, and only on request) -----
 
+/** The landing page says what this browser holds: nothing, or the code (shown, so it can be written down). */
 function renderContinuityChoice(): void {
-  $('continuity-choice').hidden = storedCode() === null;
+  const rec = storedRecord();
+  $('continuity-choice').hidden = rec === null;
+  $('stored-nothing').hidden = rec !== null;
+  $('stored-code').hidden = rec === null;
+  if (rec) {
+    $('stored-code-value').textContent = rec.code;
+    $('stored-code-since').textContent = rec.savedMs ? `, kept since ${formatDate(rec.savedMs)}` : '';
+    $input('forget-on-exit').checked = rec.forgetOnExit;
+  }
 }
 
 $('forget-code').addEventListener('click', () => {
   forgetCode();
   renderContinuityChoice();
-  announce('Your continuity code has been forgotten.');
+  announce('Your continuity code has been forgotten. Nothing is saved in this browser now.');
   $('ask-button').focus();
+});
+
+$('forget-on-exit').addEventListener('change', () => {
+  setForgetOnExit($input('forget-on-exit').checked);
 });
 
 $('keep-code').addEventListener('click', () => {
   if (!s.offeredCode) return;
-  if (keepCode(s.offeredCode)) {
+  if (keepCode(s.offeredCode, $input('keep-forget-on-exit').checked)) {
     ($('keep-code') as HTMLButtonElement).disabled = true;
+    $input('keep-forget-on-exit').disabled = true;
+    $('kept-code').textContent = s.offeredCode;
   } else {
-    $('keep-done').textContent = 'This browser does not allow saving it.';
+    $('keep-done-text').textContent = 'This browser does not allow saving it.';
   }
   $('keep-done').hidden = false;
 });
@@ -126,7 +188,7 @@ $('keep-code').addEventListener('click', () => {
 function renderAlternatives(list: HTMLElement, alts: Alternative[]): void {
   list.replaceChildren(...alts.map((a) => h('li', {},
     h('span', { class: 'name' }, a.name),
-    h('span', { class: 'contact' }, a.contact), ' ',
+    contactNode(a.contact), ' ',
     h('span', { class: 'hours' }, a.hours))));
 }
 
@@ -372,6 +434,7 @@ function onConversationStarted(channel: number, conversationId: string): void {
   $('safety').hidden = true;
   $('chat-status').textContent = 'A listener has accepted. Checking their certificate and setting up encryption…';
   ($('end-chat') as HTMLButtonElement).disabled = false;
+  setEndConfirm(false);
   showView('view-chat');
   announce('A listener has accepted your request.');
   const conv = new Conversation(conversationId, channel, 'gp',
@@ -447,9 +510,28 @@ function onConvEvent(conv: Conversation, e: ConversationEvent): void {
   }
 }
 
+// Ending asks first, in the page (not a modal dialog: nothing is trapped,
+// the conversation carries on while the question is open).
+function setEndConfirm(open: boolean): void {
+  $('end-confirm').hidden = !open;
+  $('end-chat').setAttribute('aria-expanded', String(open));
+}
+
 $('end-chat').addEventListener('click', () => {
+  if (!s.conv) return;
+  setEndConfirm(true);
+  $('end-no').focus();
+});
+
+$('end-no').addEventListener('click', () => {
+  setEndConfirm(false);
+  $('end-chat').focus();
+});
+
+$('end-yes').addEventListener('click', () => {
   const conv = s.conv;
   if (!conv) return;
+  setEndConfirm(false);
   ($('end-chat') as HTMLButtonElement).disabled = true;
   conv.sendEnd();
   s.ws?.send({ type: 'end_conversation', channel: conv.channel, reason: 'completed' });
@@ -469,6 +551,8 @@ function onConversationEnded(f: ServerFrame): void {
   $('continuity-panel').hidden = s.offeredCode === null;
   $('keep-done').hidden = true;
   ($('keep-code') as HTMLButtonElement).disabled = false;
+  $input('keep-forget-on-exit').disabled = false;
+  setEndConfirm(false);
   $('feedback-done').hidden = true;
   setError('feedback-error', null);
   ($('feedback-send') as HTMLButtonElement).disabled = false;

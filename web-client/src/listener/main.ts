@@ -2,12 +2,13 @@
 // own modules: availability, offers, conversations (tabs), this device's
 // key, shifts. This file wires them to the WebSocket.
 import '../shared/styles.css';
-import { describeApiError } from '../shared/api';
+import { ApiError, describeApiError } from '../shared/api';
 import { $, $input, announce, setError, showView } from '../shared/dom';
 import { initCrypto, rootFingerprint } from '../shared/trust';
 import { showReleaseFingerprint } from '../shared/release';
 import { type ConnState, type ServerFrame, WsClient } from '../shared/ws';
 import { REASON_TEXT, STATE_TEXT, setAvailability, updateAvailabilityButtons } from './availability';
+import { unlockSound } from './alerts';
 import { refreshDevice } from './device';
 import { WITHDRAWN_TEXT, onOffer, removeOffer } from './offers';
 import { loadRota } from './rota';
@@ -24,24 +25,52 @@ $('login-form').addEventListener('submit', (e) => {
 });
 
 async function login(): Promise<void> {
+  unlockSound(); // the sign-in click is the gesture browsers want before a page plays sound
   const username = $input('username').value.trim();
   const password = $input('password').value;
   setError('login-error', null);
+  // After a one-time password: the new one, typed twice.
+  const changing = !$('new-password-fields').hidden;
+  const newPassword = $input('new-password').value;
+  if (changing && newPassword !== $input('new-password-again').value) {
+    setError('login-error', 'The two new passwords differ. Type the same password in both.');
+    $input('new-password-again').focus();
+    return;
+  }
+  if (changing && newPassword.length < 12) {
+    setError('login-error', 'Choose a new password of at least 12 characters.');
+    $input('new-password').focus();
+    return;
+  }
   ($('login-button') as HTMLButtonElement).disabled = true;
+  let keepPassword = false;
   try {
-    const r = await s.api.login(username, password);
+    const r = await s.api.login(username, password, changing ? newPassword : undefined);
     if (r.role !== 'listener') {
       await s.api.logout();
       setError('login-error', 'This console is for peer listeners. Administrators use the dashboard.');
       return;
     }
   } catch (err) {
+    if (err instanceof ApiError && err.code === 'password_change_required') {
+      // Nothing else until the one-time password is replaced.
+      keepPassword = true;
+      $('new-password-fields').hidden = false;
+      $('login-button').textContent = 'Set password and sign in';
+      $input('new-password').focus();
+      return;
+    }
+    keepPassword = changing; // a refused new password: the one-time one is still needed
     setError('login-error', describeApiError(err));
     return;
   } finally {
     ($('login-button') as HTMLButtonElement).disabled = false;
-    $input('password').value = '';
+    if (!keepPassword) $input('password').value = '';
   }
+  $('new-password-fields').hidden = true;
+  $input('new-password').value = '';
+  $input('new-password-again').value = '';
+  $('login-button').textContent = 'Sign in';
   s.username = username;
   $('whoami-name').textContent = `Signed in as ${username}`;
   $('whoami').hidden = false;

@@ -2,6 +2,7 @@
 // when accepted, withdrawn or refused.
 import type { ServerFrame } from '../shared/ws';
 import { $, announce, h } from '../shared/dom';
+import { offersWaiting } from './alerts';
 import { s } from './state';
 
 export interface Offer {
@@ -56,6 +57,7 @@ export function onOffer(f: ServerFrame): void {
   });
   $('offers').append(el);
   $('no-offers').hidden = true;
+  offersWaiting(s.offers.size, true);
   announce(`New offer: ${f.urgent ? 'urgent, ' : ''}${topic}. ${Math.round((f.expires_in_ms as number) / 1000)} seconds to accept.`);
   accept.focus();
 }
@@ -67,6 +69,7 @@ export function removeOffer(id: string, why?: string): void {
   o.el.remove();
   s.offers.delete(id);
   $('no-offers').hidden = s.offers.size > 0;
+  offersWaiting(s.offers.size, false);
   if (why) announce(why);
 }
 

@@ -22,6 +22,8 @@ export interface ConvTab {
   status: HTMLElement;
   safety: HTMLElement;
   tools: HTMLButtonElement[];
+  /** The share/escalate and ending rows: removed from view once it has ended. */
+  toolRows: HTMLElement[];
   ended: boolean;
   pending: Set<string>;
 }
@@ -82,16 +84,24 @@ export function onConversationStarted(channel: number, conversationId: string): 
   const share = h('button', { type: 'button', class: 'secondary', id: `${p}-share`, disabled: true }, 'Share support services');
   const escalate = h('button', { type: 'button', class: 'secondary', id: `${p}-escalate` }, 'Ask for the duty supervisor');
   const reason = h('select', { id: `${p}-reason` }, ...END_REASONS.map(([v, l]) => h('option', { value: v }, l)));
-  const end = h('button', { type: 'button', class: 'danger', id: `${p}-end` }, 'End conversation');
+  const end = h('button', { type: 'button', class: 'danger', id: `${p}-end`, 'aria-expanded': 'false', 'aria-controls': `${p}-confirm` }, 'End conversation');
+  // Ending asks first, in the panel (no modal: the chat stays usable).
+  const endYes = h('button', { type: 'button', class: 'danger', id: `${p}-end-yes` }, 'Yes, end it');
+  const endNo = h('button', { type: 'button', class: 'secondary', id: `${p}-end-no` }, 'No, keep talking');
+  const confirmText = h('p', { id: `${p}-confirm-q` });
+  const confirm = h('div', { class: 'confirm', id: `${p}-confirm`, role: 'group', 'aria-labelledby': `${p}-confirm-q`, hidden: true },
+    confirmText, h('div', { class: 'actions' }, endYes, endNo));
+  const shareRow = h('div', { class: 'actions' }, share, escalate);
+  const endRow = h('div', { class: 'end-row' },
+    h('div', { class: 'actions' }, h('label', { for: `${p}-reason` }, 'Reason for ending'), reason, end), confirm);
   const panel = h('section', { role: 'tabpanel', id: `${p}-panel`, 'aria-labelledby': `${p}-tab`, class: 'conv-panel', 'data-conversation': conversationId },
-    status, safety, chat.root,
-    h('div', { class: 'actions' }, share, escalate),
-    h('div', { class: 'actions' },
-      h('label', { for: `${p}-reason` }, 'Reason for ending'), reason, end));
+    status, safety, chat.root, shareRow, endRow);
   const conv = new Conversation(conversationId, channel, 'listener',
     (ch, payload) => s.ws?.sendRelay(ch, payload) ?? false, (e) => onConvEvent(t, e),
     { identity: s.identity!, sids: s.sids });
-  const t: ConvTab = { conv, chat, tab, panel, status, safety, tools: [share, escalate, end], ended: false, pending: new Set() };
+  const t: ConvTab = {
+    conv, chat, tab, panel, status, safety, tools: [share, escalate, end], toolRows: [shareRow, endRow], ended: false, pending: new Set(),
+  };
   s.convs.set(conversationId, t);
   tab.addEventListener('click', () => selectTab(t));
   share.addEventListener('click', () => {
@@ -103,7 +113,22 @@ export function onConversationStarted(channel: number, conversationId: string): 
     escalate.disabled = true;
     s.ws?.send({ type: 'escalate', channel: t.conv.channel });
   });
+  const setConfirm = (open: boolean) => {
+    confirm.hidden = !open;
+    end.setAttribute('aria-expanded', String(open));
+  };
   end.addEventListener('click', () => {
+    const label = END_REASONS.find(([v]) => v === reason.value)?.[1] ?? reason.value;
+    confirmText.replaceChildren(h('strong', {}, 'End this conversation?'), ` The GP will be told. Reason: ${label}.`);
+    setConfirm(true);
+    endNo.focus();
+  });
+  endNo.addEventListener('click', () => {
+    setConfirm(false);
+    end.focus();
+  });
+  endYes.addEventListener('click', () => {
+    setConfirm(false);
     end.disabled = true;
     t.conv.sendEnd();
     s.ws?.send({ type: 'end_conversation', channel: t.conv.channel, reason: reason.value });
@@ -146,7 +171,10 @@ function onConvEvent(t: ConvTab, e: ConversationEvent): void {
       chat.setPeerTyping(e.on);
       break;
     case 'peer_end':
-      chat.addSystem('The GP is ending the conversation.');
+      // The server's conversation_ended follows at once and says it once;
+      // until then nothing more can be sent.
+      chat.setEnabled(false);
+      t.status.textContent = 'The GP is ending the conversation…';
       break;
     case 'gap':
       // Usually a frame that will still arrive (messages are re-sent until
@@ -175,12 +203,19 @@ export function onConversationEnded(f: ServerFrame): void {
   t.conv.close();
   t.chat.setEnabled(false);
   for (const b of t.tools) b.disabled = true;
+  // One ended state: the tools and the composer go, a single line says who
+  // ended it, and the messages stay only until the listener closes it.
+  for (const row of t.toolRows) row.hidden = true;
+  t.chat.root.querySelector('form')?.setAttribute('hidden', '');
   const by = f.by === 'listener' ? 'You ended the conversation.' : f.by === 'gp' ? 'The GP ended the conversation.' : 'Peerline ended the conversation.';
+  t.chat.setPeerTyping(false);
   t.chat.addSystem(by);
-  t.status.textContent = `${by} Nothing of it is kept.`;
+  t.panel.classList.add('ended');
+  t.status.textContent = `${by} The messages above are only on this screen, and go when you close the conversation.`;
   t.tab.textContent = `${t.tab.textContent} (ended)`;
-  const close = h('button', { type: 'button', class: 'secondary' }, 'Close this tab');
+  const close = h('button', { type: 'button', class: 'secondary', id: `${t.panel.id}-close` }, 'Close this conversation and clear its messages');
   close.addEventListener('click', () => {
+    t.chat.log.replaceChildren();
     t.tab.remove();
     t.panel.remove();
     s.convs.delete(t.conv.conversationId);

@@ -131,8 +131,11 @@ export class Api {
     return r;
   }
 
-  async login(username: string, password: string): Promise<LoginResult> {
-    const r = await this.request<LoginResult>('POST', '/api/login', { username, password });
+  /** Signs in; with `newPassword`, replaces the password too (required after a one-time password). */
+  async login(username: string, password: string, newPassword?: string): Promise<LoginResult> {
+    const body: Record<string, string> = { username, password };
+    if (newPassword !== undefined) body.new_password = newPassword;
+    const r = await this.request<LoginResult>('POST', '/api/login', body);
     this.token = r.token;
     return r;
   }

@@ -3,6 +3,7 @@
 // page wires it to a Conversation (conversation.ts).
 import type { Signpost } from './appmsg';
 import { MAX_TEXT_CHARS } from './appmsg';
+import { contactNode } from './contact';
 import { h } from './dom';
 
 export type Delivery = 'sending' | 'sent' | 'delivered';
@@ -119,7 +120,7 @@ export class ChatView {
     const li = h('li', { class: `msg signpost ${mine ? 'me' : 'them'}`, 'data-id': id },
       h('span', { class: 'who' }, mine ? 'You shared support services' : `${this.opts.peerName} shared support services`),
       note ? h('p', { class: 'text' }, note) : null,
-      h('ul', {}, ...items.map((i) => h('li', {}, h('strong', {}, i.name), `: ${i.contact} (${i.hours})`))),
+      h('ul', {}, ...items.map((i) => h('li', {}, h('strong', {}, i.name), ': ', contactNode(i.contact), ` (${i.hours})`))),
       mine ? h('span', { class: 'state', 'data-state': 'sent' }, DELIVERY_TEXT.sent) : null);
     this.log.append(li);
     this.scroll();

@@ -1,5 +1,6 @@
 // Small DOM helpers. Text from the network (messages, handles, signposting)
 // only ever goes in through textContent: no innerHTML anywhere.
+import { formatDateTime } from './datetime';
 
 export function $(id: string): HTMLElement {
   const e = document.getElementById(id);
@@ -60,14 +61,9 @@ export function setError(id: string, text: string | null): void {
   e.hidden = !text;
 }
 
+/** A date and time for people: datetime.ts's one formatter (en-GB, 24-hour, Europe/London). */
 export function formatTime(ms: number): string {
-  return new Date(ms).toLocaleString(undefined, {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+  return formatDateTime(ms);
 }
 
 export function formatWait(seconds: number): string {

@@ -92,3 +92,31 @@ test('a GP can ask to talk and leave the queue with the keyboard alone; focus fo
   assert.equal(await gp.evaluate(() => document.activeElement?.id), 'landing-title', 'focus moves back to the start');
   assert.deepEqual(gp.problems, []);
 });
+
+test('every page is British English (lang="en-GB"), has an icon (no 404 in the console) and passes the audit, at a phone and a desktop width', { skip }, async () => {
+  for (const [name, size] of [['phone', f.PHONE], ['desktop', f.DESKTOP]]) {
+    for (const path of ['/', '/listener.html', '/admin.html']) {
+      const page = await h.newPage(browser, stack, path, size);
+      await page.waitForLoadState('load');
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'en-GB', `${path} lang`);
+      assert.equal(await page.locator('link[rel="icon"]').count(), 1, `${path} has an icon`);
+      if (path !== '/admin.html') await f.ready(page);
+      else await page.locator('#login-form').waitFor();
+      assert.deepEqual(await f.audit(page), [], `${path} at ${name} width`);
+      await f.assertFitsWidth(page, `${path} at ${name} width`);
+      assert.deepEqual(page.problems, [], `${path}: no console errors`);
+      await page.context().close();
+    }
+  }
+});
+
+test('the administrator sign-in card has no empty alert taking room until there is something to say', { skip }, async () => {
+  const page = await h.newPage(browser, stack, '/admin.html', f.PHONE);
+  await page.locator('#login-form').waitFor();
+  assert.equal(await page.locator('#login-message').isVisible(), false, 'empty: not displayed');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  assert.equal(await page.locator('#login-message').isVisible(), true);
+  assert.match(await page.locator('#login-message').textContent(), /Enter your username/);
+  await h.screenshot(page, 'admin-sign-in-phone');
+  await page.context().close();
+});

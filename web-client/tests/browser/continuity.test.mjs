@@ -48,7 +48,7 @@ test('a kept continuity code brings the GP back to the same listener', { skip },
   await f.waitEstablished(gp, ames);
   await f.goAvailable(bose); // idle from now on: longer than dr.ames will be
   await f.gpSend(gp, 'Thank you, that helped.');
-  await gp.getByRole('button', { name: 'End conversation' }).click();
+  await f.gpEnd(gp);
   await gp.waitForSelector('#view-after:not([hidden])', { timeout: f.TIMEOUT });
   await gp.getByRole('button', { name: 'Keep a continuity code in this browser' }).click();
   await ames.waitForSelector('#avail-state[data-state="available"]', { timeout: f.TIMEOUT });

@@ -107,7 +107,7 @@ test('a GP and a certified listener talk end to end; the canary is on both scree
   f.assertNothingStored(await f.storageOf(gp), 'during the chat');
 
   // The GP ends; feedback and the continuity code are offered.
-  await gp.getByRole('button', { name: 'End conversation' }).click();
+  await f.gpEnd(gp);
   await gp.waitForSelector('#view-after:not([hidden])', { timeout: f.TIMEOUT });
   await listener.locator('.conv-panel .msg.system', { hasText: 'The GP ended the conversation' }).waitFor({ timeout: f.TIMEOUT });
   assert.equal(await gp.locator('#chat-messages').count(), 0, 'the chat is gone from the GP page');

@@ -13,7 +13,7 @@ export async function ready(page) {
 export async function listenerSignIn(page, username, password) {
   await ready(page);
   await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
+  await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForSelector('#view-console:not([hidden])', { timeout: TIMEOUT });
 }
@@ -159,3 +159,47 @@ export async function assertFitsWidth(page, what) {
   const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
   assert.ok(scroll <= client, `${what}: the page is ${scroll}px wide on a ${client}px screen`);
 }
+
+/** The GP ends the conversation: "End conversation", then "Yes, end it" in the page's own question. */
+export async function gpEnd(page) {
+  await page.getByRole('button', { name: 'End conversation' }).click();
+  await page.getByRole('button', { name: 'Yes, end it' }).click();
+}
+
+/** The listener ends the open conversation (with the reason already chosen), confirming in the panel. */
+export async function listenerEnd(page) {
+  const panel = page.locator('.conv-panel:not([hidden])');
+  await panel.getByRole('button', { name: 'End conversation' }).click();
+  await panel.getByRole('button', { name: 'Yes, end it' }).click();
+}
+
+/**
+ * Visible touch targets smaller than 44 x 44 CSS px (WCAG 2.5.5): buttons,
+ * links, selects, text fields, and for a checkbox or radio button the label
+ * that holds it (the label is what a finger presses). Returns descriptions.
+ */
+export function smallTargets(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const visible = (e) => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length) && getComputedStyle(e).visibility !== 'hidden';
+    for (const e of document.querySelectorAll('button, a[href], select, textarea, input, summary')) {
+      if (!visible(e) || e.type === 'hidden' || e.closest('.visually-hidden')) continue;
+      const target = (e.type === 'checkbox' || e.type === 'radio') ? (e.closest('label') ?? e) : e;
+      const r = target.getBoundingClientRect();
+      if (r.right <= 0 || r.bottom <= -window.scrollY) continue; // parked off screen (the skip link until focused)
+      if (r.width < 44 || r.height < 44) out.push(`${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''} "${(target.textContent || e.name || '').trim().slice(0, 30)}" is ${Math.round(r.width)}x${Math.round(r.height)}`);
+    }
+    return out;
+  });
+}
+
+/** Whether the element's box is inside the visible part of the window. */
+export function inViewport(locator) {
+  return locator.evaluate((e) => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth;
+  });
+}
+
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+export const DESKTOP = { viewport: { width: 1280, height: 800 } };

@@ -59,7 +59,7 @@ test('a listener certified by a rogue key is refused by the GP with its warning,
   await h.screenshot(gp, 'gp-refused-forged-certificate');
 
   // The GP leaves; the listener saw no handshake completion and no message.
-  await gp.getByRole('button', { name: 'End conversation' }).click();
+  await f.gpEnd(gp);
   await gp.waitForSelector('#view-after:not([hidden])', { timeout: f.TIMEOUT });
   await listener.locator('.conv-panel .msg.system', { hasText: 'The GP ended the conversation' }).waitFor({ timeout: f.TIMEOUT });
   assert.equal(await listener.locator('.conv-panel .safety').isHidden(), true, 'the listener never got the confirm');

@@ -75,7 +75,7 @@ test('an offer that times out passes to a second listener', { skip }, async () =
 
   // The listener ends with a reason; both sides see the end; the wrap-up state is shown.
   await second.getByLabel('Reason for ending').selectOption('completed');
-  await second.getByRole('button', { name: 'End conversation' }).click();
+  await f.listenerEnd(second);
   await gp.waitForSelector('#view-after:not([hidden])', { timeout: f.TIMEOUT });
   assert.match(await gp.locator('#after-reason').textContent(), /Your listener ended/);
   await second.locator('.conv-panel .msg.system', { hasText: 'You ended the conversation' }).waitFor({ timeout: f.TIMEOUT });

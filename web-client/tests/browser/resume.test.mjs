@@ -76,7 +76,7 @@ test('after a network drop the GP reconnects, resumes and keeps the conversation
   assert.deepEqual(h.problemsExceptDrops(gp, proxy), []);
   assert.deepEqual(listener.problems, []);
 
-  await gp.getByRole('button', { name: 'End conversation' }).click();
+  await f.gpEnd(gp);
   await gp.waitForSelector('#view-after:not([hidden])', { timeout: f.TIMEOUT });
   await listener.locator('#go-away').click();
   await listener.waitForSelector('#avail-state[data-state="away"]', { timeout: f.TIMEOUT });
@@ -118,7 +118,7 @@ test('a listener\'s console survives network drops: still offered work after one
   assert.deepEqual(gp.problems, []);
   assert.deepEqual(h.problemsExceptDrops(listener, listenerProxy), []);
 
-  await gp.getByRole('button', { name: 'End conversation' }).click();
+  await f.gpEnd(gp);
   await gp.waitForSelector('#view-after:not([hidden])', { timeout: f.TIMEOUT });
   // Out of the way of the next test: away (the server may already have set it).
   await listener.waitForSelector('#avail-state:is([data-state="available"], [data-state="away"])', { timeout: f.TIMEOUT });
