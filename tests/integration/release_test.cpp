@@ -29,7 +29,7 @@ void write(const fs::path& p, const std::string& text) {
     std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
 }
 
-ts::command_result peerline(const std::vector<std::string>& args, const fs::path& scratch,
+ts::command_result run_peerline(const std::vector<std::string>& args, const fs::path& scratch,
                             std::chrono::milliseconds timeout = 30s) {
     std::vector<std::string> argv{peerline_binary().string()};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -62,7 +62,7 @@ std::string refused(const ts::temp_dir& dir, const ts::redis_process& redis, con
                                   "--data-dir", (dir / "data").string(), "--password-hash-cost", "minimum",
                                   "--web-root", web.string()};
     args.insert(args.end(), extra.begin(), extra.end());
-    auto r = peerline(args, dir.path(), 20s);
+    auto r = run_peerline(args, dir.path(), 20s);
     INFO(r.out << r.err);
     REQUIRE(r.status.exited); // not still running when the timeout killed it
     CHECK(r.status.code == 1);
@@ -156,7 +156,7 @@ TEST_CASE("sign-release refuses a build that pins another root", "[release]") {
     auto root = make_root(dir, "root");
     auto other = make_root(dir, "other");
     auto web = make_site(dir, "web", other);
-    auto r = peerline({"org", "sign-release", "--key", root.path.string(), "--web-root", web.string()}, dir.path());
+    auto r = run_peerline({"org", "sign-release", "--key", root.path.string(), "--web-root", web.string()}, dir.path());
     CHECK(r.status.exited);
     CHECK(r.status.code == 1);
     CHECK(r.err.find("pins this root's public key") != std::string::npos);
