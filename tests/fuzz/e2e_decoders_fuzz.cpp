@@ -1,13 +1,14 @@
 // libFuzzer target for everything in PSC-1 that parses bytes from the
 // network or from storage: the certificate, list and request decoders, the
-// four frame decoders, the GP's and the listener's handshake steps, and a
-// session's decrypt. The first input byte picks the target. Targets 7-9
+// four frame decoders, the GP's and the listener's handshake steps, a
+// session's decrypt, and the web client's signed release manifest. The first input byte picks the target. Targets 7-9
 // patch the rest of the input into a valid frame, so the fuzzer reaches
 // the checks behind the decoders without a corpus. Built by PEERLINE_FUZZ
 // with clang; run by tests/fuzz/run.sh (scripts/test).
 #include "peerline/crypto/crypto.hpp"
 #include "peerline/crypto/e2e.hpp"
 #include "peerline/crypto/org.hpp"
+#include "peerline/crypto/release.hpp"
 
 #include <cstdlib>
 #include <optional>
@@ -27,6 +28,7 @@ pub32 seed(std::uint8_t n) {
 struct world {
     deterministic_rng random{seed(1)};
     trust_anchor trust;
+    pub32 root_public{};
     listener_identity listener;
     bytes hello, response, confirm, message;
     std::optional<gp_handshake> gp;  // waiting for a response
@@ -37,6 +39,7 @@ struct world {
         peerline::crypto::init();
         const std::uint64_t now = 1'700'000'000;
         auto root = org::parse_key_file(org::keygen(random)).value();
+        root_public = root.public_key;
         listener = generate_listener_identity(random);
         auto req = make_enrolment_request(listener, "fuzz.listener").value();
         listener.certificate = org::certify(root, encode(req), role::listener, 5, now - 10, 86400).value();
@@ -109,6 +112,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
     }
     case 10: (void)verify_listener_certificate(in, s.trust); break;
+    case 11: {
+        // The release manifest a node reads from its web root and verify-web
+        // from the network: text, not bytes. Never verifies without the root's key.
+        const std::string_view text(reinterpret_cast<const char*>(in.data()), in.size());
+        if (peerline::crypto::release::verify(text, s.root_public).ok()) std::abort();
+        break;
+    }
     case 12: (void)decode_directory(in); break;
     case 13: (void)decode_revocation_delegation(in); break;
     default: (void)unpad(in); (void)peek_frame_type(in); break;
