@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import * as psc1 from '../../src/crypto/index.js';
 import * as f from './flows.mjs';
 import * as h from './harness.mjs';
@@ -32,9 +32,23 @@ after(async () => {
   await stack?.stop();
 });
 
+// Every page is its own browser context, which keeps up to six HTTP
+// connections to the server besides its WebSocket, all from 127.0.0.1. Left
+// open, one test's pages would take the next test's share of the server's
+// per-address connection cap (64), and a page over it gets 503.
+const opened = [];
+async function newPage(path) {
+  const page = await h.newPage(browser, stack, path);
+  opened.push(page);
+  return page;
+}
+afterEach(async () => {
+  for (const page of opened.splice(0)) await page.context().close();
+});
+
 /** Signs `username` in on a fresh page and enrols that browser's key; returns [page, fingerprint shown]. */
 async function enrolListener(username) {
-  const page = await h.newPage(browser, stack, '/listener.html');
+  const page = await newPage('/listener.html');
   await f.listenerSignIn(page, username, h.PASSWORD);
   assert.match(await f.enrolDevice(page), /Waiting for an administrator/);
   const shown = (await page.locator('#key-fingerprint').textContent()).trim();
@@ -49,7 +63,7 @@ async function goAway(page) {
 
 /** A GP tab, its clock optionally moved, its trust state optionally replaced (as a hostile server would). */
 async function gpPage({ clockAt, trustState } = {}) {
-  const gp = await h.newPage(browser, stack, null);
+  const gp = await newPage(null);
   if (clockAt) await gp.clock.setFixedTime(clockAt);
   if (trustState) {
     await gp.route('**/api/revocation-list', (route) =>
