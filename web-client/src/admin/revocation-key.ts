@@ -5,6 +5,7 @@
 // this browser signed (its own record of every revocation, so a server that
 // hands back an older list cannot make it forget one).
 import { toB64url } from './codec';
+import { objectStore } from '../shared/idb';
 
 const DB = 'peerline-admin';
 const STORE = 'revocation-key';
@@ -19,29 +20,7 @@ export interface RevocationKeyRecord {
   createdMs: number;
 }
 
-function open(): Promise<IDBDatabase> {
-  return new Promise((res, rej) => {
-    const r = indexedDB.open(DB, 1);
-    r.onupgradeneeded = () => r.result.createObjectStore(STORE, { keyPath: 'id' });
-    r.onsuccess = () => res(r.result);
-    r.onerror = () => rej(r.error);
-  });
-}
-
-async function tx<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const db = await open();
-  try {
-    return await new Promise<T>((res, rej) => {
-      const t = db.transaction(STORE, mode);
-      const req = fn(t.objectStore(STORE));
-      t.oncomplete = () => res(req.result);
-      t.onerror = () => rej(t.error);
-      t.onabort = () => rej(t.error);
-    });
-  } finally {
-    db.close();
-  }
-}
+const tx = objectStore(DB, STORE, 'id');
 
 export async function loadRevocationKey(): Promise<RevocationKeyRecord | null> {
   return (await tx<RevocationKeyRecord | undefined>('readonly', (s) => s.get(ID))) ?? null;

@@ -11,6 +11,7 @@
 // record it was in.
 import * as psc1 from '../crypto/index.js';
 import type { ListenerIdentityLike } from '../shared/conversation';
+import { objectStore } from '../shared/idb';
 
 const DB = 'peerline-listener';
 const STORE = 'devices';
@@ -34,29 +35,7 @@ interface LegacyRecord {
   enrolledMs: number;
 }
 
-function open(): Promise<IDBDatabase> {
-  return new Promise((res, rej) => {
-    const r = indexedDB.open(DB, 1);
-    r.onupgradeneeded = () => r.result.createObjectStore(STORE, { keyPath: 'username' });
-    r.onsuccess = () => res(r.result);
-    r.onerror = () => rej(r.error);
-  });
-}
-
-async function tx<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const db = await open();
-  try {
-    return await new Promise<T>((res, rej) => {
-      const t = db.transaction(STORE, mode);
-      const req = fn(t.objectStore(STORE));
-      t.oncomplete = () => res(req.result);
-      t.onerror = () => rej(t.error);
-      t.onabort = () => rej(t.error);
-    });
-  } finally {
-    db.close();
-  }
-}
+const tx = objectStore(DB, STORE, 'username');
 
 function identityOf(rec: DeviceRecord): ListenerIdentityLike {
   return {
