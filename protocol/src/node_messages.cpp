@@ -26,6 +26,14 @@ limits json_limits(const node_limits& lim) {
     return l;
 }
 
+// One bounded JSON object, or the first error: a parse error, or
+// not_an_object when the document is valid JSON of another kind.
+detail::parsed_document parse_object(std::string_view text, const node_limits& lim, std::size_t max_depth) {
+    auto parsed = detail::parse_bounded(text, json_limits(lim), max_depth);
+    if (!parsed.err && !parsed.doc.is_object()) parsed.err = make_error(error_code::not_an_object);
+    return parsed;
+}
+
 std::string_view to_string(withdrawal w) noexcept {
     return w == withdrawal::gp_left ? "gp_left" : "expired";
 }
@@ -268,13 +276,9 @@ decoded<node_message> decode_node_message(std::string_view payload, const node_l
         return result;
     }
     if (kind == 'C') {
-        auto parsed = detail::parse_bounded(body, json_limits(lim), 2);
+        auto parsed = parse_object(body, lim, 2);
         if (parsed.err) {
             result.err = std::move(parsed.err);
-            return result;
-        }
-        if (!parsed.doc.is_object()) {
-            result.err = make_error(error_code::not_an_object);
             return result;
         }
         std::optional<error> err;
@@ -317,13 +321,9 @@ std::string encode(const broadcast& b) {
 
 decoded<broadcast> decode_broadcast(std::string_view payload, const node_limits& lim) {
     decoded<broadcast> result;
-    auto parsed = detail::parse_bounded(payload, json_limits(lim), 1);
+    auto parsed = parse_object(payload, lim, 1);
     if (parsed.err) {
         result.err = std::move(parsed.err);
-        return result;
-    }
-    if (!parsed.doc.is_object()) {
-        result.err = make_error(error_code::not_an_object);
         return result;
     }
     std::optional<error> err;
@@ -362,13 +362,9 @@ std::string encode(const detached_session& s) {
 
 decoded<detached_session> decode_detached_session(std::string_view text, const node_limits& lim) {
     decoded<detached_session> result;
-    auto parsed = detail::parse_bounded(text, json_limits(lim), 3);
+    auto parsed = parse_object(text, lim, 3);
     if (parsed.err) {
         result.err = std::move(parsed.err);
-        return result;
-    }
-    if (!parsed.doc.is_object()) {
-        result.err = make_error(error_code::not_an_object);
         return result;
     }
     std::optional<error> err;
