@@ -111,7 +111,7 @@ export default defineConfig(({ command, mode }) => {
             // The date formatter is used by the dashboard too, which must not
             // pull in the 'shared' chunk and with it the GP/listener stylesheet.
             if (id.includes('/src/shared/datetime.ts')) return 'datetime';
-            if (id.includes('/src/shared/idb.ts')) return 'idb';
+            if (id.includes('/src/keystore/idb.ts')) return 'idb';
             if (id.includes('/src/shared/')) return 'shared';
             return undefined;
           },

@@ -5,7 +5,7 @@
 // this browser signed (its own record of every revocation, so a server that
 // hands back an older list cannot make it forget one).
 import { toB64url } from './codec';
-import { objectStore } from '../shared/idb';
+import { objectStore } from '../keystore/idb';
 
 const DB = 'peerline-admin';
 const STORE = 'revocation-key';

@@ -11,7 +11,7 @@
 // record it was in.
 import * as psc1 from '../crypto/index.js';
 import type { ListenerIdentityLike } from '../shared/conversation';
-import { objectStore } from '../shared/idb';
+import { objectStore } from '../keystore/idb';
 
 const DB = 'peerline-listener';
 const STORE = 'devices';

@@ -19,6 +19,8 @@ test('only src/gp/continuity.ts touches browser storage in the GP page and the s
       const text = readFileSync(join(src, dir, f), 'utf8')
         .replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
       if (STORAGE.test(text)) offenders.push(`${dir}/${f}`);
+      // The staff pages' key store (src/keystore) must not reach the GP page either.
+      if (/from\s+['"][./]*\/keystore\//.test(text)) offenders.push(`${dir}/${f} imports keystore`);
     }
   }
   assert.deepEqual(offenders, []);

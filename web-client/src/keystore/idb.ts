@@ -4,7 +4,9 @@
 // transaction and closed after it; these stores are read a few times a
 // session, so nothing holds a connection open (which would block a version
 // change from another tab). Its own chunk (vite.config.ts): the dashboard
-// uses it without loading the GP and listener pages' stylesheet.
+// uses it without loading the GP and listener pages' stylesheet. It lives
+// outside src/shared because the GP page stores nothing but its continuity
+// code (tests/shared/storage-rule.test.mjs checks both).
 
 export type StoreTransaction = <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T>) => Promise<T>;
 
