@@ -53,6 +53,9 @@ export function refusalOf(e: unknown, check: CredentialCheck): GroupError {
   if (failure) return failure;
   if (e instanceof GroupError) return e;
   const message = e instanceof Error ? e.message : String(e);
+  // AEAD and signature failures (ts-mls, @noble/ciphers) mean the message was
+  // altered or not made with this epoch's keys.
+  if (/invalid tag|signature invalid|decrypt/i.test(message)) return new GroupError('undecryptable', message);
   return new GroupError('invalid', message);
 }
 
