@@ -156,3 +156,23 @@ test('a message longer than the largest bucket is refused before encryption', as
   await assert.rejects(f.encrypt(new Uint8Array(G.MAX_MESSAGE_BYTES + 1)), (e) => e.code === 'message_too_large');
   assert.ok(await f.encrypt(new Uint8Array(G.MAX_MESSAGE_BYTES)));
 });
+
+test('while a commit waits for the delivery service the old epoch still works, and nothing read meanwhile can be read again after', async () => {
+  const w = makeWorld(G);
+  const { f, members } = await makeGroup(G, w, 2);
+  const [a, b] = members;
+  const change = await f.remove([2]);
+  const meanwhile = await a.encrypt(utf8('sent before the commit arrived'));
+  assert.equal(text((await f.processIncoming(meanwhile))[0].body), 'sent before the commit arrived');
+  const fromF = await f.encrypt(utf8('the facilitator still talks in epoch 1'));
+  assert.equal(text((await a.processIncoming(fromF))[0].body), 'the facilitator still talks in epoch 1');
+  const inFlight = await a.encrypt(utf8('in flight across the change'));
+  await f.commitAccepted();
+  await deliver(change.commit, [a, b]);
+  assert.equal(f.epoch, 2n);
+  // A late copy of the epoch-1 message already read: refused.
+  assert.equal((await f.processIncoming(meanwhile))[0].reason, 'replayed');
+  // An epoch-1 message not yet read arrives after the change: read once.
+  assert.equal(text((await f.processIncoming(inFlight))[0].body), 'in flight across the change');
+  assert.equal((await f.processIncoming(inFlight))[0].reason, 'replayed');
+});
