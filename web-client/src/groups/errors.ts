@@ -11,7 +11,8 @@ export const GROUP_ERROR_CODES = [
   'wrong_group',          // for another group
   'stale_epoch',          // a handshake message for an epoch already left (a replay or reordering)
   'future_epoch',         // for an epoch this member has not reached (the room may retry it after the next commit)
-  'replayed',             // an application message whose key was already used
+  'replayed',             // an application message whose key was already used (or this member's own, echoed back)
+  'own_commit',           // the facilitator's pending commit, echoed back (the service answers the sender instead)
   'undecryptable',        // does not decrypt or authenticate here
   'not_facilitator',      // a commit, or a proposal inside one, from any leaf but the facilitator's, or from outside the group
   'proposal_not_allowed', // a standalone proposal, or a proposal type the policy never allows

@@ -3,7 +3,7 @@
 // delivery service orders; it takes effect here only when the service says
 // the commit was accepted for its epoch (commitAccepted), as it does for
 // every other member when they process it.
-import { ready } from '../crypto/sodium.js';
+import { equal, ready } from '../crypto/sodium.js';
 import { createCommit, createGroup, defaultCapabilities, generateKeyPackageWithKey } from 'ts-mls';
 import type { CiphersuiteImpl, ClientState, KeyPackage, Proposal } from 'ts-mls';
 import { makeCredentialCheck } from './authentication.js';
@@ -59,6 +59,15 @@ export class FacilitatorSession extends GroupSession {
     const state = await createGroup(groupId, kp.publicPackage, kp.privatePackage, [], cs, groupClientConfig(check));
     wipeAll([kp.privatePackage.initPrivateKey]);
     return new FacilitatorSession(state, cs, check);
+  }
+
+  /** As GroupSession's, but the facilitator's own pending commit echoed back is named as such. */
+  override processIncoming(bytes: Uint8Array): Promise<GroupEvent[]> {
+    const p = this.pending;
+    if (p && bytes.length === p.change.commit.length && equal(bytes, p.change.commit)) {
+      return Promise.resolve([{ kind: 'rejected', reason: 'own_commit' }]);
+    }
+    return super.processIncoming(bytes);
   }
 
   /** The change waiting for the delivery service, if any (to send again unchanged after a reconnect). */

@@ -167,6 +167,9 @@ test('while a commit waits for the delivery service the old epoch still works, a
   const fromF = await f.encrypt(utf8('the facilitator still talks in epoch 1'));
   assert.equal(text((await a.processIncoming(fromF))[0].body), 'the facilitator still talks in epoch 1');
   const inFlight = await a.encrypt(utf8('in flight across the change'));
+  // The service should answer the facilitator, not echo its commit; an echo changes nothing.
+  assert.deepEqual(await f.processIncoming(change.commit), [{ kind: 'rejected', reason: 'own_commit' }]);
+  assert.equal(f.epoch, 1n);
   await f.commitAccepted();
   await deliver(change.commit, [a, b]);
   assert.equal(f.epoch, 2n);
