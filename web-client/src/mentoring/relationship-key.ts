@@ -8,8 +8,8 @@
 // The server never sees the key. What it gets is the relationship token, a
 // subkey derived from the key (crypto_kdf, context `PLM1_rel`, subkey 1) and
 // shaped like a session token, so it stores it the same way (BLAKE2b hash
-// only). A second, independent subkey (2) is the GP's side of the encrypted
-// note to the mentor. No password hashing: the key is 256 uniformly random
+// only). Independent subkeys: 2 is the GP's secret for the encrypted note to
+// the mentor, 3 the id of the series in the GP's calendar files. No password hashing: the key is 256 uniformly random
 // bits, so there is nothing to slow a guesser down on.
 import { entropyToMnemonic, mnemonicToEntropy } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
@@ -21,6 +21,7 @@ export const WORD_COUNT = 24;
 export const KDF_CONTEXT = 'PLM1_rel';
 export const SUBKEY_TOKEN = 1;
 export const SUBKEY_NOTE = 2;
+export const SUBKEY_CALENDAR = 3;
 /** Longest passphrase text accepted (24 words of at most 8 letters need 215). */
 export const MAX_PASSPHRASE_CHARS = 1000;
 
@@ -166,4 +167,19 @@ export function relationshipToken(key: Uint8Array): string {
 export function noteSecret(key: Uint8Array): Uint8Array {
   checkKey(key);
   return kdf(key, SUBKEY_NOTE, KDF_CONTEXT) as Uint8Array;
+}
+
+/**
+ * The id of the series in the GP's calendar files (session-calendar.ts): 16
+ * bytes of subkey 3 as 32 hex characters. The same on every device that holds
+ * the key, so a re-downloaded file updates the events instead of doubling
+ * them; never sent to the server, and unrelated to the token it holds.
+ */
+export function calendarId(key: Uint8Array): string {
+  checkKey(key);
+  const sub = kdf(key, SUBKEY_CALENDAR, KDF_CONTEXT) as Uint8Array;
+  const s = lib();
+  const text = (s.to_hex(sub) as string).slice(0, 32);
+  s.memzero(sub);
+  return text;
 }
