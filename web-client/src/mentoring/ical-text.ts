@@ -3,7 +3,7 @@
 // in UTC or as local time in a named zone. Written here rather than taken
 // from the `ics` package: ics 3.12 folds at 75 characters, not octets (a
 // line of accented text came out at 109 octets), and writes no TZID or
-// VTIMEZONE (docs/CRYPTO.md Part 3 has the comparison).
+// VTIMEZONE (docs/WEB-CLIENT.md, "Mentoring building blocks").
 
 const encoder = new TextEncoder();
 
@@ -12,7 +12,6 @@ export function escapeText(s: string): string {
   return s
     .replace(/\r\n|\r/g, '\n')
     // Control characters other than the line break are not allowed in TEXT.
-    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
     .replace(/\\/g, '\\\\')
     .replace(/;/g, '\\;')
