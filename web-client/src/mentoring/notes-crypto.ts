@@ -1,5 +1,5 @@
 // A mentor's private notes, encrypted in the mentor's browser (issue 15;
-// docs/CRYPTO.md Part 3). Each note is AES-256-GCM under the device's notes
+// docs/CRYPTO.md Part 4). Each note is AES-256-GCM under the device's notes
 // key, a WebCrypto CryptoKey made with extractable: false: no script, the
 // page's own included, can read its bytes, and it never leaves this device
 // except as re-encrypted notes in an export file (notes-export.ts). The note's

@@ -1,5 +1,5 @@
 // A mentor's notes as an encrypted file under a passphrase, to move them to a
-// new device (issue 15; docs/CRYPTO.md Part 3). The passphrase is stretched
+// new device (issue 15; docs/CRYPTO.md Part 4). The passphrase is stretched
 // with Argon2id (@noble/hashes, RFC 9106) into 64 bytes: the first 32 are an
 // AES-256-GCM key (imported non-extractable) for the notes, the last 32 a
 // check value stored in the file, so a wrong passphrase is told apart from a

@@ -1,5 +1,5 @@
 // The relationship key of a peer-mentoring pairing (issue 15; docs/CRYPTO.md
-// "Part 3"): 256 random bits held in the GP's browser, the upgrade of the
+// "Part 4"): 256 random bits held in the GP's browser, the upgrade of the
 // continuity code. It identifies the pairing, never the GP. The GP keeps it as
 // 24 words (the BIP-39 English list, whose last word carries an 8-bit
 // checksum) or as a QR code of the same words (relationship-qr.ts), and

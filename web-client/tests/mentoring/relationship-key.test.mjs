@@ -1,6 +1,6 @@
 // The relationship key (src/mentoring/relationship-key.ts, relationship-qr.ts):
 // 24 BIP-39 words with a checksum, a QR code of the same words, and the
-// token the server gets, derived with crypto_kdf (docs/CRYPTO.md, Part 3).
+// token the server gets, derived with crypto_kdf (docs/CRYPTO.md, Part 4).
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { before, test } from 'node:test';
