@@ -126,8 +126,11 @@ export type ServerFrame = { v: 1 } & (
   | { type: 'offer_withdrawn'; offer_id: string; reason: WithdrawnReason }
   | { type: 'conversation_started'; channel: number; conversation_id: string; peer: Role }
   | { type: 'conversation_ended'; channel: number; reason: EndReason; by: EndedBy; continuity_code?: string }
-  /** `in_reply_to`: the type of the frame that failed, or `relay`; absent when unknown. */
-  | { type: 'error'; code: ErrorCode; message: string; in_reply_to?: ClientFrameType | 'relay' }
+  /**
+   * `in_reply_to`: the type of the frame that failed (a ClientFrameType), or
+   * `relay`; absent when unknown. A string, as the server's decoder reads it.
+   */
+  | { type: 'error'; code: ErrorCode; message: string; in_reply_to?: string }
   | { type: 'shutdown'; message: string; retry_after_ms: number }
   | { type: 'pong' }
   | { type: 'signposting'; reason: SignpostReason; next_shift_start_ms?: number; alternatives: Alternative[] }
