@@ -5,6 +5,7 @@
 #include "domain/accounts.hpp"
 #include "domain/keys.hpp"
 #include "domain/rota.hpp"
+#include "peerline/protocol/node_messages.hpp"
 #include "redis/embedded_redis.hpp"
 #include "redis/sync_client.hpp"
 
@@ -82,7 +83,7 @@ int add_shift(redis::sync_client& redis, const admin_command& cmd) {
         if (listed.failed()) throw std::runtime_error("Redis error: " + listed.str);
         std::cout << "added shift " << id << "\n";
     }
-    redis.exec({"PUBLISH", keys::broadcast_channel, R"({"b":"rota"})"});
+    redis.exec({"PUBLISH", keys::broadcast_channel, protocol::cluster::encode(protocol::cluster::broadcast{protocol::cluster::rota_changed{}})});
     return 0;
 }
 

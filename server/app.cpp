@@ -4,6 +4,7 @@
 #include "core/log.hpp"
 #include "domain/live_stats.hpp"
 #include "domain/matcher.hpp"
+#include "domain/node_janitor.hpp"
 #include "domain/queue_positions.hpp"
 #include "domain/router.hpp"
 #include "domain/rota_service.hpp"
@@ -148,10 +149,13 @@ int run_server(server_config cfg) {
     services svc{cfg, cfg.node_id, redis, subscriber, nullptr, nullptr, &cpu_pool, pwhash, nullptr, {}, nullptr};
     node_counters counters;
     svc.counters = &counters;
-    router routes(cfg.node_id, redis, subscriber);
+    protocol::cluster::node_limits node_limits;
+    node_limits.max_relay_frame_bytes = cfg.limits.max_relay_frame_bytes;
+    router routes(cfg.node_id, redis, subscriber, node_limits);
     svc.routes = &routes;
     auto match = std::make_shared<matcher>(svc);
     svc.match = match.get();
+    auto janitor = std::make_shared<node_janitor>(svc, match);
     auto rota = std::make_shared<rota_service>(redis, zone);
     svc.rota = rota.get();
     svc.alternatives = std::move(alternatives);
@@ -180,7 +184,7 @@ int run_server(server_config cfg) {
         [rota, &routes] {
             rota->refresh([&routes] {
                 routes.for_each_local(
-                    [](const std::shared_ptr<client_session>& s) { s->post_event({{"e", "rota_changed"}}); });
+                    [](const std::shared_ptr<client_session>& s) { s->post_event(protocol::cluster::rota_changed{}); });
             });
         },
         [positions] { positions->refresh(); });
@@ -193,6 +197,7 @@ int run_server(server_config cfg) {
         positions->refresh(true); // queue changes while Redis was away were not heard
     });
     rota->start();
+    janitor->start();
     match->start();
     live_feed->start();
     positions->start();
@@ -223,6 +228,7 @@ int run_server(server_config cfg) {
         // resumes is cleaned up by the other nodes' reaper (or by this node
         // when it starts again with the same id).
         grace.async_wait([&](beast::error_code) {
+            janitor->stop();
             match->stop();
             live_feed->stop();
             positions->stop();

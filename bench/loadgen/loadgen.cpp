@@ -15,7 +15,7 @@
 //             attachment, relayed to the room by the server
 //
 // HTTP set-up (login, GP sessions) reuses the native test client library
-// (tests/client: peerline::client::login, gp_session); control messages are
+// (client/: peerline::client::login, gp_session); control messages are
 // encoded and decoded by the protocol library, exactly as in the tests.
 //
 // Modes:

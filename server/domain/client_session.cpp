@@ -1,7 +1,6 @@
 #include "domain/client_session.hpp"
 
 #include "core/log.hpp"
-#include "domain/accounts.hpp"
 #include "domain/frame_pool.hpp"
 #include "domain/keys.hpp"
 #include "domain/live_stats.hpp"
@@ -10,6 +9,7 @@
 #include "domain/router.hpp"
 #include "domain/scripts.hpp"
 #include "domain/services.hpp"
+#include "domain/session_auth.hpp"
 #include "peerline/crypto/crypto.hpp"
 #include "peerline/protocol/relay_frame.hpp"
 #include "redis/client.hpp"
@@ -24,6 +24,7 @@ namespace peerline {
 
 namespace net = boost::asio;
 namespace pr = protocol;
+namespace pc = protocol::cluster;
 using ec = protocol::error_code;
 
 namespace {
@@ -126,10 +127,8 @@ void client_session::end_everything_on_disconnect() {
     auto wrapup_ms = std::to_string(std::chrono::milliseconds(svc_.cfg.wrapup).count());
     for (auto& [channel, r] : channels_) {
         routes->send_event(r.peer_node, r.peer_sid,
-                           {{"e", "conv_end"},
-                            {"cid", r.conversation_id},
-                            {"reason", "partner_disconnected"},
-                            {"by", "server"}});
+                           pc::conversation_end{r.conversation_id, pr::end_reason::partner_disconnected,
+                                                pr::ended_by::server});
         redis.eval(scripts::conversation_end(), {keys::queue_prefix},
                    {r.conversation_id, std::to_string(now_ms()), wrapup_ms, "partner_disconnected"},
                    [match](redis::value) { match->kick(); });
@@ -196,34 +195,25 @@ void client_session::on_hello(const pr::hello& m) {
         return;
     }
     phase_ = phase::authenticating;
-    auto key = keys::session(crypto::token_hash(m.token));
     auto refuse = [this](ec code) {
         phase_ = phase::awaiting_hello;
         send_error(code, "hello");
     };
-    svc_.redis->async_exec(
-        {"HMGET", key, "role", "username", "sid"},
-        net::bind_executor(ex_, [self = shared_from_this(), refuse](redis::value v) {
+    async_authenticate(
+        *svc_.redis, m.token,
+        net::bind_executor(ex_, [self = shared_from_this(), refuse](authentication a) {
             if (self->phase_ != phase::authenticating) return;
-            if (v.failed()) return refuse(ec::service_unavailable);
-            auto role = v.elements.size() == 3 ? pr::role_from_string(v.elements[0].str) : std::nullopt;
-            if (!role || v.elements[2].str.size() != 32) return refuse(ec::invalid_token);
-            self->role_ = *role;
-            self->sid_ = v.elements[2].str;
-            if (*role == pr::role::gp) return self->on_ready(); // a GP has no staff state
-            self->staff().username_ = v.elements[1].str;
-            // Staff: the account must still be enabled; a listener's capacity
-            // (concurrent conversations) is the account's.
-            self->svc_.redis->async_exec(
-                {"HMGET", keys::account(self->staff().username_), "disabled", "capacity"},
-                net::bind_executor(self->ex_, [self, refuse](redis::value d) {
-                    if (self->phase_ != phase::authenticating) return;
-                    if (d.failed()) return refuse(ec::service_unavailable);
-                    if (d.elements.size() != 2 || d.elements[0].is_nil() || d.elements[0].str == "1")
-                        return refuse(ec::invalid_token);
-                    self->staff().capacity_ = accounts::capacity_from_text(d.elements[1].str);
-                    self->on_ready();
-                }));
+            if (a.result == authentication::status::unavailable) return refuse(ec::service_unavailable);
+            if (!a.ok() || a.sid.size() != 32) return refuse(ec::invalid_token);
+            self->role_ = a.role;
+            self->sid_ = std::move(a.sid);
+            // A GP has no staff state; a listener's capacity (concurrent
+            // conversations) is the account's.
+            if (a.role != pr::role::gp) {
+                self->staff().username_ = std::move(a.username);
+                self->staff().capacity_ = a.capacity;
+            }
+            self->on_ready();
         }));
 }
 
@@ -303,11 +293,7 @@ void client_session::on_end_conversation(const pr::end_conversation& m) {
     }
     auto reason = m.reason.value_or(pr::end_reason::completed);
     auto by = role_ == pr::role::gp ? pr::ended_by::gp : pr::ended_by::listener;
-    svc_.routes->send_event(r->peer_node, r->peer_sid,
-                            {{"e", "conv_end"},
-                             {"cid", r->conversation_id},
-                             {"reason", pr::to_string(reason)},
-                             {"by", pr::to_string(by)}});
+    svc_.routes->send_event(r->peer_node, r->peer_sid, pc::conversation_end{r->conversation_id, reason, by});
     auto* match = svc_.match;
     svc_.redis->eval(scripts::conversation_end(), {keys::queue_prefix},
                      {r->conversation_id, std::to_string(now_ms()),
@@ -324,7 +310,7 @@ void client_session::on_end_conversation(const pr::end_conversation& m) {
 // Internal events
 // ---------------------------------------------------------------------------
 
-void client_session::post_event(nlohmann::json event) {
+void client_session::post_event(pc::session_event event) {
     net::post(ex_, [self = shared_from_this(), event = std::move(event)] {
         if (self->phase_ == phase::ready) self->on_event(event);
     });
@@ -366,44 +352,50 @@ void client_session::post_shutdown(std::string message, std::uint32_t retry_afte
     });
 }
 
-void client_session::on_event(const nlohmann::json& ev) {
-    auto type = ev.value("e", "");
-    if (type == "offer" && role_ == pr::role::listener) {
-        on_offer_event(ev);
-    } else if (type == "offer_withdrawn" && role_ == pr::role::listener) {
-        on_offer_withdrawn_event(ev);
-    } else if (type == "conv_start") {
-        on_conv_start(ev);
-    } else if (type == "conv_ack") {
-        on_conv_ack(ev);
-    } else if (type == "conv_end") {
-        on_conv_end(ev);
-    } else if (type == "peer_detached") {
-        on_peer_detached(ev);
-    } else if (type == "peer_moved") {
-        on_peer_moved(ev);
-    } else if (type == "account_disabled" && role_ != pr::role::gp &&
-               ev.value("username", "") == staff().username_) {
-        // This node's administrator API disabled the account just now.
-        exec_then({"HGET", keys::account(staff().username_), "disabled"},
-                  [this](redis::value d) { close_if_account_disabled(d); });
-    } else if (type == "rota_changed" && role_ == pr::role::listener) {
-        recheck_shift();
-    } else if (type == "escalation" && role_ == pr::role::admin) {
-        send(pr::escalation{ev.value("listener", ""), ev.value("cid", "")});
-    }
+// Events from other sessions, the matcher or other nodes
+// (peerline/protocol/node_messages.hpp). An event this role does not take is
+// ignored: it may have been meant for an earlier session with the same id.
+void client_session::on_event(const pc::session_event& ev) {
+    const bool staff_role = role_ != pr::role::gp;
+    std::visit(overloaded{
+                   [&](const pc::offer_made& e) {
+                       if (role_ == pr::role::listener) on_offer_event(e);
+                   },
+                   [&](const pc::offer_withdrawn& e) {
+                       if (role_ == pr::role::listener) on_offer_withdrawn_event(e);
+                   },
+                   [&](const pc::conversation_start& e) { on_conv_start(e); },
+                   [&](const pc::conversation_ack& e) { on_conv_ack(e); },
+                   [&](const pc::conversation_end& e) { on_conv_end(e); },
+                   [&](const pc::peer_detached& e) { on_peer_detached(e); },
+                   [&](const pc::peer_moved& e) { on_peer_moved(e); },
+                   [&](const pc::account_disabled& e) {
+                       if (staff_role) on_account_disabled(e);
+                   },
+                   [&](const pc::rota_changed&) {
+                       if (role_ == pr::role::listener) recheck_shift();
+                   },
+                   [&](const pc::escalation_raised& e) {
+                       if (role_ == pr::role::admin) send(pr::escalation{e.listener, e.conversation_id});
+                   },
+               },
+               ev);
 }
 
-void client_session::on_conv_start(const nlohmann::json& ev) {
-    auto cid = ev.value("cid", "");
-    route r{cid, ev.value("peer_sid", ""), ev.value("peer_node", ""),
-            ev.value("peer_channel", std::uint16_t{0}), {}, ev.value("listener", "")};
+// This node's administrator API disabled the account just now.
+void client_session::on_account_disabled(const pc::account_disabled& ev) {
+    if (ev.username != staff().username_) return;
+    exec_then({"HGET", keys::account(staff().username_), "disabled"},
+              [this](redis::value d) { close_if_account_disabled(d); });
+}
+
+void client_session::on_conv_start(const pc::conversation_start& ev) {
+    const auto& cid = ev.conversation_id;
+    route r{cid, ev.peer_sid, ev.peer_node, ev.peer_channel, {}, ev.listener};
     if (role_ != pr::role::gp || gp_ != gp_state::waiting) {
         svc_.routes->send_event(r.peer_node, r.peer_sid,
-                                {{"e", "conv_end"},
-                                 {"cid", cid},
-                                 {"reason", "partner_disconnected"},
-                                 {"by", "server"}});
+                                pc::conversation_end{cid, pr::end_reason::partner_disconnected,
+                                                     pr::ended_by::server});
         return;
     }
     if (r.peer_node == svc_.node_id) r.local_peer = svc_.routes->find_local(r.peer_sid);
@@ -412,25 +404,22 @@ void client_session::on_conv_start(const nlohmann::json& ev) {
     auto peer_node = r.peer_node, peer_sid = r.peer_sid;
     auto channel = open_channel(std::move(r));
     send(pr::conversation_started{channel, cid, pr::role::listener});
-    svc_.routes->send_event(peer_node, peer_sid,
-                            {{"e", "conv_ack"}, {"cid", cid}, {"channel", channel}});
+    svc_.routes->send_event(peer_node, peer_sid, pc::conversation_ack{cid, channel});
 }
 
-void client_session::on_conv_ack(const nlohmann::json& ev) {
-    auto channel = channel_of(ev.value("cid", ""));
+void client_session::on_conv_ack(const pc::conversation_ack& ev) {
+    auto channel = channel_of(ev.conversation_id);
     route* r = find_channel(channel);
     if (r == nullptr) return;
-    r->peer_channel = ev.value("channel", std::uint16_t{0});
+    r->peer_channel = ev.channel;
     send(pr::conversation_started{channel, r->conversation_id, pr::role::gp});
     if (role_ == pr::role::listener) send_listener_state();
 }
 
-void client_session::on_conv_end(const nlohmann::json& ev) {
-    auto channel = channel_of(ev.value("cid", ""));
+void client_session::on_conv_end(const pc::conversation_end& ev) {
+    auto channel = channel_of(ev.conversation_id);
     if (channel == 0) return;
-    auto reason = pr::end_reason_from_string(ev.value("reason", "")).value_or(pr::end_reason::other);
-    auto by = pr::ended_by_from_string(ev.value("by", "")).value_or(pr::ended_by::server);
-    close_channel(channel, reason, by);
+    close_channel(channel, ev.reason, ev.by);
 }
 
 // ---------------------------------------------------------------------------

@@ -18,12 +18,11 @@
 
 #include "domain/connection_sink.hpp"
 #include "peerline/protocol/messages.hpp"
+#include "peerline/protocol/node_messages.hpp"
 #include "redis/script.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
-
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -79,7 +78,7 @@ public:
     void on_closed();
 
     // --- from anywhere ---
-    void post_event(nlohmann::json event);
+    void post_event(protocol::cluster::session_event event);
     void post_frame(std::shared_ptr<const std::string> frame);
     void post_shutdown(std::string message, std::uint32_t retry_after_ms);
     void post_live_stats(const protocol::live_stats& stats);
@@ -111,10 +110,11 @@ private:
     void on_hello(const protocol::hello& m);
     void on_ready();
     void on_end_conversation(const protocol::end_conversation& m);
-    void on_event(const nlohmann::json& ev);
-    void on_conv_start(const nlohmann::json& ev);
-    void on_conv_ack(const nlohmann::json& ev);
-    void on_conv_end(const nlohmann::json& ev);
+    void on_event(const protocol::cluster::session_event& ev);
+    void on_conv_start(const protocol::cluster::conversation_start& ev);
+    void on_conv_ack(const protocol::cluster::conversation_ack& ev);
+    void on_conv_end(const protocol::cluster::conversation_end& ev);
+    void on_account_disabled(const protocol::cluster::account_disabled& ev);
     void end_everything_on_disconnect();
     std::uint16_t open_channel(route r);
     route* find_channel(std::uint16_t channel);
@@ -137,8 +137,8 @@ private:
     void detach();
     void resume_or_welcome();
     void restore(const redis::value& v);
-    void on_peer_detached(const nlohmann::json& ev);
-    void on_peer_moved(const nlohmann::json& ev);
+    void on_peer_detached(const protocol::cluster::peer_detached& ev);
+    void on_peer_moved(const protocol::cluster::peer_moved& ev);
 
     // --- client_session_gp.cpp ---
     void on_request_chat(const protocol::request_chat& m);
@@ -167,8 +167,8 @@ private:
     void on_accept_offer(const protocol::accept_offer& m);
     void on_decline_offer(const protocol::decline_offer& m);
     void on_escalate(const protocol::escalate& m);
-    void on_offer_event(const nlohmann::json& ev);
-    void on_offer_withdrawn_event(const nlohmann::json& ev);
+    void on_offer_event(const protocol::cluster::offer_made& ev);
+    void on_offer_withdrawn_event(const protocol::cluster::offer_withdrawn& ev);
     void start_wrapup(long long until_ms);
     void send_listener_state();
 

@@ -18,6 +18,7 @@
 namespace peerline {
 
 namespace pr = protocol;
+namespace pc = protocol::cluster;
 using ec = protocol::error_code;
 
 namespace {
@@ -81,7 +82,7 @@ void client_session::enqueue(const pr::request_chat& m, std::string preferred_li
                       if (auto self = weak.lock(); self && !e) self->on_max_wait();
                   });
                   svc_.match->kick();
-                  svc_.routes->broadcast({{"b", "queue"}});
+                  svc_.routes->broadcast(pc::queue_changed{});
                   // One first `queued`, with the estimate (the enqueue
                   // answered both); the node's refreshes take it from here.
                   svc_.positions->watch(request_id_, weak_from_this());

@@ -5,7 +5,7 @@
 // and tells its partners "reconnecting". A hello with the same token on any
 // node claims that state exactly once (session_resume.lua), moves the request
 // and conversations to the new node, and tells the partners where it is now.
-// If nobody claims it in time, any node's matcher (detached_sweep.lua) ends
+// If nobody claims it in time, any node's janitor (detached_sweep.lua) ends
 // what it held, so clean-up does not depend on the old node surviving.
 #include "domain/client_session.hpp"
 
@@ -22,25 +22,23 @@
 namespace peerline {
 
 namespace pr = protocol;
+namespace pc = protocol::cluster;
 
 bool client_session::has_state() const {
     return !channels_.empty() || (role_ == pr::role::gp && gp_ == gp_state::waiting);
 }
 
 void client_session::detach() {
-    nlohmann::json state{{"rid", gp_ == gp_state::waiting ? request_id_ : std::string()},
-                         {"convs", nlohmann::json::array()}};
+    pc::detached_session state;
+    if (gp_ == gp_state::waiting) state.request_id = request_id_;
     for (auto& [channel, r] : channels_) {
-        state["convs"].push_back({{"cid", r.conversation_id},
-                                  {"peer_sid", r.peer_sid},
-                                  {"peer_node", r.peer_node},
-                                  {"peer_channel", r.peer_channel},
-                                  {"listener", r.listener}});
-        svc_.routes->send_event(r.peer_node, r.peer_sid, {{"e", "peer_detached"}, {"cid", r.conversation_id}});
+        state.conversations.push_back(
+            {r.conversation_id, r.peer_sid, r.peer_node, r.peer_channel, r.listener});
+        svc_.routes->send_event(r.peer_node, r.peer_sid, pc::peer_detached{r.conversation_id});
     }
     auto grace_ms = std::chrono::milliseconds(svc_.cfg.resume_grace).count();
     svc_.redis->eval(scripts::session_detach(), {keys::queue_prefix},
-                     {sid_, state["rid"].get<std::string>(), std::to_string(grace_ms), state.dump(),
+                     {sid_, state.request_id, std::to_string(grace_ms), pc::encode(state),
                       std::to_string(now_ms())},
                      [match = svc_.match](redis::value v) {
                          if (v.failed()) log::warn("session_detach_not_recorded");
@@ -73,12 +71,17 @@ void client_session::resume_or_welcome() {
 }
 
 void client_session::restore(const redis::value& v) {
-    auto state = nlohmann::json::parse(v.elements[0].str, nullptr, false);
-    if (state.is_discarded() || !state.is_object()) return;
+    auto decoded = pc::decode_detached_session(v.elements[0].str, pc::node_limits{});
+    if (!decoded) {
+        log::warn("detached_record_malformed",
+                  {{"error", std::string(pr::to_string(decoded.err->code))}});
+        return;
+    }
+    const auto& state = *decoded.value;
     log::info("session_resumed", {{"role", pr::to_string(role_)}});
     const auto& request_status = v.elements[1].str;
     if (role_ == pr::role::gp && request_status == "waiting") {
-        request_id_ = state.value("rid", "");
+        request_id_ = state.request_id;
         gp_ = gp_state::waiting;
         last_queued_.reset();
         max_wait_timer_.expires_after(svc_.cfg.max_wait);
@@ -90,40 +93,35 @@ void client_session::restore(const redis::value& v) {
     } else if (role_ == pr::role::gp && request_status == "gone") {
         send(pr::left_queue{});
     }
-    auto& convs = state["convs"];
+    const auto& convs = state.conversations;
     for (std::size_t i = 0; i < convs.size() && 2 + i < v.elements.size(); ++i) {
         if (v.elements[2 + i].str != "ok") continue; // ended while we were away
-        auto& c = convs[i];
-        route r{c.value("cid", ""), c.value("peer_sid", ""), c.value("peer_node", ""),
-                c.value("peer_channel", std::uint16_t{0}), {}, c.value("listener", "")};
+        const auto& c = convs[i];
+        route r{c.conversation_id, c.peer_sid, c.peer_node, c.peer_channel, {}, c.listener};
         if (r.peer_node == svc_.node_id) r.local_peer = svc_.routes->find_local(r.peer_sid);
         auto cid = r.conversation_id, peer_node = r.peer_node, peer_sid = r.peer_sid;
         auto channel = open_channel(std::move(r));
         if (role_ == pr::role::gp) gp_ = gp_state::in_conversation;
         send(pr::conversation_started{channel, cid,
                                       role_ == pr::role::gp ? pr::role::listener : pr::role::gp});
-        svc_.routes->send_event(peer_node, peer_sid,
-                                {{"e", "peer_moved"},
-                                 {"cid", cid},
-                                 {"peer_node", svc_.node_id},
-                                 {"peer_channel", channel}});
+        svc_.routes->send_event(peer_node, peer_sid, pc::peer_moved{cid, svc_.node_id, channel});
     }
 }
 
-void client_session::on_peer_detached(const nlohmann::json& ev) {
-    auto channel = channel_of(ev.value("cid", ""));
+void client_session::on_peer_detached(const pc::peer_detached& ev) {
+    auto channel = channel_of(ev.conversation_id);
     route* r = find_channel(channel);
     if (r == nullptr) return;
     r->local_peer.reset();
     send(pr::partner_status{channel, "reconnecting"});
 }
 
-void client_session::on_peer_moved(const nlohmann::json& ev) {
-    auto channel = channel_of(ev.value("cid", ""));
+void client_session::on_peer_moved(const pc::peer_moved& ev) {
+    auto channel = channel_of(ev.conversation_id);
     route* r = find_channel(channel);
     if (r == nullptr) return;
-    r->peer_node = ev.value("peer_node", "");
-    r->peer_channel = ev.value("peer_channel", std::uint16_t{0});
+    r->peer_node = ev.peer_node;
+    r->peer_channel = ev.peer_channel;
     r->local_peer.reset();
     if (r->peer_node == svc_.node_id) r->local_peer = svc_.routes->find_local(r->peer_sid);
     send(pr::partner_status{channel, "back"});

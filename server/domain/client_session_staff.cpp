@@ -16,6 +16,7 @@
 namespace peerline {
 
 namespace pr = protocol;
+namespace pc = protocol::cluster;
 using ec = protocol::error_code;
 
 namespace {
@@ -170,22 +171,16 @@ void client_session::start_wrapup(long long until_ms) {
     });
 }
 
-void client_session::on_offer_event(const nlohmann::json& ev) {
-    auto id = ev.value("offer_id", "");
-    staff().offers_.insert(id);
-    pr::offer o;
-    o.offer_id = id;
-    o.about = pr::topic_from_string(ev.value("topic", ""));
-    o.urgent = ev.value("urgent", false);
-    o.expires_in_ms = ev.value("expires_in_ms", 0u);
-    send(o);
+void client_session::on_offer_event(const pc::offer_made& ev) {
+    staff().offers_.insert(ev.offer_id);
+    send(pr::offer{ev.offer_id, ev.about, ev.urgent, ev.expires_in_ms});
 }
 
-void client_session::on_offer_withdrawn_event(const nlohmann::json& ev) {
-    auto id = ev.value("offer_id", "");
-    if (staff().offers_.erase(id) == 0) return;
-    send(pr::offer_withdrawn{id, ev.value("reason", "")});
-    if (ev.value("away", false) && staff().availability_ == pr::availability::available) {
+void client_session::on_offer_withdrawn_event(const pc::offer_withdrawn& ev) {
+    if (staff().offers_.erase(ev.offer_id) == 0) return;
+    send(pr::offer_withdrawn{ev.offer_id,
+                             ev.reason == pc::withdrawal::gp_left ? "gp_left" : "expired"});
+    if (ev.sets_away && staff().availability_ == pr::availability::available) {
         // The queue script already set the record away; mirror it here.
         staff().availability_ = pr::availability::away;
         staff().shift_timer_.cancel();
@@ -227,13 +222,9 @@ void client_session::on_accept_offer(const pr::accept_offer& m) {
                   // The GP's side opens its channel and confirms with conv_ack;
                   // only then does this listener hear conversation_started.
                   svc_.routes->send_event(r.peer_node, r.peer_sid,
-                                          {{"e", "conv_start"},
-                                           {"cid", conversation_id},
-                                           {"peer_sid", sid_},
-                                           {"peer_node", svc_.node_id},
-                                           {"peer_channel", channel},
-                                           {"listener", staff().username_}});
-                  svc_.routes->broadcast({{"b", "queue"}});
+                                          pc::conversation_start{conversation_id, sid_, svc_.node_id,
+                                                                 channel, staff().username_});
+                  svc_.routes->broadcast(pc::queue_changed{});
                   auto limit = svc_.cfg.max_conversations_per_shift;
                   if (limit > 0 && v.elements[5].integer >= static_cast<long long>(limit))
                       go_away("shift_limit");
@@ -269,11 +260,9 @@ void client_session::on_escalate(const pr::escalate& m) {
     }
     auto now = now_ms();
     auto online_since = now - std::chrono::milliseconds(svc_.cfg.presence_timeout).count();
-    svc_.routes->broadcast(
-        {{"b", "escalation"}, {"listener", staff().username_}, {"cid", r->conversation_id}});
+    svc_.routes->broadcast(pc::escalation_raised{staff().username_, r->conversation_id});
     auto stats_key = keys::stats_hour(now / 3'600'000);
-    svc_.redis->exec({"HINCRBY", stats_key, "escalations", "1"}, [](redis::value) {});
-    svc_.redis->exec({"EXPIRE", stats_key, "2764800"}, [](redis::value) {});
+    svc_.redis->eval(scripts::stats_count(), {stats_key}, {"escalations"}, [](redis::value) {});
     log::info("escalation_requested");
     exec_then({"ZCOUNT", keys::supervisors_online, std::to_string(online_since), "+inf"},
               [this, channel = m.channel](redis::value v) {

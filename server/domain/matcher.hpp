@@ -1,5 +1,6 @@
-// Turns waiting requests and available listeners into offers, and expires
-// offers nobody answered. All state lives in Redis and changes only inside
+// Turns waiting requests and available listeners into offers (expiring them,
+// heartbeats and clean-up after dead nodes and detached sessions are the
+// node_janitor's). All state lives in Redis and changes only inside
 // Lua scripts, so any number of nodes may run matchers at once: each
 // queue_match call makes every offer it can (up to a batch), atomically.
 //
@@ -35,23 +36,13 @@ public:
 private:
     void run_round();
     void match_one();
-    void expire_offers();
     void schedule_tick();
-    void heartbeat_and_reap();
-    // Cleans up after nodes whose heartbeat stopped, sparing `spare_node`.
-    // register_node: re-register this node as alive in the same script (start-up).
-    void reap(const std::string& spare_node, const std::string& register_node = "");
-    void register_self();
-    // Ends what detached sessions held once their resume grace is over.
-    void sweep_detached();
 
     services& svc_;
     boost::asio::steady_timer timer_;
     bool running_ = false;
     bool again_ = false;
     bool stopped_ = false;
-    bool registered_ = false; // register_self() has been sent to Redis
-    std::chrono::steady_clock::time_point last_heartbeat_{};
 };
 
 } // namespace peerline

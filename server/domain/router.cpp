@@ -9,19 +9,20 @@
 
 namespace peerline {
 
-// Messages on a node channel start with one type byte:
-//   'C' + JSON {"sid": ..., "ev": {...}}      a control event
-//   'R' + sid (32 hex) + relay frame bytes     a relay frame
-//   'B' + { sid (32 hex) + length (4 bytes, big-endian) + relay frame }...
-//                                              relay frames sent together
-// (a lone frame still goes out as 'R').
+namespace pc = protocol::cluster;
+
+// Messages on a node channel and the broadcast channel: see
+// peerline/protocol/node_messages.hpp (one file for every message between nodes).
 namespace {
-constexpr std::size_t sid_chars = 32;
-}
+template <class... F> struct overloaded : F... {
+    using F::operator()...;
+};
+template <class... F> overloaded(F...) -> overloaded<F...>;
+} // namespace
 
 router::router(std::string node_id, std::shared_ptr<redis::client> commands,
-               std::shared_ptr<redis::client> subscriber)
-    : node_id_(std::move(node_id)), commands_(std::move(commands)),
+               std::shared_ptr<redis::client> subscriber, pc::node_limits limits)
+    : node_id_(std::move(node_id)), limits_(limits), commands_(std::move(commands)),
       subscriber_(std::move(subscriber)) {}
 
 void router::start(std::function<void()> on_rota_changed, std::function<void()> on_queue_changed) {
@@ -29,40 +30,43 @@ void router::start(std::function<void()> on_rota_changed, std::function<void()> 
     on_queue_changed_ = std::move(on_queue_changed);
     queue_debounce_ = std::make_unique<boost::asio::steady_timer>(subscriber_->get_executor());
     subscriber_->subscribe(keys::node_channel(node_id_),
-                           [this](const std::string&, std::string payload) {
-                               on_node_message(std::move(payload));
-                           });
+                           [this](const std::string&, std::string payload) { on_node_message(payload); });
     subscriber_->subscribe(keys::broadcast_channel,
                            [this](const std::string&, std::string payload) { on_broadcast(payload); });
 }
 
-void router::broadcast(nlohmann::json message) {
-    commands_->publish(keys::broadcast_channel, message.dump());
+void router::broadcast(const pc::broadcast& message) {
+    commands_->publish(keys::broadcast_channel, pc::encode(message));
 }
 
-void router::post_to_all(const nlohmann::json& event) {
+void router::post_to_all(const pc::session_event& event) {
     for_each_local([&](const std::shared_ptr<client_session>& s) { s->post_event(event); });
 }
 
 // Runs on the subscriber's executor.
 void router::on_broadcast(const std::string& payload) {
-    auto msg = nlohmann::json::parse(payload, nullptr, false);
-    if (msg.is_discarded() || !msg.is_object()) return;
-    auto kind = msg.value("b", "");
-    if (kind == "rota") {
-        if (on_rota_changed_) on_rota_changed_();
-    } else if (kind == "escalation") {
-        post_to_all({{"e", "escalation"}, {"listener", msg.value("listener", "")}, {"cid", msg.value("cid", "")}});
-    } else if (kind == "queue") {
-        // Many queue changes in a burst cause one refresh per node.
-        if (queue_refresh_pending_) return;
-        queue_refresh_pending_ = true;
-        queue_debounce_->expires_after(std::chrono::milliseconds(200));
-        queue_debounce_->async_wait([this](boost::system::error_code ec) {
-            queue_refresh_pending_ = false;
-            if (!ec && on_queue_changed_) on_queue_changed_();
-        });
+    auto msg = pc::decode_broadcast(payload, limits_);
+    if (!msg) {
+        log::warn("broadcast_malformed", {{"error", std::string(protocol::to_string(msg.err->code))}});
+        return;
     }
+    std::visit(overloaded{
+                   [this](const pc::rota_changed&) {
+                       if (on_rota_changed_) on_rota_changed_();
+                   },
+                   [this](const pc::escalation_raised& e) { post_to_all(e); },
+                   [this](const pc::queue_changed&) {
+                       // Many queue changes in a burst cause one refresh per node.
+                       if (queue_refresh_pending_) return;
+                       queue_refresh_pending_ = true;
+                       queue_debounce_->expires_after(std::chrono::milliseconds(200));
+                       queue_debounce_->async_wait([this](boost::system::error_code ec) {
+                           queue_refresh_pending_ = false;
+                           if (!ec && on_queue_changed_) on_queue_changed_();
+                       });
+                   },
+               },
+               *msg.value);
 }
 
 void router::add(const std::string& sid, const std::shared_ptr<client_session>& s) {
@@ -89,13 +93,12 @@ std::size_t router::local_count() const {
     return sessions_.size();
 }
 
-void router::send_event(const std::string& node, const std::string& sid, nlohmann::json event) {
+void router::send_event(const std::string& node, const std::string& sid, pc::session_event event) {
     if (node == node_id_) {
         deliver_local_event(sid, std::move(event));
         return;
     }
-    nlohmann::json envelope{{"sid", sid}, {"ev", std::move(event)}};
-    auto message = "C" + envelope.dump();
+    auto message = pc::encode_addressed_event(sid, event);
     {
         // Behind frames still waiting for the flush to that node, if any.
         std::lock_guard lock(relay_mutex_);
@@ -110,18 +113,14 @@ void router::send_event(const std::string& node, const std::string& sid, nlohman
 
 void router::send_relay_remote(const std::string& node, const std::string& sid,
                                const std::shared_ptr<const std::string>& frame) {
-    if (sid.size() != sid_chars) return;
+    if (sid.size() != pc::session_id_bytes) return;
     bool post_flush = false;
     {
         std::lock_guard lock(relay_mutex_);
         auto& q = relays_out_[node];
-        if (q.empty() || q.back().frames == 0) q.push_back({std::string(1, 'B'), 0});
+        if (q.empty() || q.back().frames == 0) q.push_back({std::string(), 0});
         auto& m = q.back();
-        auto n = static_cast<std::uint32_t>(frame->size());
-        m.payload += sid;
-        for (int shift = 24; shift >= 0; shift -= 8)
-            m.payload.push_back(static_cast<char>((n >> shift) & 0xFF));
-        m.payload += *frame;
+        pc::append_relay_frame(m.payload, sid, *frame);
         ++m.frames;
         if (!relay_flush_posted_) {
             relay_flush_posted_ = true;
@@ -147,68 +146,42 @@ void router::flush_relays() {
     for (auto& [node, q] : out) {
         auto channel = keys::node_channel(node);
         for (auto& m : q) {
-            if (m.frames == 1) {
-                // 'R' + sid + frame: what a node without batches understands too.
-                m.payload.erase(1 + sid_chars, 4);
-                m.payload[0] = 'R';
-            }
+            if (m.frames == 1) pc::shorten_single_frame_batch(m.payload);
             commands_->publish(channel, std::move(m.payload));
         }
     }
 }
 
-void router::deliver_local_event(const std::string& sid, nlohmann::json event) {
+void router::deliver_local_event(const std::string& sid, pc::session_event event) {
     if (auto s = find_local(sid)) {
         s->post_event(std::move(event));
         return;
     }
     // The target is gone. A conversation start must not leave the other side
     // waiting: tell it the partner disconnected.
-    if (event.value("e", "") == "conv_start") {
-        nlohmann::json back{{"e", "conv_end"},
-                            {"cid", event.value("cid", "")},
-                            {"reason", "partner_disconnected"},
-                            {"by", "server"}};
-        send_event(event.value("peer_node", ""), event.value("peer_sid", ""), std::move(back));
+    if (auto* start = std::get_if<pc::conversation_start>(&event)) {
+        send_event(start->peer_node, start->peer_sid,
+                   pc::conversation_end{start->conversation_id, protocol::end_reason::partner_disconnected,
+                                        protocol::ended_by::server});
     }
 }
 
-void router::on_node_message(std::string payload) {
-    if (payload.empty()) return;
-    if (payload[0] == 'R') {
-        if (payload.size() <= 1 + sid_chars) return;
-        std::string sid = payload.substr(1, sid_chars);
-        if (auto s = find_local(sid)) {
-            s->post_frame(std::make_shared<const std::string>(payload.substr(1 + sid_chars)));
-        }
+// Runs on the subscriber's executor.
+void router::on_node_message(const std::string& payload) {
+    auto msg = pc::decode_node_message(payload, limits_);
+    if (!msg) {
+        log::warn("node_message_malformed", {{"error", std::string(protocol::to_string(msg.err->code))}});
         return;
     }
-    if (payload[0] == 'B') {
-        std::size_t pos = 1;
-        while (payload.size() - pos >= sid_chars + 4) {
-            std::string_view sid(payload.data() + pos, sid_chars);
-            pos += sid_chars;
-            std::uint32_t n = 0;
-            for (int i = 0; i < 4; ++i) n = (n << 8) | static_cast<unsigned char>(payload[pos + i]);
-            pos += 4;
-            if (n > payload.size() - pos) {
-                log::warn("node_message_malformed");
-                return;
-            }
-            if (auto s = find_local(std::string(sid)))
-                s->post_frame(std::make_shared<const std::string>(payload, pos, n));
-            pos += n;
-        }
-        return;
-    }
-    if (payload[0] == 'C') {
-        auto msg = nlohmann::json::parse(payload.begin() + 1, payload.end(), nullptr, false);
-        if (msg.is_discarded() || !msg.is_object() || !msg.contains("sid") || !msg.contains("ev")) {
-            log::warn("node_message_malformed");
-            return;
-        }
-        deliver_local_event(msg["sid"].get<std::string>(), std::move(msg["ev"]));
-    }
+    std::visit(overloaded{
+                   [this](pc::addressed_event& e) { deliver_local_event(e.sid, std::move(e.event)); },
+                   [this](const pc::relay_batch& b) {
+                       for (const auto& part : b.parts)
+                           if (auto s = find_local(std::string(part.sid)))
+                               s->post_frame(std::make_shared<const std::string>(part.frame));
+                   },
+               },
+               *msg.value);
 }
 
 } // namespace peerline

@@ -9,8 +9,9 @@
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
+#include "peerline/protocol/node_messages.hpp"
+
 #include <boost/asio/steady_timer.hpp>
-#include <nlohmann/json.hpp>
 
 #include <functional>
 
@@ -29,8 +30,10 @@ class client_session;
 
 class router {
 public:
+    // `limits`: what a message from another node may hold (its relay frames
+    // at most this node's --max-relay-frame).
     router(std::string node_id, std::shared_ptr<redis::client> commands,
-           std::shared_ptr<redis::client> subscriber);
+           std::shared_ptr<redis::client> subscriber, protocol::cluster::node_limits limits);
 
     // Subscribes to this node's channel and the broadcast channel.
     // `on_rota_changed` runs (on the Redis executor) when any node changed
@@ -38,10 +41,10 @@ public:
     // once per 200 ms however many changes came in).
     void start(std::function<void()> on_rota_changed, std::function<void()> on_queue_changed);
 
-    // Sends a message to every node (JSON with "b": "queue" | "rota" |
-    // "escalation"). "queue" makes each node refresh its waiting GPs'
-    // positions (coalesced); "escalation" reaches every connected administrator.
-    void broadcast(nlohmann::json message);
+    // Sends a message to every node (this one too). queue_changed makes each
+    // node refresh its waiting GPs' positions (coalesced); escalation_raised
+    // reaches every connected administrator.
+    void broadcast(const protocol::cluster::broadcast& message);
 
     void add(const std::string& sid, const std::shared_ptr<client_session>& s);
     // Removes sid only if it still maps to `s` (a resumed session may have replaced it).
@@ -49,10 +52,13 @@ public:
     std::shared_ptr<client_session> find_local(const std::string& sid) const;
     std::size_t local_count() const;
 
-    // Delivers a control event (see client_session::on_event for the types).
-    // If the target no longer exists and the event is a conversation start,
-    // the sender named in it gets a conv_end back.
-    void send_event(const std::string& node, const std::string& sid, nlohmann::json event);
+    // Delivers an event to session `sid` on `node`. If the target no longer
+    // exists and the event is a conversation start, the sender named in it
+    // gets a conversation_end back.
+    void send_event(const std::string& node, const std::string& sid,
+                    protocol::cluster::session_event event);
+    // Posts `event` to every session on this node.
+    void post_to_all(const protocol::cluster::session_event& event);
 
     // Sends a relay frame (channel already rewritten for the receiver) to a
     // session on another node. Frames for one node are gathered and go out
@@ -76,13 +82,13 @@ public:
     }
 
 private:
-    void deliver_local_event(const std::string& sid, nlohmann::json event);
-    void on_node_message(std::string payload);
+    void deliver_local_event(const std::string& sid, protocol::cluster::session_event event);
+    void on_node_message(const std::string& payload);
     void on_broadcast(const std::string& payload);
-    void post_to_all(const nlohmann::json& event);
     void flush_relays();
 
     std::string node_id_;
+    protocol::cluster::node_limits limits_;
     std::shared_ptr<redis::client> commands_;
     std::shared_ptr<redis::client> subscriber_;
     mutable std::mutex mutex_;

@@ -33,4 +33,5 @@ const redis::script& session_resume();
 const redis::script& detached_sweep();
 const redis::script& revocation_list_replace();
 const redis::script& feedback_record();
+const redis::script& stats_count();
 } // namespace peerline::scripts

@@ -7,6 +7,7 @@
 #include "domain/keys.hpp"
 #include "domain/scripts.hpp"
 #include "domain/services.hpp"
+#include "domain/session_auth.hpp"
 #include "domain/trust.hpp"
 #include "net/static_files.hpp"
 #include "peerline/crypto/crypto.hpp"
@@ -102,7 +103,9 @@ net::awaitable<http_response> http_api::handle(http_request req, std::string cli
     if (target == "/healthz" && method == http::verb::get)
         co_return json_response(req, http::status::ok, R"({"status":"ok"})");
     if (target == "/readyz" && method == http::verb::get) {
-        if (svc_.redis->ready())
+        // Both connections: a node whose subscriber is down hears nothing
+        // meant for it (other nodes' events and relay frames, broadcasts).
+        if (svc_.redis->ready() && svc_.subscriber->ready())
             co_return json_response(req, http::status::ok, R"({"status":"ready","redis":true})");
         co_return json_response(req, http::status::service_unavailable,
                                 R"({"status":"unavailable","redis":false})");
@@ -128,25 +131,13 @@ net::awaitable<std::optional<http_api::identity>> http_api::authenticate(const h
     unavailable = false;
     auto token = bearer_token(req);
     if (token.empty()) co_return std::nullopt;
-    std::vector<std::string> get{"HMGET", keys::session(crypto::token_hash(token)), "role",
-                                 "username"};
-    auto v = co_await svc_.redis->async_exec(std::move(get), net::use_awaitable);
-    if (v.failed()) {
+    auto a = co_await async_authenticate(*svc_.redis, std::move(token), net::use_awaitable);
+    if (a.result == authentication::status::unavailable) {
         unavailable = true;
         co_return std::nullopt;
     }
-    if (v.elements.size() != 2 || v.elements[0].is_nil()) co_return std::nullopt;
-    identity who{v.elements[0].str, v.elements[1].str};
-    if (who.role != "gp") {
-        std::vector<std::string> check{"HGET", keys::account(who.username), "disabled"};
-        auto d = co_await svc_.redis->async_exec(std::move(check), net::use_awaitable);
-        if (d.failed()) {
-            unavailable = true;
-            co_return std::nullopt;
-        }
-        if (d.is_nil() || d.str == "1") co_return std::nullopt;
-    }
-    co_return who;
+    if (!a.ok()) co_return std::nullopt;
+    co_return identity{std::string(protocol::to_string(a.role)), std::move(a.username)};
 }
 
 // Endpoints that need a session token: the rota, statistics, accounts,

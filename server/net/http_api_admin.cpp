@@ -125,7 +125,7 @@ net::awaitable<http_response> http_api::admin_account_set_disabled(const http_re
     // this node close now, on other nodes at their next staff heartbeat.
     if (disabled)
         svc_.routes->for_each_local([&username](const std::shared_ptr<client_session>& s) {
-            s->post_event({{"e", "account_disabled"}, {"username", username}});
+            s->post_event(protocol::cluster::account_disabled{username});
         });
     log::info(disabled ? "account_disabled" : "account_enabled", {{"username", username}});
     co_return no_content_response(req);

@@ -55,7 +55,7 @@ template <class CompletionToken> auto async_refresh(rota_service& rota, Completi
 } // namespace
 
 net::awaitable<void> http_api::rota_changed() {
-    svc_.routes->broadcast({{"b", "rota"}});
+    svc_.routes->broadcast(protocol::cluster::rota_changed{});
     co_await async_refresh(*svc_.rota, net::use_awaitable);
 }
 

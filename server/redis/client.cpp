@@ -115,14 +115,15 @@ void client::on_connected(int status) {
     connected_ = true;
     backoff_ = cfg_.reconnect_min;
     ping_outstanding_ = false;
+    health_subscribed_ = false;
     for (const script* s : cfg_.preload) {
         send({"SCRIPT", "LOAD", std::string(s->source)}, [name = s->name](value v) {
             if (v.is_error()) log::error("redis_script_load_failed", {{"script", name}, {"error", v.str}});
         });
     }
     for (auto& [name, sub] : subscriptions_) send_subscribe(sub);
-    // A subscribed connection only needs the socket (and may not PING, see
-    // on_health_tick). Any other is ready when Redis answers commands: right
+    // A subscribed connection is ready once its SUBSCRIBEs are sent (its
+    // health is checked from the next tick on). Any other is ready when Redis answers commands: right
     // after a restart Redis accepts connections while it is still loading
     // its append-only file and answers everything with LOADING meanwhile.
     if (!subscriptions_.empty()) return set_ready(true);
@@ -214,11 +215,9 @@ void client::on_health_tick() {
         }
         return;
     }
-    // A subscribed connection may not PING in RESP2 through hiredis 0.14's
-    // subscribe bookkeeping; it relies on the socket closing instead.
-    if (!subscriptions_.empty()) return;
     ping_outstanding_ = true;
     ping_sent_ = now;
+    if (health_subscribed_) return ping_subscribed();
     send({"PING"}, [weak = weak_from_this()](value v) {
         auto self = weak.lock();
         if (!self) return;
@@ -228,6 +227,34 @@ void client::on_health_tick() {
         if (v.failed() && !v.is_unavailable() && !v.is_loading())
             self->drop_connection("health check failed");
     });
+}
+
+// A subscribed connection answers PING <arg> with the array ["pong", <arg>]
+// (RESP2). hiredis 0.14 cannot give that reply to a command callback: once
+// the context is subscribed it files other commands' callbacks where no
+// reply ever reaches them (one would pile up per ping), and it routes every
+// array reply by its first two elements, taking a first element that starts
+// with 'p' ("pong") as a pattern subscription's. So the connection
+// PSUBSCRIBEs cfg_.health_pattern (send_subscribe), and the PING goes
+// straight into the context's output buffer without a callback: its reply
+// reaches pong_trampoline through that pattern's entry. Nothing is left
+// behind per ping.
+void client::ping_subscribed() {
+    if (redisAppendCommand(&ctx_->c, "PING %b", cfg_.health_pattern.data(), cfg_.health_pattern.size()) !=
+        REDIS_OK) {
+        ping_outstanding_ = false;
+        return drop_connection("health check could not be sent");
+    }
+    if (ctx_->ev.addWrite) ctx_->ev.addWrite(ctx_->ev.data); // as hiredis does after a command
+}
+
+void client::pong_trampoline(redisAsyncContext* c, void* reply, void*) {
+    auto* r = static_cast<redisReply*>(reply);
+    auto* self = static_cast<client*>(c->data);
+    if (self == nullptr || r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements < 1) return;
+    auto* kind = r->element[0];
+    if (kind->type == REDIS_REPLY_STRING && std::string_view(kind->str, kind->len) == "pong")
+        self->ping_outstanding_ = false;
 }
 
 // ---------------------------------------------------------------------------
@@ -314,6 +341,12 @@ void client::send_subscribe(subscription& sub) {
     const char* argv[] = {"SUBSCRIBE", sub.channel.c_str()};
     const std::size_t argvlen[] = {9, sub.channel.size()};
     redisAsyncCommandArgv(ctx_, &client::message_trampoline, &sub, 2, argv, argvlen);
+    if (health_subscribed_) return;
+    // Where the replies to this connection's health PINGs arrive (on_health_tick).
+    const char* pargv[] = {"PSUBSCRIBE", cfg_.health_pattern.c_str()};
+    const std::size_t pargvlen[] = {10, cfg_.health_pattern.size()};
+    if (redisAsyncCommandArgv(ctx_, &client::pong_trampoline, nullptr, 2, pargv, pargvlen) == REDIS_OK)
+        health_subscribed_ = true;
 }
 
 void client::message_trampoline(redisAsyncContext*, void* reply, void* privdata) {

@@ -2,7 +2,10 @@
 //
 // - Connects with its own timeout and reconnects with exponential back-off.
 // - Health: a PING every health_interval; no answer within health_timeout
-//   drops the connection (a hung Redis is treated as a dead one).
+//   drops the connection (a hung Redis, or a half-open socket, is treated as
+//   a dead one). Subscribed connections are pinged too (see on_health_tick):
+//   a subscriber whose socket stopped delivering would otherwise drop every
+//   message for this node while looking connected.
 // - While disconnected, commands fail at once with an `unavailable` value:
 //   callers answer `service_unavailable` and nothing is half-done.
 // - Scripts run with EVALSHA; on NOSCRIPT the script is loaded and retried once.
@@ -47,6 +50,10 @@ struct client_config {
     std::chrono::milliseconds health_timeout{3000};
     std::chrono::milliseconds reconnect_min{100};
     std::chrono::milliseconds reconnect_max{5000};
+    // A subscribed connection also PSUBSCRIBEs this pattern (no wildcards:
+    // it matches only a channel of that name, which nobody publishes to) and
+    // pings with it as the argument; see client::on_health_tick.
+    std::string health_pattern = "peerline:subscriber-health";
     // Loaded (SCRIPT LOAD) first thing on every connection, before any other
     // command, so EVALSHA never meets NOSCRIPT in normal operation. (The
     // NOSCRIPT fallback reloads and retries, which puts that one call behind
@@ -136,11 +143,13 @@ private:
     void send_subscribe(subscription& sub);
     void start_health_timer();
     void on_health_tick();
+    void ping_subscribed();
 
     static void connect_trampoline(const redisAsyncContext* c, int status);
     static void disconnect_trampoline(const redisAsyncContext* c, int status);
     static void reply_trampoline(redisAsyncContext* c, void* reply, void* privdata);
     static void message_trampoline(redisAsyncContext* c, void* reply, void* privdata);
+    static void pong_trampoline(redisAsyncContext* c, void* reply, void* privdata);
 
     boost::asio::any_io_executor ex_;
     client_config cfg_;
@@ -155,6 +164,7 @@ private:
     boost::asio::steady_timer reconnect_timer_;
     boost::asio::steady_timer health_timer_;
     bool ping_outstanding_ = false;
+    bool health_subscribed_ = false; // this connection has PSUBSCRIBEd cfg_.health_pattern
     std::chrono::steady_clock::time_point ping_sent_;
     std::map<std::string, subscription> subscriptions_; // node-stable addresses
     std::vector<state_callback> state_callbacks_;

@@ -105,7 +105,7 @@ TEST_CASE("an administrator creates, disables and re-enables staff accounts, and
     REQUIRE(send(s.ep(), "POST", "/api/admin/accounts/new.listener/disable", nullptr, admin).status == 204);
     CHECK(live.expect_error(peerline::protocol::error_code::invalid_token).err.message.find("disabled") !=
           std::string::npos);
-    live.expect_closed();
+    CHECK(live.expect_closed().code == 1008); // policy violation: "account disabled"
     CHECK(account_named(s.ep(), admin, "new.listener")["disabled"] == true);
     CHECK(tc::http_get(s.ep(), "/api/me", tc::bearer(login.token)).status == 401);
     CHECK(tc::http_post_json(s.ep(), "/api/login",

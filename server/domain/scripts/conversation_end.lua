@@ -4,13 +4,9 @@
 -- KEYS[1] queue prefix; ARGV: conversation_id, now_ms, wrapup_ms, reason
 -- Returns nil if already ended, else
 --   {gp_sid, gp_node, listener_sid, listener_node, listener username, wrapup_until_ms}
+--@use stats
 local p = KEYS[1]
 local now = tonumber(ARGV[2])
-local function stat(field, n)
-  local k = p .. ':stats:' .. math.floor(now / 3600000)
-  redis.call('HINCRBY', k, field, n or 1)
-  redis.call('EXPIRE', k, 2764800)
-end
 local cid = ARGV[1]
 local ck = p .. ':conv:' .. cid
 local c = redis.call('HMGET', ck, 'gp_sid', 'gp_node', 'l_sid', 'l_node', 'started_ms', 'listener')
@@ -21,15 +17,15 @@ redis.call('SET', p .. ':feedback_due:' .. c[1], '1', 'EX', 86400)
 redis.call('SREM', p .. ':convs', cid)
 redis.call('SREM', p .. ':node:' .. c[2] .. ':convs', cid)
 redis.call('SREM', p .. ':node:' .. c[4] .. ':convs', cid)
-stat('conversations_ended')
-stat('ended_' .. ARGV[4])
+stat(p, now, 'conversations_ended')
+stat(p, now, 'ended_' .. ARGV[4])
 local len_s = math.floor((now - tonumber(c[5] or now)) / 1000)
-stat('conv_sum_s', len_s)
+stat(p, now, 'conv_sum_s', len_s)
 local bucket = 'inf'
 for _, b in ipairs({300, 600, 1200, 1800, 2700, 3600, 5400, 7200}) do
   if len_s <= b then bucket = tostring(b) break end
 end
-stat('conv_le_' .. bucket)
+stat(p, now, 'conv_le_' .. bucket)
 local until_ms = now + tonumber(ARGV[3])
 local lk = p .. ':listener:' .. c[3]
 if redis.call('EXISTS', lk) == 1 then

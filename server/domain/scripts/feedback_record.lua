@@ -5,11 +5,11 @@
 -- KEYS[1] the GP session's feedback_due marker, KEYS[2] stats hour key
 -- ARGV: helped ("yes"|"somewhat"|"no"), stay ("more"|"same"|"less")
 -- Returns 1 if counted, 0 if no conversation is waiting for feedback.
+--@use stats
 if redis.call('DEL', KEYS[1]) == 0 then
   return 0
 end
-redis.call('HINCRBY', KEYS[2], 'feedback', 1)
-redis.call('HINCRBY', KEYS[2], 'feedback_helped_' .. ARGV[1], 1)
-redis.call('HINCRBY', KEYS[2], 'feedback_stay_' .. ARGV[2], 1)
-redis.call('EXPIRE', KEYS[2], 2764800)
+stat_in(KEYS[2], 'feedback')
+stat_in(KEYS[2], 'feedback_helped_' .. ARGV[1])
+stat_in(KEYS[2], 'feedback_stay_' .. ARGV[2])
 return 1

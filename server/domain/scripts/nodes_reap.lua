@@ -12,13 +12,9 @@
 --   "conv", conversation_id, surviving_sid, surviving_node
 --   "offer", offer_id, listener_sid, listener_node
 --@use withdraw_offer
+--@use stats
 local p = KEYS[1]
 local now = tonumber(ARGV[1])
-local function stat(field)
-  local k = p .. ':stats:' .. math.floor(now / 3600000)
-  redis.call('HINCRBY', k, field, 1)
-  redis.call('EXPIRE', k, 2764800)
-end
 local out = {}
 local function notice(a, b, c, d)
   table.insert(out, a) table.insert(out, b) table.insert(out, c) table.insert(out, d)
@@ -45,8 +41,8 @@ for _, node in ipairs(dead) do
         redis.call('SREM', nc, cid)
         redis.call('DEL', ck)
         redis.call('SREM', p .. ':convs', cid)
-        stat('conversations_ended')
-        stat('ended_partner_disconnected')
+        stat(p, now, 'conversations_ended')
+        stat(p, now, 'ended_partner_disconnected')
         if c[2] ~= node then
           redis.call('SREM', p .. ':node:' .. c[2] .. ':convs', cid)
           notice('conv', cid, c[1], c[2])
@@ -78,8 +74,8 @@ for _, node in ipairs(dead) do
         redis.call('SREM', nr, rid)
         redis.call('ZREM', p .. ':waiting', rid)
         redis.call('ZREM', p .. ':waiting_since', rid)
-        stat('abandoned')
-        stat('abandoned_node_lost')
+        stat(p, now, 'abandoned')
+        stat(p, now, 'abandoned_node_lost')
         if oid then
           local lsid, lnode = withdraw_offer(p, oid, now)
           if lsid then notice('offer', oid, lsid, lnode) end

@@ -12,13 +12,9 @@
 -- Returns {"no_such_offer"}, {"limit"} or {"ok", gp_sid, gp_node, request_id,
 --   open_conversations, conversations in this stretch of shifts}
 --@use withdraw_offer
+--@use stats
 local p = KEYS[1]
 local now = tonumber(ARGV[4])
-local function stat(field, n)
-  local k = p .. ':stats:' .. math.floor(now / 3600000)
-  redis.call('HINCRBY', k, field, n or 1)
-  redis.call('EXPIRE', k, 2764800)
-end
 local ok = p .. ':offer:' .. ARGV[1]
 local o = redis.call('HMGET', ok, 'rid', 'lsid', 'expires_ms')
 if not o[1] or o[2] ~= ARGV[2] or tonumber(o[3]) < now then
@@ -76,12 +72,12 @@ if l_node ~= '' then redis.call('ZADD', p .. ':nodes', 'NX', now, l_node) end
 -- Throughput over the last hour feeds the GPs' wait estimates.
 redis.call('ZADD', p .. ':matches', now, cid)
 redis.call('ZREMRANGEBYSCORE', p .. ':matches', '-inf', now - 3600000)
-stat('offers_accepted')
-stat('matched')
+stat(p, now, 'offers_accepted')
+stat(p, now, 'matched')
 local wait_s = math.floor((now - tonumber(r[3] or now)) / 1000)
-stat('wait_sum_s', wait_s)
+stat(p, now, 'wait_sum_s', wait_s)
 for _, b in ipairs({10, 30, 60, 120, 300, 600, 1200, 1800, 3600}) do
-  if wait_s <= b then stat('wait_le_' .. b) return {'ok', r[1], r[2], rid, active, shift_count} end
+  if wait_s <= b then stat(p, now, 'wait_le_' .. b) return {'ok', r[1], r[2], rid, active, shift_count} end
 end
-stat('wait_le_inf')
+stat(p, now, 'wait_le_inf')
 return {'ok', r[1], r[2], rid, active, shift_count}

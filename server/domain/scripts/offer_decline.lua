@@ -2,6 +2,7 @@
 -- listener and this listener becomes available again (now idle since now).
 -- KEYS[1] queue prefix; ARGV: offer_id, listener_sid, now_ms
 -- Returns {"no_such_offer"} or {"ok"}
+--@use stats
 local p = KEYS[1]
 local now = tonumber(ARGV[3])
 local ok = p .. ':offer:' .. ARGV[1]
@@ -17,7 +18,5 @@ local active = tonumber(redis.call('HGET', lk, 'active') or '0')
 if redis.call('HGET', lk, 'state') == 'available' and active < cap then
   redis.call('ZADD', p .. ':available', now, ARGV[2])
 end
-local k = p .. ':stats:' .. math.floor(now / 3600000)
-redis.call('HINCRBY', k, 'offers_declined', 1)
-redis.call('EXPIRE', k, 2764800)
+stat(p, now, 'offers_declined')
 return {'ok'}

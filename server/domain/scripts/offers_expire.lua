@@ -3,6 +3,7 @@
 -- its place; the listener who let it lapse is set away when ARGV[2] is "1".
 -- KEYS[1] queue prefix; ARGV: now_ms, set_away ("1"/"0")
 -- Returns a flat list: offer_id, listener_sid, listener_node, ... (up to 100)
+--@use stats
 local p = KEYS[1]
 local now = tonumber(ARGV[1])
 local out = {}
@@ -11,9 +12,7 @@ for _, oid in ipairs(redis.call('ZRANGEBYSCORE', p .. ':offers', '-inf', now, 'L
   local o = redis.call('HMGET', ok, 'rid', 'lsid')
   redis.call('DEL', ok)
   redis.call('ZREM', p .. ':offers', oid)
-  local k = p .. ':stats:' .. math.floor(now / 3600000)
-  redis.call('HINCRBY', k, 'offers_timed_out', 1)
-  redis.call('EXPIRE', k, 2764800)
+  stat(p, now, 'offers_timed_out')
   if o[1] then redis.call('HDEL', p .. ':req:' .. o[1], 'offer') end
   if o[2] then
     local lk = p .. ':listener:' .. o[2]

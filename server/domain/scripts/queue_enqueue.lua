@@ -12,14 +12,10 @@
 --  1-based position}, so the GP's first `queued` carries its estimate
 -- without a second call.
 --@use queue_standing
+--@use stats
 local p = KEYS[1]
 local rid = ARGV[1]
 local now = tonumber(ARGV[6])
-local function stat(field)
-  local k = p .. ':stats:' .. math.floor(now / 3600000)
-  redis.call('HINCRBY', k, field, 1)
-  redis.call('EXPIRE', k, 2764800)
-end
 -- Milliseconds alone tie when GPs arrive in the same millisecond (and ZSET
 -- ties sort by member, i.e. randomly): a per-queue sequence in the low
 -- digits keeps arrival order. now_ms * 1000 stays below 2^53.
@@ -39,8 +35,8 @@ redis.call('SADD', p .. ':node:' .. ARGV[3] .. ':reqs', rid)
 -- A node that holds live state is always in the node registry, even before
 -- its first heartbeat, so its death is always noticed (nodes_reap.lua).
 redis.call('ZADD', p .. ':nodes', 'NX', now, ARGV[3])
-stat('requests')
-if ARGV[5] == '1' then stat('requests_urgent') end
+stat(p, now, 'requests')
+if ARGV[5] == '1' then stat(p, now, 'requests_urgent') end
 local out = queue_standing(p, now)
 out[4] = redis.call('ZRANK', p .. ':waiting', rid) + 1
 return out

@@ -4,14 +4,10 @@
 -- KEYS[1] queue prefix; ARGV: request_id, now_ms, reason ("left"|"disconnected"|"max_wait")
 -- Returns {"none"} | {"left"} | {"withdrawn", offer_id, listener_sid, listener_node}
 --@use withdraw_offer
+--@use stats
 local p = KEYS[1]
 local rid = ARGV[1]
 local now = tonumber(ARGV[2])
-local function stat(field)
-  local k = p .. ':stats:' .. math.floor(now / 3600000)
-  redis.call('HINCRBY', k, field, 1)
-  redis.call('EXPIRE', k, 2764800)
-end
 local rk = p .. ':req:' .. rid
 redis.call('ZREM', p .. ':waiting', rid)
 redis.call('ZREM', p .. ':waiting_since', rid)
@@ -20,8 +16,8 @@ local r = redis.call('HMGET', rk, 'offer', 'node')
 local oid = r[1]
 if r[2] then redis.call('SREM', p .. ':node:' .. r[2] .. ':reqs', rid) end
 redis.call('DEL', rk)
-stat('abandoned')
-stat('abandoned_' .. ARGV[3])
+stat(p, now, 'abandoned')
+stat(p, now, 'abandoned_' .. ARGV[3])
 if not oid then return {'left'} end
 local lsid, node = withdraw_offer(p, oid, now)
 if not lsid then return {'left'} end

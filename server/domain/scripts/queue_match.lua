@@ -16,6 +16,7 @@
 -- KEYS[1] queue prefix; ARGV: now_ms, offer_ttl_ms, new_offer_id [, new_offer_id ...]
 -- Returns a flat list, 8 entries per offer made (empty: nothing to match):
 --   offer_id, request_id, listener_sid, listener_node, topic, urgent, gp_sid, gp_node
+--@use stats
 local p = KEYS[1]
 local now = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[2])
@@ -137,9 +138,5 @@ for _, r in ipairs(expired) do
   redis.call('ZREM', p .. ':waiting_since', r)
 end
 drop_stale()
-if made > 0 then
-  local k = p .. ':stats:' .. math.floor(now / 3600000)
-  redis.call('HINCRBY', k, 'offers_made', made)
-  redis.call('EXPIRE', k, 2764800)
-end
+if made > 0 then stat(p, now, 'offers_made', made) end
 return out

@@ -1,0 +1,43 @@
+#include "domain/session_auth.hpp"
+
+#include "domain/accounts.hpp"
+#include "domain/keys.hpp"
+#include "peerline/crypto/crypto.hpp"
+
+namespace peerline {
+
+void authenticate(redis::client& redis, std::string_view token, std::function<void(authentication)> done) {
+    using status = authentication::status;
+    auto key = keys::session(crypto::token_hash(token));
+    redis.exec({"HMGET", key, "role", "username", "sid"}, [&redis, done = std::move(done)](redis::value v) mutable {
+        authentication a;
+        if (v.failed()) {
+            a.result = status::unavailable;
+            return done(std::move(a));
+        }
+        auto role = v.elements.size() == 3 ? protocol::role_from_string(v.elements[0].str) : std::nullopt;
+        if (!role) return done(std::move(a)); // no such session (expired, revoked) or not ours
+        a.role = *role;
+        a.sid = v.elements[2].str;
+        if (*role == protocol::role::gp) {
+            a.result = status::ok;
+            return done(std::move(a));
+        }
+        a.username = v.elements[1].str;
+        // Staff: the account must still exist and be enabled. (The key is
+        // made before the call: `a` moves into the callback.)
+        auto account_key = keys::account(a.username);
+        redis.exec({"HMGET", std::move(account_key), "disabled", "capacity"},
+                   [a = std::move(a), done = std::move(done)](redis::value d) mutable {
+                       if (d.failed()) {
+                           a.result = status::unavailable;
+                       } else if (d.elements.size() == 2 && !d.elements[0].is_nil() && d.elements[0].str != "1") {
+                           a.result = status::ok;
+                           a.capacity = accounts::capacity_from_text(d.elements[1].str);
+                       }
+                       done(std::move(a));
+                   });
+    });
+}
+
+} // namespace peerline
