@@ -4,6 +4,7 @@
 #include "domain/client_session.hpp"
 #include "domain/connection_sink.hpp"
 #include "domain/services.hpp"
+#include "net/ws_teardown.hpp"
 
 #include <unistd.h>
 
@@ -29,7 +30,7 @@ namespace {
 // (each composed operation's work guard, the reactor operation's handler
 // work), and an idle connection always has a read pending. Every connection
 // runs on one of the server's io_contexts.
-using ws_socket = net::basic_stream_socket<tcp, net::io_context::executor_type>;
+using ws_socket = ws_plain_socket; // its teardown: net/ws_teardown.hpp
 
 template <class Stream> struct ws_next_layer {
     using type = Stream;
