@@ -165,7 +165,8 @@ int run_server(server_config cfg) {
     http_api api(svc);
     api.set_address_key(boot.address_key);
     auto max_connections = connection_cap(cfg, n_threads);
-    auto limits = std::make_shared<address_limits>(cfg.max_connections_per_address, max_connections);
+    auto limits = std::make_shared<address_limits>(cfg.max_connections_per_address, max_connections,
+                                                   cfg.max_sessions_per_address);
 
     tcp::endpoint endpoint(net::ip::make_address(cfg.bind), cfg.port);
     http_context http{svc, api, {}, tls};

@@ -75,9 +75,13 @@ void add_serve_options(CLI::App& serve, server_config& cfg, std::optional<std::s
             ->capture_default_str(),
         "PEERLINE_MAX_OUTGOING_BYTES");
     env(serve.add_option("--max-connections-per-address", cfg.max_connections_per_address,
-                         "Concurrent connections from one client address")
+                         "Concurrent connections from one client address that have not authenticated")
             ->capture_default_str(),
         "PEERLINE_MAX_CONNECTIONS_PER_ADDRESS");
+    env(serve.add_option("--max-sessions-per-address", cfg.max_sessions_per_address,
+                         "Concurrent authenticated WebSocket sessions from one client address")
+            ->capture_default_str(),
+        "PEERLINE_MAX_SESSIONS_PER_ADDRESS");
     env(serve.add_option("--max-connections", cfg.max_connections,
                          "Open connections on this node; beyond it a new connection gets 503 and is "
                          "closed (0: the open-file limit less a reserve of 64 + 4 per I/O thread)")
