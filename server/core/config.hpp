@@ -34,6 +34,12 @@ struct server_config {
     // Extra allowed WebSocket origins; the server's own origins are always allowed.
     std::vector<std::string> allowed_origins;
     std::string web_root; // empty = the built-in placeholder page
+    // Proxies whose word on the client's address is taken: addresses or CIDR
+    // ranges (like nginx's set_real_ip_from). From them, X-Forwarded-For is
+    // read, or with proxy_protocol a PROXY v2 header is required; from
+    // anyone else neither is ever believed.
+    std::vector<std::string> trusted_proxies;
+    bool proxy_protocol = false;
 
     // Storage
     std::string data_dir = ".peerline-data";
