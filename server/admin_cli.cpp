@@ -26,10 +26,14 @@ std::string read_password_from_stdin() {
 int create(redis::sync_client& redis, const admin_command& cmd, accounts::staff_role role) {
     auto params = pwhash_params_from_name(cmd.password_hash_cost);
     std::string password = cmd.password_stdin ? read_password_from_stdin() : crypto::generate_password();
-    switch (accounts::create(redis, cmd.username, role, password, params)) {
+    // A password Peerline made and printed is a one-time password: whoever
+    // reads it off this terminal is not the account's owner for long.
+    auto kind = cmd.password_stdin ? accounts::password_kind::chosen : accounts::password_kind::one_time;
+    switch (accounts::create(redis, cmd.username, role, password, params, kind)) {
     case accounts::create_result::created:
         std::cout << "created " << accounts::to_string(role) << "\n  username: " << cmd.username << "\n";
-        if (!cmd.password_stdin) std::cout << "  password: " << password << "\n";
+        if (!cmd.password_stdin)
+            std::cout << "  password: " << password << "\n  (a one-time password: replaced at the first sign-in)\n";
         return 0;
     case accounts::create_result::already_exists:
         std::cerr << "peerline admin: an account named '" << cmd.username << "' already exists\n";
@@ -110,8 +114,15 @@ int run_admin(const admin_command& cmd) {
     if (cmd.action == "create-listener") return create(redis, cmd, accounts::staff_role::listener);
     if (cmd.action == "create-admin") return create(redis, cmd, accounts::staff_role::admin);
     if (cmd.action == "disable" || cmd.action == "enable") {
-        if (!accounts::set_disabled(redis, cmd.username, cmd.action == "disable")) {
+        auto result = accounts::set_disabled(redis, cmd.username, cmd.action == "disable");
+        if (result == accounts::set_disabled_result::no_such_account) {
             std::cerr << "peerline admin: no account named '" << cmd.username << "'\n";
+            return 1;
+        }
+        if (result == accounts::set_disabled_result::last_admin) {
+            std::cerr << "peerline admin: '" << cmd.username
+                      << "' is the last enabled administrator; create or enable another first "
+                         "(peerline admin create-admin)\n";
             return 1;
         }
         std::cout << cmd.action << "d " << cmd.username << "\n";

@@ -53,13 +53,14 @@ bootstrap_result bootstrap(redis::sync_client& redis, const server_config& cfg,
 
     if (!accounts::any_admin(redis)) {
         auto password = crypto::generate_password();
-        auto r = accounts::create(redis, "admin", accounts::staff_role::admin, password, params);
+        auto r = accounts::create(redis, "admin", accounts::staff_role::admin, password, params,
+                                  accounts::password_kind::one_time);
         if (r == accounts::create_result::created) {
             log::info("admin_account_created");
             std::cout << "\npeerline: first run: created an administrator account.\n"
                       << "  username: admin\n"
                       << "  password: " << password << "\n"
-                      << "  (shown once; change it with `peerline admin`)\n\n"
+                      << "  (shown once: a one-time password, replaced at the first sign-in)\n\n"
                       << std::flush;
         } else if (r == accounts::create_result::already_exists) {
             log::warn("admin_account_disabled_none_enabled");

@@ -108,10 +108,13 @@ export default defineConfig(({ command, mode }) => {
             if (id.includes('/node_modules/libsodium') || id.includes('/src/crypto/')) return 'psc1';
             // Its own chunk: the admin page shows the release too without loading libsodium.
             if (id.includes('/src/shared/release')) return 'release';
-            // The date formatter is used by the dashboard too, which must not
-            // pull in the 'shared' chunk and with it the GP/listener stylesheet.
-            if (id.includes('/src/shared/datetime.ts')) return 'datetime';
             if (id.includes('/src/keystore/idb.ts')) return 'idb';
+            // What every page uses, the dashboard included (HTTP API, WebSocket,
+            // protocol types, DOM helpers, base64url, date formatter). No
+            // stylesheet in it: the dashboard must not load the GP/listener one.
+            if (/\/src\/shared\/(api|b64|datetime|dom|protocol|ws)\.ts$/.test(id)) return 'common';
+            // The GP's and listener's shared code (conversation, chat view,
+            // trust) with their stylesheet.
             if (id.includes('/src/shared/')) return 'shared';
             return undefined;
           },

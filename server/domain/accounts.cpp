@@ -36,7 +36,7 @@ bool valid_username(std::string_view name) noexcept {
 }
 
 create_result create(redis::sync_client& redis, std::string_view username, staff_role role,
-                     std::string_view password, const crypto::pwhash_params& params) {
+                     std::string_view password, const crypto::pwhash_params& params, password_kind kind) {
     if (!valid_username(username)) return create_result::invalid_username;
     if (password.size() < crypto::min_password_bytes || password.size() > crypto::max_password_bytes)
         return create_result::weak_password;
@@ -46,19 +46,36 @@ create_result create(redis::sync_client& redis, std::string_view username, staff
                      .count();
     auto v = redis.eval(scripts::account_create(), {keys::account(username), keys::usernames},
                         {std::string(username), std::string(to_string(role)), hash,
-                         std::to_string(now_s)});
+                         std::to_string(now_s), kind == password_kind::one_time ? "1" : "0"});
     if (v.failed()) throw std::runtime_error("Redis error creating account: " + v.str);
     return v.integer == 1 ? create_result::created : create_result::already_exists;
 }
 
-bool set_disabled(redis::sync_client& redis, std::string_view username, bool disabled) {
-    auto key = keys::account(username);
-    auto exists = redis.exec({"EXISTS", key});
-    if (exists.failed()) throw std::runtime_error("Redis error: " + exists.str);
-    if (exists.integer != 1) return false;
-    auto v = redis.exec({"HSET", key, "disabled", disabled ? "1" : "0"});
+std::vector<std::string> set_disabled_keys(std::string_view username,
+                                           const std::vector<std::string>& all_usernames) {
+    std::vector<std::string> out{keys::account(username)};
+    out.reserve(all_usernames.size() + 1);
+    for (auto& name : all_usernames) out.push_back(keys::account(name));
+    return out;
+}
+
+std::vector<std::string> set_disabled_args(bool disabled) { return {disabled ? "1" : "0"}; }
+
+set_disabled_result set_disabled_result_from(long long answer) noexcept {
+    if (answer == 1) return set_disabled_result::done;
+    if (answer == -1) return set_disabled_result::last_admin;
+    return set_disabled_result::no_such_account;
+}
+
+set_disabled_result set_disabled(redis::sync_client& redis, std::string_view username, bool disabled) {
+    auto names = redis.exec({"SMEMBERS", keys::usernames});
+    if (names.failed()) throw std::runtime_error("Redis error: " + names.str);
+    std::vector<std::string> all;
+    for (auto& n : names.elements) all.push_back(n.str);
+    auto v = redis.eval(scripts::account_set_disabled(), set_disabled_keys(username, all),
+                        set_disabled_args(disabled));
     if (v.failed()) throw std::runtime_error("Redis error: " + v.str);
-    return true;
+    return set_disabled_result_from(v.integer);
 }
 
 std::vector<account_summary> list(redis::sync_client& redis) {

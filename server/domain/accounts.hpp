@@ -28,13 +28,30 @@ bool valid_username(std::string_view name) noexcept;
 
 enum class create_result { created, already_exists, invalid_username, weak_password };
 
+// Whether the password is one to replace at first sign-in: a password
+// printed by Peerline (first-run administrator, `peerline admin create-*`
+// without --password-stdin) is; one the operator chose is not.
+enum class password_kind { chosen, one_time };
+
 // Creates an account. Blocking; CLI and start-up only.
 create_result create(redis::sync_client& redis, std::string_view username, staff_role role,
-                     std::string_view password, const crypto::pwhash_params& params);
+                     std::string_view password, const crypto::pwhash_params& params,
+                     password_kind kind = password_kind::chosen);
 
 // Disables or re-enables an account; a disabled account cannot log in and
-// its sessions are refused at the next check. Returns false if no such account.
-bool set_disabled(redis::sync_client& redis, std::string_view username, bool disabled);
+// its sessions are refused at the next check. The last enabled administrator
+// is never disabled (account_set_disabled.lua decides, atomically).
+enum class set_disabled_result { done, no_such_account, last_admin };
+set_disabled_result set_disabled(redis::sync_client& redis, std::string_view username, bool disabled);
+
+// What account_set_disabled.lua is called with: the account's key first, then
+// the key of every username in `all_usernames` (the set of usernames as read
+// just before), so every key the script reads is named in KEYS.
+std::vector<std::string> set_disabled_keys(std::string_view username,
+                                           const std::vector<std::string>& all_usernames);
+std::vector<std::string> set_disabled_args(bool disabled);
+// The script's answer as a result (1 done, 0 no such account, -1 last admin).
+set_disabled_result set_disabled_result_from(long long answer) noexcept;
 
 // True if at least one enabled administrator account exists.
 bool any_admin(redis::sync_client& redis);

@@ -62,16 +62,29 @@ bool calendar::is_open(sys_seconds now) const {
     return false;
 }
 
-std::optional<sys_seconds> calendar::on_shift_until(std::string_view listener, sys_seconds now) const {
-    if (!is_open(now)) return std::nullopt;
+namespace {
+std::vector<interval> listener_occurrences(const calendar& cal, std::string_view listener, sys_seconds from,
+                                           sys_seconds to) {
     std::vector<interval> mine;
-    auto window_end = now + hours(24 * 8);
-    for (auto& s : shifts_) {
+    for (auto& s : cal.shifts()) {
         if (s.listener != listener) continue;
-        auto occ = occurrences(s, now - hours(48), window_end);
+        auto occ = cal.occurrences(s, from, to);
         mine.insert(mine.end(), occ.begin(), occ.end());
     }
     std::sort(mine.begin(), mine.end(), [](auto& a, auto& b) { return a.start < b.start; });
+    return mine;
+}
+} // namespace
+
+std::vector<interval> calendar::upcoming(std::string_view listener, sys_seconds now) const {
+    return listener_occurrences(*this, listener, now, now + listing_horizon);
+}
+
+std::optional<sys_seconds> calendar::on_shift_until(std::string_view listener, sys_seconds now) const {
+    if (!is_open(now)) return std::nullopt;
+    // From two days back, for a shift already running; to the listing horizon,
+    // so every occurrence merged here is also one upcoming() lists.
+    auto mine = listener_occurrences(*this, listener, now - hours(48), now + listing_horizon);
     std::optional<sys_seconds> until;
     for (auto& i : mine) {
         if (!until) {

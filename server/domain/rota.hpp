@@ -56,8 +56,19 @@ public:
     // Occurrences of `s` that overlap [from, to).
     std::vector<interval> occurrences(const shift& s, sys_seconds from, sys_seconds to) const;
 
+    // How far ahead a listener's own shifts are listed and merged into a
+    // stretch. One horizon for both, so "on shift until" never names a time
+    // past the last shift the listener's table shows.
+    static constexpr std::chrono::hours listing_horizon{24 * 7};
+
+    // The listener's shift occurrences that overlap [now, now + listing_horizon),
+    // in start order.
+    std::vector<interval> upcoming(std::string_view listener, sys_seconds now) const;
+
     // If `listener` is on shift at `now` (and the service is open), the end of
-    // the running stretch of shifts (adjacent or overlapping ones merged).
+    // the running stretch of shifts (adjacent or overlapping ones merged),
+    // looking no further than listing_horizon: never later than the end of
+    // the last of upcoming(listener, now).
     std::optional<sys_seconds> on_shift_until(std::string_view listener, sys_seconds now) const;
 
     // True if the service is open at `now` (opening hours, closed days).

@@ -11,6 +11,7 @@ namespace peerline::scripts {
 std::vector<const redis::script*> all();
 
 const redis::script& account_create();
+const redis::script& account_set_disabled();
 const redis::script& session_create();
 const redis::script& login_failure();
 const redis::script& queue_enqueue();

@@ -65,10 +65,10 @@ net::awaitable<http_response> http_api::change_password_and_issue(const http_req
 
 std::optional<http_response> http_api::disable_refusal(const http_request& req, const identity& who,
                                                        const std::string& username) {
-    // Only an enabled administrator may disable accounts, so refusing one's
-    // own account also means the last enabled administrator can never be
-    // disabled over the API. (Two administrators disabling each other at the
-    // same instant could both succeed; `peerline admin create-admin` recovers.)
+    // Nobody disables their own account. The last enabled administrator is
+    // also refused, atomically, by account_set_disabled.lua (409 last_admin):
+    // over the API that is reached only when two administrators disable each
+    // other at the same instant, and from `peerline admin disable` directly.
     if (username == who.username)
         return json_error(req, http::status::conflict, "cannot_disable_self",
                              "You cannot disable your own account: that could leave nobody able to run the "

@@ -102,13 +102,24 @@ net::awaitable<http_response> http_api::admin_accounts_post(const http_request& 
 
 net::awaitable<http_response> http_api::admin_account_set_disabled(const http_request& req,
                                                                    std::string username, bool disabled) {
-    std::vector<std::string> exists{"EXISTS", keys::account(username)};
-    auto e = co_await svc_.redis->async_exec(std::move(exists), net::use_awaitable);
-    if (e.failed()) co_return unavailable_response(req);
-    if (e.integer != 1) co_return json_error(req, http::status::not_found, "not_found", "No such account.");
-    std::vector<std::string> set{"HSET", keys::account(username), "disabled", disabled ? "1" : "0"};
-    auto v = co_await svc_.redis->async_exec(std::move(set), net::use_awaitable);
+    std::vector<std::string> members{"SMEMBERS", keys::usernames};
+    auto names = co_await svc_.redis->async_exec(std::move(members), net::use_awaitable);
+    if (names.failed()) co_return unavailable_response(req);
+    std::vector<std::string> all;
+    for (auto& n : names.elements) all.push_back(n.str);
+    auto v = co_await svc_.redis->async_eval(scripts::account_set_disabled(),
+                                             accounts::set_disabled_keys(username, all),
+                                             accounts::set_disabled_args(disabled), net::use_awaitable);
     if (v.failed()) co_return unavailable_response(req);
+    switch (accounts::set_disabled_result_from(v.integer)) {
+    case accounts::set_disabled_result::no_such_account:
+        co_return json_error(req, http::status::not_found, "not_found", "No such account.");
+    case accounts::set_disabled_result::last_admin:
+        co_return json_error(req, http::status::conflict, "last_admin",
+                             "This is the last enabled administrator account: disabling it would leave "
+                             "nobody able to run the service. Enable or create another administrator first.");
+    case accounts::set_disabled_result::done: break;
+    }
     // A disabled account's tokens are refused from now on (every API call
     // and WebSocket hello re-reads the account); its open connections on
     // this node close now, on other nodes at their next staff heartbeat.

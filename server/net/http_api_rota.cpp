@@ -71,11 +71,8 @@ net::awaitable<http_response> http_api::rota_get(const http_request& req, const 
     if (who.role == "listener") {
         if (auto until = cal->on_shift_until(who.username, now)) body["on_shift_until_ms"] = to_ms(*until);
         json upcoming = json::array();
-        for (auto& s : cal->shifts()) {
-            if (s.listener != who.username) continue;
-            for (auto& i : cal->occurrences(s, now, now + hours(24 * 7)))
-                upcoming.push_back({{"start_ms", to_ms(i.start)}, {"end_ms", to_ms(i.end)}});
-        }
+        for (auto& i : cal->upcoming(who.username, now))
+            upcoming.push_back({{"start_ms", to_ms(i.start)}, {"end_ms", to_ms(i.end)}});
         body["upcoming"] = upcoming;
     }
     std::vector<std::string> get_hours{"HGETALL", keys::rota_hours};

@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 using namespace peerline::integration;
 using nlohmann::json;
 
@@ -128,6 +130,72 @@ TEST_CASE("an administrator cannot disable their own account (so never the last 
     auto other = admin_token(s, "other-admin");
     CHECK(send(s.ep(), "POST", "/api/admin/accounts/only-admin/disable", nullptr, other).status == 204);
     CHECK(account_named(s.ep(), other, "only-admin")["disabled"] == true);
+}
+
+TEST_CASE("a password the command line printed is a one-time password, and one the operator chose is not",
+          "[http][admin]") {
+    peerline_stack s;
+    auto printed = s.admin.run({"create-admin", "printed-admin"});
+    REQUIRE(printed.status.success());
+    auto at = printed.out.find("password: ");
+    REQUIRE(at != std::string::npos);
+    auto password = printed.out.substr(at + 10, printed.out.find('\n', at) - at - 10);
+    REQUIRE(password.size() >= 12);
+    auto first = tc::http_post_json(s.ep(), "/api/login", {{"username", "printed-admin"}, {"password", password}});
+    CHECK(first.status == 403);
+    CHECK(error_code_of(first) == "password_change_required");
+    auto changed = tc::http_post_json(
+        s.ep(), "/api/login",
+        {{"username", "printed-admin"}, {"password", password}, {"new_password", "the admin's own choice"}});
+    CHECK(changed.status == 200);
+    // Chosen on stdin by the operator: signs in as it is.
+    s.admin.create_listener("chosen.listener", "a chosen password here");
+    CHECK(tc::login(s.ep(), "chosen.listener", "a chosen password here").role == "listener");
+}
+
+TEST_CASE("the last enabled administrator is never disabled, from the command line either, and two "
+          "administrators disabling each other at once leave one",
+          "[http][admin]") {
+    peerline_stack s;
+    auto first = admin_token(s, "first-admin");
+    s.admin.disable("admin"); // the first run's administrator: first-admin is now the only enabled one
+    // The operator's command line refuses the only administrator.
+    auto refused = s.admin.run({"disable", "first-admin"});
+    CHECK_FALSE(refused.status.success());
+    CHECK(refused.err.find("last enabled administrator") != std::string::npos);
+    CHECK(account_named(s.ep(), first, "first-admin")["disabled"] == false);
+
+    // With a second administrator it may; then the second is the last.
+    auto second = admin_token(s, "second-admin");
+    auto listener_pw = "pw-" + ts::random_hex(12);
+    s.admin.create_listener("a.listener", listener_pw);
+    s.admin.disable("a.listener"); // not an administrator: never counts
+    s.admin.disable("first-admin");
+    CHECK(account_named(s.ep(), second, "first-admin")["disabled"] == true);
+    auto again = s.admin.run({"disable", "second-admin"});
+    CHECK_FALSE(again.status.success());
+    CHECK(account_named(s.ep(), second, "second-admin")["disabled"] == false);
+
+    // Two administrators disabling each other at the same instant: the rule
+    // is one Redis script, so whichever runs second finds the other gone and
+    // is refused (409 last_admin), or was already refused as disabled.
+    auto third = admin_token(s, "third-admin"); // two enabled now: second and third
+    tc::http_response a, b;
+    std::thread t1([&] { a = send(s.ep(), "POST", "/api/admin/accounts/third-admin/disable", nullptr, second); });
+    std::thread t2([&] { b = send(s.ep(), "POST", "/api/admin/accounts/second-admin/disable", nullptr, third); });
+    t1.join();
+    t2.join();
+    CHECK_FALSE((a.status == 204 && b.status == 204));
+    CHECK(((a.status == 204) != (b.status == 204)));
+    auto loser = a.status == 204 ? b : a;
+    CHECK((loser.status == 409 || loser.status == 401));
+    if (loser.status == 409) CHECK(error_code_of(loser) == "last_admin");
+    auto survivor = a.status == 204 ? second : third;
+    auto list = tc::http_get(s.ep(), "/api/admin/accounts", tc::bearer(survivor)).json();
+    int enabled_admins = 0;
+    for (auto& acc : list["accounts"])
+        if (acc["role"] == "admin" && acc["disabled"] == false) ++enabled_admins;
+    CHECK(enabled_admins == 1);
 }
 
 TEST_CASE("the landing page's configuration is public, and the 24/7 list is the administrators' "

@@ -96,6 +96,26 @@ TEST_CASE("adjacent shifts of one listener count as one stretch", "[rota]") {
     CHECK_FALSE(cal.on_shift_until("someone-else", utc(2026, 1, 5, 10)));
 }
 
+TEST_CASE("on shift until never names a time past the last shift the listener's table lists", "[rota]") {
+    // Every day 00:00-24:00 one after another: one stretch with no end. The
+    // 8-day look-ahead once said "until Friday 11 December" while the table of
+    // upcoming shifts (7 days) ended on Wednesday 9 December.
+    std::vector<shift> every_day;
+    for (unsigned d = 0; d < 7; ++d) {
+        every_day.push_back(weekly("ian", d, "00:00", "00:00"));
+        every_day.back().id += std::to_string(d);
+    }
+    calendar cal(london(), every_day, {});
+    auto now = utc(2026, 12, 2, 15, 52); // Wednesday 2 December
+    auto listed = cal.upcoming("ian", now);
+    REQUIRE_FALSE(listed.empty());
+    auto until = cal.on_shift_until("ian", now);
+    REQUIRE(until);
+    CHECK(*until == listed.back().end);
+    CHECK(*until <= now + calendar::listing_horizon + hours(24));
+    for (std::size_t i = 1; i < listed.size(); ++i) CHECK(listed[i - 1].start < listed[i].start);
+}
+
 TEST_CASE("opening hours and closed days limit when anyone counts as on shift", "[rota]") {
     opening_hours hours;
     hours.configured = true;

@@ -7,9 +7,12 @@
 // revocation key delegated by the root, held here in the browser
 // (revocation-signer.ts) or by a scheduled job on the organisation's machine.
 
-import { Api, ApiError, describeError } from './api';
-import { h, clear, field, StatusLine, formatDateTime, stackTable } from './dom';
-import { normaliseB64url, readCertificate, readRevocationList, type CertificateInfo } from './codec';
+import { Api, ApiError } from '../shared/api';
+import { normaliseB64url } from '../shared/b64';
+import { formatDateTime } from '../shared/datetime';
+import { h, clear, field, StatusLine, stackTable } from '../shared/dom';
+import { describeError } from './errors';
+import { readCertificate, readRevocationList, type CertificateInfo } from './codec';
 import { RevocationSigner } from './revocation-signer';
 import type { TrustStateText } from '../shared/api';
 

@@ -17,7 +17,7 @@ import {
   Tooltip,
   type ChartConfiguration,
 } from 'chart.js';
-import { h, clear } from './dom';
+import { h, clear } from '../shared/dom';
 import {
   type Bucket,
   type StatsResponse,

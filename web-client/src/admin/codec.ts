@@ -1,30 +1,7 @@
 // Reading certificates and revocation lists for display only (docs/CRYPTO.md
 // §3.3, §3.4). The server checks signatures; the GP's browser checks them
 // again. Nothing here trusts what it decodes.
-
-export function normaliseB64url(text: string): string {
-  return text.replace(/\s+/g, '');
-}
-
-export function fromB64url(text: string): Uint8Array | null {
-  const t = normaliseB64url(text);
-  if (!/^[A-Za-z0-9_-]*$/.test(t) || t.length % 4 === 1) return null;
-  const b64 = t.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((t.length + 3) % 4);
-  try {
-    const bin = atob(b64);
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
-  } catch {
-    return null;
-  }
-}
-
-export function toB64url(bytes: Uint8Array): string {
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
+import { b64urlDecodeOrNull as fromB64url } from '../shared/b64';
 
 function u64(b: Uint8Array, at: number): bigint {
   let v = 0n;

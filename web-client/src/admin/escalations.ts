@@ -2,13 +2,14 @@
 // every view until acknowledged, announced assertively to screen readers,
 // with a short tone (Web Audio, no media file) and a flashing title.
 
-import { h, byId, formatDateTime } from './dom';
+import { formatDateTime } from '../shared/datetime';
+import { $, h } from '../shared/dom';
 import type { Escalation } from './live';
 
 export class Escalations {
-  private list = byId<HTMLUListElement>('escalation-list');
-  private section = byId('escalations');
-  private announcer = byId('escalation-announcer');
+  private list = $<HTMLUListElement>('escalation-list');
+  private section = $('escalations');
+  private announcer = $('escalation-announcer');
   private audio: AudioContext | null = null;
   private baseTitle = document.title;
   private titleTimer: number | undefined;
@@ -63,7 +64,7 @@ export class Escalations {
     window.clearInterval(this.titleTimer);
     this.titleTimer = undefined;
     document.title = this.baseTitle;
-    byId('main').focus();
+    $('main').focus();
   }
 
   reset(): void {

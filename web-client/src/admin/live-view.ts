@@ -3,8 +3,8 @@
 // GET /api/admin/stats, refreshed when the push says something changed.
 
 import { formatClock } from '../shared/datetime';
-import { h, byId, formatDuration } from './dom';
-import type { LiveStats } from './live';
+import { $, h, formatDuration } from '../shared/dom';
+import type { LiveStats } from '../shared/protocol';
 import {
   type StatsResponse,
   count,
@@ -192,7 +192,7 @@ export class LiveView {
       if (now === this.lastAnnounced) return;
       this.lastAnnounced = now;
       this.lastAnnounceMs = Date.now();
-      byId('announcer').textContent = now === 1 ? '1 GP waiting.' : `${now} GPs waiting.`;
+      $('announcer').textContent = now === 1 ? '1 GP waiting.' : `${now} GPs waiting.`;
     };
     if (this.lastAnnounced === null) {
       this.lastAnnounced = waiting; // no announcement for the first value

@@ -1,23 +1,12 @@
-// The administrator's WebSocket: hello with the token, then `live_stats`
-// pushes and `escalation` alerts. Reconnects with backoff; the token is sent
-// only inside the hello frame, never in the URL.
+// The administrator's live connection: the shared WebSocket client
+// (shared/ws.ts: hello with the token, never in the URL) with the
+// dashboard's own policy: `live_stats` pushes and `escalation` alerts, a
+// back-off of up to 30 s shown as a countdown, a ping every 25 s, the
+// server's `shutdown` delay honoured, and a session that is not an
+// administrator's treated as expired.
 
-export interface LiveListeners {
-  rostered: number;
-  online: number;
-  available: number;
-  busy: number;
-  wrapup: number;
-  away: number;
-}
-
-export interface LiveStats {
-  waiting: number;
-  longest_wait_s: number;
-  offers_pending: number;
-  conversations_active: number;
-  listeners: LiveListeners;
-}
+import type { LiveStats, ServerFrame } from '../shared/protocol';
+import { type ConnState, type RetryCause, WsClient } from '../shared/ws';
 
 export interface Escalation {
   listener: string;
@@ -40,11 +29,21 @@ export interface LiveHandlers {
 
 const MAX_BACKOFF_MS = 30_000;
 
+/** 1 s doubling to 30 s, with jitter so that many dashboards do not reconnect in step. */
+function backoffMs(attempt: number): number {
+  const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** attempt);
+  return Math.round(backoff * (0.75 + Math.random() * 0.5));
+}
+
+const WAIT_REASON: Record<RetryCause, string> = {
+  lost: 'The live connection was lost.',
+  unreachable: 'The server cannot be reached.',
+  not_opened: 'The live connection could not be opened.',
+  shutdown: 'The server is restarting.',
+};
+
 export class LiveConnection {
-  private ws: WebSocket | null = null;
-  private stopped = true;
-  private attempt = 0;
-  private retryTimer: number | undefined;
+  private ws: WsClient | null = null;
   private countdownTimer: number | undefined;
   private pingTimer: number | undefined;
 
@@ -54,167 +53,94 @@ export class LiveConnection {
   ) {}
 
   start(): void {
-    this.stopped = false;
-    this.attempt = 0;
-    this.connect();
+    this.ws?.close();
+    // No resume grace: the dashboard retries for as long as it is open.
+    this.ws = new WsClient(this.token, {
+      onFrame: (f) => this.onFrame(f),
+      onRelay: () => undefined, // admins get no relay frames
+      onState: (st) => this.onState(st),
+      onAttempt: () => {
+        this.clearTimers();
+        this.handlers.onState({ kind: 'connecting' });
+      },
+      onRetry: (delayMs, cause) => this.countDown(delayMs, WAIT_REASON[cause]),
+    }, { resumeGraceMs: Infinity, backoffMs });
+    this.ws.connect();
   }
 
   stop(): void {
-    this.stopped = true;
+    const ws = this.ws;
+    this.ws = null;
     this.clearTimers();
-    if (this.ws) {
-      const ws = this.ws;
-      this.ws = null;
-      ws.onclose = null;
-      ws.close(1000);
-    }
+    ws?.close();
     this.handlers.onState({ kind: 'stopped' });
   }
 
   /** Reconnect now (the "Reconnect" button). */
   reconnectNow(): void {
-    if (this.stopped) return;
     this.clearTimers();
-    if (this.ws) {
-      const ws = this.ws;
-      this.ws = null;
-      ws.onclose = null;
-      ws.close(1000);
-    }
-    this.attempt = 0;
-    this.connect();
+    this.ws?.reconnectNow();
   }
 
   private clearTimers(): void {
-    window.clearTimeout(this.retryTimer);
     window.clearInterval(this.countdownTimer);
     window.clearInterval(this.pingTimer);
-    this.retryTimer = this.countdownTimer = this.pingTimer = undefined;
+    this.countdownTimer = this.pingTimer = undefined;
   }
 
-  private connect(): void {
-    const token = this.token();
-    if (!token) {
-      this.handlers.onSessionExpired();
-      return;
+  private onState(st: ConnState): void {
+    if (st === 'expired') {
+      this.expire();
+    } else if (st !== 'online') {
+      window.clearInterval(this.pingTimer); // 'online' waits for the welcome's role
     }
-    this.handlers.onState({ kind: 'connecting' });
-    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    let ws: WebSocket;
-    try {
-      ws = new WebSocket(`${scheme}//${location.host}/ws`);
-    } catch {
-      this.scheduleRetry('The live connection could not be opened.');
-      return;
-    }
-    this.ws = ws;
-    let welcomed = false;
-    let expired = false;
-    ws.onopen = () => {
-      ws.send(JSON.stringify({ v: 1, type: 'hello', token }));
-    };
-    ws.onmessage = (ev: MessageEvent) => {
-      if (typeof ev.data !== 'string') return; // admins get no relay frames
-      let msg: Record<string, unknown>;
-      try {
-        msg = JSON.parse(ev.data) as Record<string, unknown>;
-      } catch {
-        return;
-      }
-      if (msg.v !== 1) return;
-      switch (msg.type) {
-        case 'welcome':
-          if (msg.role !== 'admin') {
-            expired = true;
-            ws.close(1000);
-            this.handlers.onSessionExpired();
-            return;
-          }
-          welcomed = true;
-          this.attempt = 0;
-          this.handlers.onState({ kind: 'open' });
-          // Keep intermediaries from timing out an idle-looking socket.
-          this.pingTimer = window.setInterval(() => {
-            if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ v: 1, type: 'ping' }));
-          }, 25_000);
-          break;
-        case 'live_stats':
-          if (isLiveStats(msg.live)) this.handlers.onStats(msg.live);
-          break;
-        case 'escalation':
-          if (typeof msg.listener === 'string' && typeof msg.conversation_id === 'string')
-            this.handlers.onEscalation({
-              listener: msg.listener,
-              conversation_id: msg.conversation_id,
-              received_ms: Date.now(),
-            });
-          break;
-        case 'error':
-          if (!welcomed && (msg.code === 'invalid_token' || msg.code === 'not_authenticated')) {
-            expired = true;
-            this.ws = null;
-            ws.onclose = null;
-            ws.close(1000);
-            this.handlers.onSessionExpired();
-          }
-          break;
-        case 'shutdown': {
-          const after = typeof msg.retry_after_ms === 'number' ? msg.retry_after_ms : 5000;
-          this.ws = null;
-          ws.onclose = null;
-          ws.close(1000);
-          this.scheduleRetry('The server is restarting.', after);
-          break;
-        }
-        default:
-          break;
-      }
-    };
-    ws.onclose = () => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      window.clearInterval(this.pingTimer);
-      if (this.stopped || expired) return;
-      this.scheduleRetry(welcomed ? 'The live connection was lost.' : 'The server cannot be reached.');
-    };
   }
 
-  private scheduleRetry(reason: string, fixedMs?: number): void {
-    if (this.stopped) return;
+  private expire(): void {
+    const ws = this.ws;
+    this.ws = null;
     this.clearTimers();
-    const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.attempt);
-    // Jitter so that many dashboards do not reconnect in step.
-    const delay = fixedMs ?? Math.round(backoff * (0.75 + Math.random() * 0.5));
-    this.attempt += 1;
-    const due = Date.now() + delay;
+    ws?.close();
+    this.handlers.onSessionExpired();
+  }
+
+  private onFrame(f: ServerFrame): void {
+    switch (f.type) {
+      case 'welcome':
+        if (f.role !== 'admin') {
+          this.expire();
+          return;
+        }
+        this.handlers.onState({ kind: 'open' });
+        // Keep intermediaries from timing out an idle-looking socket.
+        window.clearInterval(this.pingTimer);
+        this.pingTimer = window.setInterval(() => {
+          if (this.ws?.isOnline) this.ws.send({ type: 'ping' });
+        }, 25_000);
+        break;
+      case 'live_stats':
+        this.handlers.onStats(f.live);
+        break;
+      case 'escalation':
+        this.handlers.onEscalation({ listener: f.listener, conversation_id: f.conversation_id, received_ms: Date.now() });
+        break;
+      case 'shutdown':
+        this.ws?.reconnectAfter(f.retry_after_ms);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** "Retrying in N s", once a second until the next attempt. */
+  private countDown(delayMs: number, reason: string): void {
+    this.clearTimers();
+    const due = Date.now() + delayMs;
     const tick = () => {
       const left = Math.max(0, Math.ceil((due - Date.now()) / 1000));
       this.handlers.onState({ kind: 'waiting', retryInS: left, reason });
     };
     tick();
     this.countdownTimer = window.setInterval(tick, 1000);
-    this.retryTimer = window.setTimeout(() => {
-      window.clearInterval(this.countdownTimer);
-      this.connect();
-    }, delay);
   }
-}
-
-function isNum(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
-
-export function isLiveStats(v: unknown): v is LiveStats {
-  if (!v || typeof v !== 'object') return false;
-  const o = v as Record<string, unknown>;
-  const l = o.listeners as Record<string, unknown> | undefined;
-  return (
-    isNum(o.waiting) &&
-    isNum(o.longest_wait_s) &&
-    isNum(o.offers_pending) &&
-    isNum(o.conversations_active) &&
-    !!l &&
-    typeof l === 'object' &&
-    ['rostered', 'online', 'available', 'busy', 'wrapup', 'away'].every((k) => isNum(l[k]))
-  );
 }

@@ -3,9 +3,11 @@
 // exists here: the server never has it, and this page asks for none.
 
 import './admin.css';
-import { Api, ApiError, describeError } from './api';
-import { byId, h } from './dom';
-import { LiveConnection, type ConnectionState, type LiveStats, isLiveStats } from './live';
+import { Api, ApiError } from '../shared/api';
+import { $, h } from '../shared/dom';
+import { isLiveStats } from '../shared/protocol';
+import { describeError } from './errors';
+import { LiveConnection, type ConnectionState } from './live';
 import { LiveView } from './live-view';
 import { ChartsView } from './charts-view';
 import { AccountsView } from './accounts-view';
@@ -40,12 +42,12 @@ const loaded = new Set<ViewName>();
 // ---------------------------------------------------------------- banner
 
 function showBanner(message: string): void {
-  const b = byId('banner');
+  const b = $('banner');
   b.textContent = message;
   b.hidden = false;
 }
 function hideBanner(): void {
-  const b = byId('banner');
+  const b = $('banner');
   b.hidden = true;
   b.textContent = '';
 }
@@ -53,22 +55,22 @@ function hideBanner(): void {
 // ---------------------------------------------------------------- sign-in
 
 function showLogin(message = ''): void {
-  byId('app').hidden = true;
-  byId('login-view').hidden = false;
-  byId('logout').hidden = true;
-  byId('whoami').hidden = true;
-  byId('connection').hidden = true;
-  const msg = byId('login-message');
+  $('app').hidden = true;
+  $('login-view').hidden = false;
+  $('logout').hidden = true;
+  $('whoami').hidden = true;
+  $('connection').hidden = true;
+  const msg = $('login-message');
   msg.textContent = message;
   msg.classList.toggle('error', !!message);
   hideBanner();
-  (byId('login-password') as HTMLInputElement).value = '';
-  (message ? byId('login-username') : byId('login-username')).focus();
+  ($('login-password') as HTMLInputElement).value = '';
+  (message ? $('login-username') : $('login-username')).focus();
 }
 
 function sessionExpired(): void {
   teardown();
-  api.forget();
+  api.setToken(null);
   showLogin('Your session has expired or was ended. Please sign in again.');
 }
 
@@ -86,29 +88,29 @@ function teardown(): void {
 }
 
 function clearView(v: ViewName): void {
-  byId(`view-${v}`).replaceChildren();
+  $(`view-${v}`).replaceChildren();
 }
 
 async function onLoginSubmit(ev: SubmitEvent): Promise<void> {
   ev.preventDefault();
   escalations.unlockAudio(); // a user gesture: later alerts may sound
-  const u = (byId('login-username') as HTMLInputElement).value.trim();
-  const p = (byId('login-password') as HTMLInputElement).value;
-  const msg = byId('login-message');
-  const submit = byId('login-submit') as HTMLButtonElement;
+  const u = ($('login-username') as HTMLInputElement).value.trim();
+  const p = ($('login-password') as HTMLInputElement).value;
+  const msg = $('login-message');
+  const submit = $('login-submit') as HTMLButtonElement;
   msg.classList.add('error');
   if (!u || !p) {
     msg.textContent = 'Enter your username and password.';
-    (u ? byId('login-password') : byId('login-username')).focus();
+    (u ? $('login-password') : $('login-username')).focus();
     return;
   }
   // After a one-time password: the new one, typed twice.
-  const changing = !byId('login-new-password').hidden;
-  const fresh = (byId('login-new') as HTMLInputElement).value;
-  if (changing && (fresh.length < 12 || fresh !== (byId('login-new-again') as HTMLInputElement).value)) {
+  const changing = !$('login-new-password').hidden;
+  const fresh = ($('login-new') as HTMLInputElement).value;
+  if (changing && (fresh.length < 12 || fresh !== ($('login-new-again') as HTMLInputElement).value)) {
     msg.textContent = fresh.length < 12 ? 'Choose a new password of at least 12 characters.'
       : 'The two new passwords differ. Type the same password in both.';
-    byId(fresh.length < 12 ? 'login-new' : 'login-new-again').focus();
+    $(fresh.length < 12 ? 'login-new' : 'login-new-again').focus();
     return;
   }
   submit.disabled = true;
@@ -123,34 +125,34 @@ async function onLoginSubmit(ev: SubmitEvent): Promise<void> {
       return;
     }
     username = u;
-    (byId('login-password') as HTMLInputElement).value = '';
+    ($('login-password') as HTMLInputElement).value = '';
     endPasswordChange();
     msg.textContent = '';
     startDashboard();
   } catch (err) {
     if (err instanceof ApiError && err.code === 'password_change_required') {
       // Nothing else until the one-time password is replaced.
-      byId('login-new-password').hidden = false;
+      $('login-new-password').hidden = false;
       submit.textContent = 'Set password and sign in';
       msg.classList.remove('error');
       msg.textContent = 'Choose a new password to continue.';
-      byId('login-new').focus();
+      $('login-new').focus();
       return;
     }
     msg.classList.add('error');
     if (err instanceof ApiError && err.status === 401) msg.textContent = 'The username or password is not right.';
     else msg.textContent = describeError(err);
-    byId('login-password').focus();
+    $('login-password').focus();
   } finally {
     submit.disabled = false;
   }
 }
 
 function endPasswordChange(): void {
-  byId('login-new-password').hidden = true;
-  (byId('login-new') as HTMLInputElement).value = '';
-  (byId('login-new-again') as HTMLInputElement).value = '';
-  byId('login-submit').textContent = 'Sign in';
+  $('login-new-password').hidden = true;
+  ($('login-new') as HTMLInputElement).value = '';
+  ($('login-new-again') as HTMLInputElement).value = '';
+  $('login-submit').textContent = 'Sign in';
 }
 
 async function onLogout(): Promise<void> {
@@ -161,24 +163,24 @@ async function onLogout(): Promise<void> {
     /* the token is forgotten either way */
   }
   showLogin('You have signed out.');
-  byId('login-message').classList.remove('error');
+  $('login-message').classList.remove('error');
 }
 
 // ---------------------------------------------------------------- dashboard
 
 function startDashboard(): void {
-  byId('login-view').hidden = true;
-  byId('app').hidden = false;
-  byId('logout').hidden = false;
-  const who = byId('whoami');
+  $('login-view').hidden = true;
+  $('app').hidden = false;
+  $('logout').hidden = false;
+  const who = $('whoami');
   who.textContent = `Signed in as ${username}`;
   who.hidden = false;
 
-  liveView = new LiveView(byId('view-live'));
-  charts = new ChartsView(byId('view-charts'));
-  accounts = new AccountsView(byId('view-accounts'), api);
-  rota = new RotaView(byId('view-rota'), api);
-  signposting = new SignpostingView(byId('view-signposting'), api);
+  liveView = new LiveView($('view-live'));
+  charts = new ChartsView($('view-charts'));
+  accounts = new AccountsView($('view-accounts'), api);
+  rota = new RotaView($('view-rota'), api);
+  signposting = new SignpostingView($('view-signposting'), api);
   accounts.self = username;
   accounts.onAccounts = (a) => rota?.setAccounts(a);
   charts.onRefresh = () => void refreshStats(true);
@@ -208,7 +210,7 @@ function startDashboard(): void {
 let lastConnectionKind = '';
 
 function showConnection(state: ConnectionState): void {
-  const el = byId('connection');
+  const el = $('connection');
   // Announced once per change of state, not on every countdown tick.
   if (state.kind !== lastConnectionKind && state.kind !== 'stopped') {
     const said: Record<string, string> = {
@@ -216,7 +218,7 @@ function showConnection(state: ConnectionState): void {
       open: 'Live updates connected.',
       waiting: 'Live updates lost. Reconnecting.',
     };
-    if (said[state.kind]) byId('announcer').textContent = said[state.kind];
+    if (said[state.kind]) $('announcer').textContent = said[state.kind];
   }
   lastConnectionKind = state.kind;
   el.hidden = false;
@@ -254,7 +256,7 @@ function scheduleHourRefresh(): void {
 }
 
 async function refreshStats(withDays: boolean): Promise<void> {
-  if (!api.signedIn) return;
+  if (!api.hasToken) return;
   lastHourFetch = Date.now();
   try {
     let stats: StatsResponse;
@@ -271,7 +273,7 @@ async function refreshStats(withDays: boolean): Promise<void> {
     }
     hideBanner();
     liveView?.showHour(stats);
-    if (Date.now() - lastPush > 6_000 && isLiveStats(stats.live)) liveView?.showLive(stats.live as LiveStats, 'poll');
+    if (Date.now() - lastPush > 6_000 && isLiveStats(stats.live)) liveView?.showLive(stats.live, 'poll');
     if (withDays) charts?.update(stats, daysSupported && Array.isArray(stats.days));
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return; // handled by sessionExpired
@@ -289,9 +291,9 @@ function viewFromHash(): ViewName {
 }
 
 function showView(v: ViewName, focus = false): void {
-  if (byId('app').hidden) return;
+  if ($('app').hidden) return;
   for (const name of VIEWS) {
-    const section = byId(`view-${name}`);
+    const section = $(`view-${name}`);
     section.hidden = name !== v;
     const link = document.querySelector<HTMLAnchorElement>(`nav.sections a[data-view="${name}"]`);
     if (link) {
@@ -311,15 +313,15 @@ function showView(v: ViewName, focus = false): void {
     loaded.add(v); // not reloaded: it would discard unsaved edits
     void signposting?.load();
   }
-  if (focus) byId(`${v}-title`).focus();
+  if (focus) $(`${v}-title`).focus();
 }
 
 window.addEventListener('hashchange', () => showView(viewFromHash(), true));
 
 // ---------------------------------------------------------------- start
 
-byId<HTMLFormElement>('login-form').addEventListener('submit', (ev) => void onLoginSubmit(ev as SubmitEvent));
-byId('logout').addEventListener('click', () => void onLogout());
+$<HTMLFormElement>('login-form').addEventListener('submit', (ev) => void onLoginSubmit(ev as SubmitEvent));
+$('logout').addEventListener('click', () => void onLogout());
 api.onSessionExpired = sessionExpired;
 showLogin();
-void showReleaseFingerprint(byId('release-fingerprint'));
+void showReleaseFingerprint($('release-fingerprint'));

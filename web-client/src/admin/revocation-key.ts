@@ -4,7 +4,7 @@
 // CryptoKey objects, the root's delegation to this key, and the last list
 // this browser signed (its own record of every revocation, so a server that
 // hands back an older list cannot make it forget one).
-import { toB64url } from './codec';
+import { b64urlEncode } from '../shared/b64';
 import { objectStore } from '../keystore/idb';
 
 const DB = 'peerline-admin';
@@ -44,4 +44,4 @@ export async function signWith(rec: RevocationKeyRecord, bytes: Uint8Array): Pro
   return new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, rec.keys.privateKey, bytes as Uint8Array<ArrayBuffer>));
 }
 
-export const publicKeyText = (rec: RevocationKeyRecord): string => toB64url(rec.publicKey);
+export const publicKeyText = (rec: RevocationKeyRecord): string => b64urlEncode(rec.publicKey);

@@ -7,9 +7,11 @@
 // docs/CRYPTO.md §3.4, docs/OPERATIONS.md ("Revocation lists").
 import * as psc1 from '../crypto/index.js';
 import type { TrustStateText } from '../shared/api';
-import { Api, ApiError, describeError } from './api';
-import { fromB64url, toB64url } from './codec';
-import { field, formatDateTime, h, StatusLine } from './dom';
+import { Api, ApiError } from '../shared/api';
+import { b64urlDecodeOrNull as fromB64url, b64urlEncode as toB64url } from '../shared/b64';
+import { formatDateTime } from '../shared/datetime';
+import { field, h, StatusLine } from '../shared/dom';
+import { describeError } from './errors';
 import {
   createRevocationKey, loadRevocationKey, publicKeyText, saveRevocationKey, signWith, type RevocationKeyRecord,
 } from './revocation-key';

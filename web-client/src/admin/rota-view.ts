@@ -2,8 +2,10 @@
 // service's time zone (from GET /api/rota), not the browser's.
 
 import { setTimeZone } from '../shared/datetime';
-import { Api, describeError } from './api';
-import { h, clear, field, StatusLine, formatDateTime, stackTable } from './dom';
+import { Api } from '../shared/api';
+import { formatDateTime } from '../shared/datetime';
+import { h, clear, field, StatusLine, stackTable } from '../shared/dom';
+import { describeError } from './errors';
 import type { Account } from './accounts-view';
 
 interface Shift {

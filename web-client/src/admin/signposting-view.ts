@@ -1,8 +1,9 @@
 // The 24/7 alternatives GPs are shown (always on the landing page, and when
 // nobody is on shift or the wait is too long).
 
-import { Api, ApiError, describeError } from './api';
-import { h, clear, StatusLine, uniqueId } from './dom';
+import { Api, ApiError } from '../shared/api';
+import { h, clear, StatusLine, uniqueId } from '../shared/dom';
+import { describeError } from './errors';
 
 interface Alternative {
   name: string;

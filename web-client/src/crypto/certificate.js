@@ -1,12 +1,17 @@
 // Listener certificates, revocation lists, revocation-key delegations and
-// enrolment requests: encoding, strict decoding, signing and the GP's chain
-// check (docs/CRYPTO.md, "Certificates"). Twin of
-// crypto/src/e2e/certificate.cpp; the directory is in directory.js.
+// enrolment requests: encoding, strict decoding, signing, and the GP's checks
+// of a trust state and of a listener's chain (docs/CRYPTO.md,
+// "Certificates"). Twin of crypto/src/e2e/certificate.cpp; the directory is
+// in directory.js, the framing both share in signed.js.
 import * as C from './constants.js';
 import { fail } from './errors.js';
-import { verifyTrustState } from './directory.js';
+import { decodeDirectory, directorySignatureOk } from './directory.js';
+import { readHandle, readHeader, readSignatureEnd, validHandle, withSig } from './signed.js';
 import { concat, equal, sign, verify, utf8 } from './sodium.js';
 import { Reader, Writer } from './wire.js';
+
+// The shared framing, still exported from here for existing importers.
+export { readHandle, readHeader, readSignatureEnd, validHandle, withSig } from './signed.js';
 
 /**
  * @typedef {object} ListenerCertificate
@@ -46,9 +51,6 @@ import { Reader, Writer } from './wire.js';
  * @property {Uint8Array} signature
  */
 
-const HANDLE_RE = /^[A-Za-z0-9._-]{1,64}$/;
-/** @param {string} h */
-export const validHandle = (h) => typeof h === 'string' && HANDLE_RE.test(h);
 const validRole = (r) => r === C.ROLE_LISTENER || r === C.ROLE_SUPERVISOR;
 
 function certTbs(c) {
@@ -83,13 +85,6 @@ function enrolmentTbs(r) {
     .bytes();
 }
 
-export const withSig = (tbs, sig) => {
-  const out = new Uint8Array(tbs.length + sig.length);
-  out.set(tbs);
-  out.set(sig, tbs.length);
-  return out;
-};
-
 /** @param {ListenerCertificate} c */
 export const encodeCertificate = (c) => withSig(certTbs(c), c.signature);
 /** @param {RevocationList} l */
@@ -105,28 +100,6 @@ export const encodeRevocationDelegation = (d) => withSig(delegationTbs(d), d.sig
  * @param {Omit<RevocationList,'signature'>} l
  */
 export const revocationListSignedBytes = (l) => concat(utf8(C.LABEL_REVOCATION), crlTbs(l));
-
-export function readHeader(r, type) {
-  const v = r.u8();
-  const t = r.u8();
-  if (v !== C.PROTOCOL_VERSION) fail('bad_version');
-  if (t !== type) fail('bad_type');
-}
-
-export function readHandle(r) {
-  const len = r.u8();
-  if (len === 0 || len > C.MAX_HANDLE_BYTES) fail('bad_length');
-  const raw = r.take(len);
-  const h = String.fromCharCode(...raw);
-  if (!validHandle(h)) fail('bad_field');
-  return h;
-}
-
-export function readSignatureEnd(r) {
-  const sig = r.take(C.SIGNATURE_BYTES);
-  if (r.remaining !== 0) fail('trailing_bytes');
-  return sig;
-}
 
 /** @param {Uint8Array} bytes @returns {ListenerCertificate} */
 export function decodeCertificate(bytes) {
@@ -267,6 +240,35 @@ export const enrolmentSignatureOk = (r) => verify(C.LABEL_ENROLMENT, enrolmentTb
  * @property {number[]} [allowedRoles]  default [listener]
  * @property {bigint|number} [minCrlNumber]  lowest list number accepted (the build's floor, or the highest seen)
  */
+
+/**
+ * The delegation, list and directory of a trust anchor, each checked against
+ * the root, the clock and each other, in the order of verify_trust_state in
+ * C++. Throws E2eError with the first failure.
+ * @param {TrustAnchor} trust
+ * @returns {{delegation: RevocationDelegation, list: RevocationList, directory: import('./directory.js').Directory}}
+ */
+export function verifyTrustState(trust) {
+  const now = BigInt(trust.now);
+  const delegation = decodeRevocationDelegation(trust.revocationDelegation ?? new Uint8Array(0));
+  if (!delegationSignatureOk(delegation, trust.root)) fail('bad_signature');
+  if (delegation.notAfter <= delegation.notBefore || delegation.notAfter - delegation.notBefore > C.MAX_DELEGATION_VALIDITY_S) {
+    fail('delegation_invalid');
+  }
+  if (now < delegation.notBefore || now >= delegation.notAfter) fail('delegation_invalid');
+
+  const list = decodeRevocationList(trust.revocationList ?? new Uint8Array(0));
+  if (!revocationSignatureOk(list, delegation.revocationKey)) fail('bad_signature');
+  if (list.nextUpdate <= list.issuedAt || list.nextUpdate - list.issuedAt > C.MAX_CRL_VALIDITY_S) fail('crl_validity_too_long');
+  if (list.issuedAt < delegation.notBefore || list.issuedAt >= delegation.notAfter) fail('delegation_invalid');
+  if (now >= list.nextUpdate) fail('crl_stale');
+  if (list.number < BigInt(trust.minCrlNumber ?? 0)) fail('crl_rollback');
+
+  const directory = decodeDirectory(trust.directory ?? new Uint8Array(0));
+  if (!directorySignatureOk(directory, trust.root)) fail('bad_signature');
+  if (directory.number < list.directoryNumber) fail('directory_stale');
+  return { delegation, list, directory };
+}
 
 /**
  * The GP's whole chain check; throws E2eError with the first failure, in the

@@ -1,13 +1,11 @@
 // The organisation's root-signed directory (handle -> the one current
-// certificate: serial, validity, identity key) and the check of a whole
-// trust state (delegation, revocation list, directory). docs/CRYPTO.md §3.5.
+// certificate: serial, validity, identity key). docs/CRYPTO.md §3.5. The
+// check of a whole trust state (delegation, revocation list, directory) is
+// certificate.js's verifyTrustState.
 // Twin of crypto/src/e2e/directory.cpp.
-import {
-  decodeRevocationDelegation, decodeRevocationList, delegationSignatureOk, readHandle, readHeader,
-  readSignatureEnd, revocationSignatureOk, validHandle, withSig,
-} from './certificate.js';
 import * as C from './constants.js';
 import { fail } from './errors.js';
+import { readHandle, readHeader, readSignatureEnd, validHandle, withSig } from './signed.js';
 import { sign, verify } from './sodium.js';
 import { Reader, Writer } from './wire.js';
 
@@ -111,32 +109,3 @@ export const directorySignatureOk = (d, root) => verify(C.LABEL_DIRECTORY, direc
 
 /** @param {Directory} d @param {string} handle @returns {DirectoryEntry|undefined} */
 export const findEntry = (d, handle) => d.entries.find((e) => e.handle === handle);
-
-/**
- * The delegation, list and directory of a trust anchor, each checked against
- * the root, the clock and each other, in the order of verify_trust_state in
- * C++. Throws E2eError with the first failure.
- * @param {import('./certificate.js').TrustAnchor} trust
- * @returns {{delegation: import('./certificate.js').RevocationDelegation, list: import('./certificate.js').RevocationList, directory: Directory}}
- */
-export function verifyTrustState(trust) {
-  const now = BigInt(trust.now);
-  const delegation = decodeRevocationDelegation(trust.revocationDelegation ?? new Uint8Array(0));
-  if (!delegationSignatureOk(delegation, trust.root)) fail('bad_signature');
-  if (delegation.notAfter <= delegation.notBefore || delegation.notAfter - delegation.notBefore > C.MAX_DELEGATION_VALIDITY_S) {
-    fail('delegation_invalid');
-  }
-  if (now < delegation.notBefore || now >= delegation.notAfter) fail('delegation_invalid');
-
-  const list = decodeRevocationList(trust.revocationList ?? new Uint8Array(0));
-  if (!revocationSignatureOk(list, delegation.revocationKey)) fail('bad_signature');
-  if (list.nextUpdate <= list.issuedAt || list.nextUpdate - list.issuedAt > C.MAX_CRL_VALIDITY_S) fail('crl_validity_too_long');
-  if (list.issuedAt < delegation.notBefore || list.issuedAt >= delegation.notAfter) fail('delegation_invalid');
-  if (now >= list.nextUpdate) fail('crl_stale');
-  if (list.number < BigInt(trust.minCrlNumber ?? 0)) fail('crl_rollback');
-
-  const directory = decodeDirectory(trust.directory ?? new Uint8Array(0));
-  if (!directorySignatureOk(directory, trust.root)) fail('bad_signature');
-  if (directory.number < list.directoryNumber) fail('directory_stale');
-  return { delegation, list, directory };
-}

@@ -6,7 +6,8 @@ import { ApiError, describeApiError } from '../shared/api';
 import { $, $input, announce, setError, showView } from '../shared/dom';
 import { initCrypto, rootFingerprint } from '../shared/trust';
 import { showReleaseFingerprint } from '../shared/release';
-import { type ConnState, type ServerFrame, WsClient } from '../shared/ws';
+import type { FrameOf, ServerFrame } from '../shared/protocol';
+import { type ConnState, WsClient } from '../shared/ws';
 import { REASON_TEXT, STATE_TEXT, setAvailability, updateAvailabilityButtons } from './availability';
 import { unlockSound } from './alerts';
 import { refreshDevice } from './device';
@@ -141,25 +142,25 @@ function onFrame(f: ServerFrame): void {
       updateAvailabilityButtons();
       break;
     case 'availability':
-      setAvailability(f.state as string, f.reason as string | undefined, f.until_ms as number | undefined);
-      if (f.reason) announce(`${STATE_TEXT[f.state as string]}. ${REASON_TEXT[f.reason as string] ?? ''}`);
+      setAvailability(f.state, f.reason, f.until_ms);
+      if (f.reason) announce(`${STATE_TEXT[f.state]}. ${REASON_TEXT[f.reason] ?? ''}`);
       break;
     case 'offer':
       onOffer(f);
       break;
     case 'offer_withdrawn':
-      removeOffer(f.offer_id as string, WITHDRAWN_TEXT[f.reason as string]);
+      removeOffer(f.offer_id, WITHDRAWN_TEXT[f.reason]);
       break;
     case 'conversation_started':
       for (const id of [...s.offers.keys()]) removeOffer(id);
-      onConversationStarted(f.channel as number, f.conversation_id as string);
+      onConversationStarted(f.channel, f.conversation_id);
       break;
     case 'conversation_ended':
       onConversationEnded(f);
       break;
     case 'escalation_sent': {
-      const t = convByChannel(f.channel as number);
-      const n = f.supervisors as number;
+      const t = convByChannel(f.channel);
+      const n = f.supervisors;
       const text = n > 0 ? `The duty supervisor has been alerted (${n} online).`
         : 'No duty supervisor is online right now. Follow your escalation guidance.';
       t?.chat.addSystem(text);
@@ -168,7 +169,7 @@ function onFrame(f: ServerFrame): void {
       break;
     }
     case 'partner_status': {
-      const t = convByChannel(f.channel as number);
+      const t = convByChannel(f.channel);
       if (!t) break;
       if (f.state === 'reconnecting') {
         t.status.textContent = 'The GP’s connection dropped. Waiting for them to come back…';
@@ -191,8 +192,8 @@ function onFrame(f: ServerFrame): void {
   }
 }
 
-function onServerError(f: ServerFrame): void {
-  const code = f.code as string;
+function onServerError(f: FrameOf<'error'>): void {
+  const code = f.code;
   switch (f.in_reply_to) {
     case 'set_availability':
       setError('avail-error', code === 'not_on_shift'
@@ -208,7 +209,7 @@ function onServerError(f: ServerFrame): void {
       }
       break;
     default:
-      setError('page-error', typeof f.message === 'string' ? f.message : `Error: ${code}`);
+      setError('page-error', f.message);
   }
 }
 

@@ -1,39 +1,25 @@
 // Offers: one card per offer with a countdown, Accept and Decline; removed
 // when accepted, withdrawn or refused.
-import type { ServerFrame } from '../shared/ws';
+import { type FrameOf, type WithdrawnReason, topicLabel } from '../shared/protocol';
 import { $, announce, h } from '../shared/dom';
 import { offersWaiting } from './alerts';
 import { s } from './state';
 
-export interface Offer {
-  el: HTMLElement;
-  timer: number;
-  expiresAt: number;
-}
 
-export const TOPIC_LABELS: Record<string, string> = {
-  workload: 'Workload or burnout',
-  clinical_case: 'A clinical case',
-  complaint: 'A complaint or the regulator',
-  career: 'Career',
-  personal: 'Something personal',
-  other: 'Something else',
-};
-
-export const WITHDRAWN_TEXT: Record<string, string> = {
+export const WITHDRAWN_TEXT: Record<WithdrawnReason, string> = {
   taken: 'The offer was taken by another listener.',
   expired: 'The offer expired and was passed on.',
   gp_left: 'The GP left the queue.',
   declined: 'You declined the offer.',
 };
 
-export function onOffer(f: ServerFrame): void {
-  const id = f.offer_id as string;
-  const expiresAt = Date.now() + (f.expires_in_ms as number);
+export function onOffer(f: FrameOf<'offer'>): void {
+  const id = f.offer_id;
+  const expiresAt = Date.now() + f.expires_in_ms;
   const countdown = h('span', { class: 'countdown' });
   const accept = h('button', { type: 'button', 'data-offer': id, class: 'accept' }, 'Accept');
   const decline = h('button', { type: 'button', class: 'secondary decline' }, 'Decline');
-  const topic = f.topic ? TOPIC_LABELS[f.topic as string] ?? String(f.topic) : 'No topic given';
+  const topic = f.topic ? topicLabel(f.topic) : 'No topic given';
   const el = h('div', { class: 'offer', 'data-offer-id': id, role: 'group', 'aria-label': 'Offer' },
     h('p', {}, h('strong', {}, f.urgent ? 'Urgent: a GP asks to talk' : 'A GP asks to talk'), ` — ${topic}.`),
     h('p', {}, 'Time left to accept: ', countdown),
@@ -58,7 +44,7 @@ export function onOffer(f: ServerFrame): void {
   $('offers').append(el);
   $('no-offers').hidden = true;
   offersWaiting(s.offers.size, true);
-  announce(`New offer: ${f.urgent ? 'urgent, ' : ''}${topic}. ${Math.round((f.expires_in_ms as number) / 1000)} seconds to accept.`);
+  announce(`New offer: ${f.urgent ? 'urgent, ' : ''}${topic}. ${Math.round(f.expires_in_ms / 1000)} seconds to accept.`);
   accept.focus();
 }
 

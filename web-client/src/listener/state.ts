@@ -1,11 +1,33 @@
 // The listener console's state, shared by its modules, and the hooks main.ts
-// fills in (so the parts need not import each other in a circle).
+// fills in (so the parts need not import each other in a circle: the shapes
+// of a conversation tab and an offer are here too, not in their modules).
 import * as psc1 from '../crypto/index.js';
 import { Api, type Alternative } from '../shared/api';
-import type { ListenerIdentityLike } from '../shared/conversation';
+import type { ChatView } from '../shared/chatview';
+import type { Conversation, ListenerIdentityLike } from '../shared/conversation';
 import type { WsClient } from '../shared/ws';
-import type { ConvTab } from './tabs';
-import type { Offer } from './offers';
+
+/** One conversation's tab (tabs.ts). */
+export interface ConvTab {
+  conv: Conversation;
+  chat: ChatView;
+  tab: HTMLButtonElement;
+  panel: HTMLElement;
+  status: HTMLElement;
+  safety: HTMLElement;
+  tools: HTMLButtonElement[];
+  /** The share/escalate and ending rows: removed from view once it has ended. */
+  toolRows: HTMLElement[];
+  ended: boolean;
+  pending: Set<string>;
+}
+
+/** One offer's card (offers.ts). */
+export interface Offer {
+  el: HTMLElement;
+  timer: number;
+  expiresAt: number;
+}
 
 export const s = {
   api: new Api(),

@@ -4,29 +4,16 @@
 import { ChatView } from '../shared/chatview';
 import { Conversation, type ConversationEvent } from '../shared/conversation';
 import { $, announce, h } from '../shared/dom';
-import type { ServerFrame } from '../shared/ws';
-import { s } from './state';
+import type { EndReason, FrameOf } from '../shared/protocol';
+import { type ConvTab, s } from './state';
 
-const END_REASONS: [string, string][] = [
+const END_REASONS: [EndReason, string][] = [
   ['completed', 'Completed'],
   ['safeguarding_referral', 'Safeguarding referral'],
   ['technical', 'Technical problem'],
   ['other', 'Other'],
 ];
 
-export interface ConvTab {
-  conv: Conversation;
-  chat: ChatView;
-  tab: HTMLButtonElement;
-  panel: HTMLElement;
-  status: HTMLElement;
-  safety: HTMLElement;
-  tools: HTMLButtonElement[];
-  /** The share/escalate and ending rows: removed from view once it has ended. */
-  toolRows: HTMLElement[];
-  ended: boolean;
-  pending: Set<string>;
-}
 
 function selectTab(t: ConvTab): void {
   for (const other of s.convs.values()) {
@@ -131,7 +118,8 @@ export function onConversationStarted(channel: number, conversationId: string): 
     setConfirm(false);
     end.disabled = true;
     t.conv.sendEnd();
-    s.ws?.send({ type: 'end_conversation', channel: t.conv.channel, reason: reason.value });
+    const chosen = END_REASONS.find(([v]) => v === reason.value)?.[0];
+    s.ws?.send({ type: 'end_conversation', channel: t.conv.channel, reason: chosen });
   });
   $('conv-tabs').append(tab);
   $('conv-panels').append(panel);
@@ -196,8 +184,8 @@ export function convByChannel(channel: number): ConvTab | undefined {
   return undefined;
 }
 
-export function onConversationEnded(f: ServerFrame): void {
-  const t = convByChannel(f.channel as number);
+export function onConversationEnded(f: FrameOf<'conversation_ended'>): void {
+  const t = convByChannel(f.channel);
   if (!t) return;
   t.ended = true;
   t.conv.close();

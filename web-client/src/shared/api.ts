@@ -1,13 +1,11 @@
-// The HTTP JSON API (docs/PROTOCOL.md §9, /work/contract.md additions).
-// The session token lives in this object only: never in storage, cookies or
-// URLs. Errors come back as ApiError with the server's code, or the code
-// "unreachable" when the server could not be reached at all.
+// The HTTP JSON API (docs/PROTOCOL.md §9), for every page. The session
+// token lives in this object only: never in storage, cookies or URLs.
+// Errors come back as ApiError with the server's code (and Retry-After, when
+// the server sent one), or the code "unreachable" (status 0) when the server
+// could not be reached at all.
+import type { Alternative } from './protocol';
 
-export interface Alternative {
-  name: string;
-  contact: string;
-  hours: string;
-}
+export type { Alternative } from './protocol';
 
 export interface PublicConfig {
   signposting: Alternative[];
@@ -43,6 +41,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly retryAfterS?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -72,6 +71,12 @@ export function describeApiError(e: unknown): string {
 
 export class Api {
   private token: string | null = null;
+  /**
+   * When set, called once when the server refuses the token (401 to a
+   * request that carried one); the token is forgotten first. The dashboard
+   * sets it; the GP and listener pages handle `invalid_token` themselves.
+   */
+  onSessionExpired: (() => void) | null = null;
 
   constructor(private readonly base = '') {}
 
@@ -89,8 +94,9 @@ export class Api {
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = {};
-    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    const sent = this.token;
+    if (sent) headers.Authorization = `Bearer ${sent}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let res: Response;
     try {
@@ -105,7 +111,7 @@ export class Api {
     } catch {
       throw new ApiError(0, 'unreachable', 'The server could not be reached.');
     }
-    const text = await res.text();
+    const text = await res.text().catch(() => '');
     let json: unknown = null;
     if (text) {
       try {
@@ -115,10 +121,36 @@ export class Api {
       }
     }
     if (!res.ok) {
-      const err = (json as { error?: { code?: string; message?: string } } | null)?.error;
-      throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText);
+      const retry = Number(res.headers.get('Retry-After'));
+      const err = errorBody(json);
+      const e = new ApiError(res.status, err.code ?? `http_${res.status}`, err.message ?? res.statusText,
+        Number.isFinite(retry) && retry > 0 ? retry : undefined);
+      if (res.status === 401 && sent && this.onSessionExpired) {
+        this.token = null;
+        this.onSessionExpired();
+      }
+      throw e;
     }
     return json as T;
+  }
+
+  // The dashboard's requests: each needs a token (refused here without one).
+  get<T>(path: string): Promise<T> {
+    return this.authorised<T>('GET', path);
+  }
+  post<T>(path: string, body?: unknown): Promise<T> {
+    return this.authorised<T>('POST', path, body);
+  }
+  put<T>(path: string, body?: unknown): Promise<T> {
+    return this.authorised<T>('PUT', path, body);
+  }
+  del<T>(path: string): Promise<T> {
+    return this.authorised<T>('DELETE', path);
+  }
+
+  private authorised<T>(method: string, path: string, body?: unknown): Promise<T> {
+    if (!this.token) return Promise.reject(new ApiError(401, 'invalid_token', 'Not signed in.'));
+    return this.request<T>(method, path, body);
   }
 
   config(): Promise<PublicConfig> {
@@ -170,7 +202,6 @@ export class Api {
     }
   }
 
-  /** The latest signed revocation list (b64url), or null when none is published. */
   /** The trust state (delegation, latest list, directory), or null when no list is published. */
   async revocationList(): Promise<TrustStateText | null> {
     try {
@@ -200,4 +231,15 @@ export class Api {
   me(): Promise<{ role: string; username?: string }> {
     return this.request('GET', '/api/me');
   }
+}
+
+/** The `{"error":{"code","message"}}` of a refusal, as far as it is there. */
+function errorBody(json: unknown): { code?: string; message?: string } {
+  if (typeof json !== 'object' || json === null || !('error' in json)) return {};
+  const e: unknown = json.error;
+  if (typeof e !== 'object' || e === null) return {};
+  return {
+    code: 'code' in e && typeof e.code === 'string' ? e.code : undefined,
+    message: 'message' in e && typeof e.message === 'string' ? e.message : undefined,
+  };
 }

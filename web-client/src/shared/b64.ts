@@ -14,3 +14,17 @@ export function b64urlDecode(text: string): Uint8Array {
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
 }
+
+/** Text pasted by a person (certificates, lists): whitespace and line breaks removed. */
+export function normaliseB64url(text: string): string {
+  return text.replace(/\s+/g, '');
+}
+
+/** Pasted base64url decoded, or null when it is not base64url. */
+export function b64urlDecodeOrNull(text: string): Uint8Array | null {
+  try {
+    return b64urlDecode(normaliseB64url(text));
+  } catch {
+    return null;
+  }
+}

@@ -9,19 +9,41 @@
 //   and go out after the next `welcome`; relay frames are refused (see
 //   sendRelay).
 // - Binary frames are relay frames: version 1, kind 1, channel (u16 BE), payload.
+// - Text frames become typed ServerFrames (protocol.ts); others are ignored.
+//
+// Every page uses this one client. The GP and listener pages take the
+// defaults; the administrator's dashboard (admin/live.ts) passes its own
+// back-off, retries for as long as it is open (no resume grace) and is told
+// of each attempt and each wait so it can show a countdown.
+
+import { type ClientFrame, type Limits, type ServerFrame, decodeServerFrame } from './protocol';
 
 export type ConnState = 'connecting' | 'online' | 'reconnecting' | 'closed' | 'expired' | 'unreachable';
 
-export interface ServerFrame {
-  v: 1;
-  type: string;
-  [k: string]: unknown;
-}
+/** Why the client waits before connecting again. */
+export type RetryCause = 'lost' | 'unreachable' | 'not_opened' | 'shutdown';
 
 export interface WsEvents {
   onFrame(f: ServerFrame): void;
   onRelay(channel: number, payload: Uint8Array): void;
   onState(s: ConnState, detail?: string): void;
+  /** Each attempt to open the socket is about to start (optional). */
+  onAttempt?(): void;
+  /** The next attempt starts in `delayMs` (optional). */
+  onRetry?(delayMs: number, cause: RetryCause): void;
+}
+
+export interface WsOptions {
+  /** How long a dropped session may take to come back before it is given up (resume grace). */
+  resumeGraceMs?: number;
+  /** The wait before retry number `attempt` (0-based). */
+  backoffMs?: (attempt: number) => number;
+  url?: string;
+}
+
+/** The GP's and listener's back-off: 300 ms doubling to 5 s. */
+export function defaultBackoffMs(attempt: number): number {
+  return Math.min(5000, 300 * 2 ** Math.min(attempt, 5));
 }
 
 const RELAY_VERSION = 1;
@@ -58,14 +80,20 @@ export class WsClient {
   private welcomed = false;
   private everWelcomed = false;
   private stopped = false;
-  limits = { max_control_frame_bytes: 8192, max_relay_frame_bytes: 65540 };
+  private readonly resumeGraceMs: number;
+  private readonly backoffMs: (attempt: number) => number;
+  private readonly url: string;
+  limits: Limits = { max_control_frame_bytes: 8192, max_relay_frame_bytes: 65540 };
 
   constructor(
     private readonly token: () => string | null,
     private readonly events: WsEvents,
-    private readonly resumeGraceMs: number = 60000,
-    private readonly url: string = defaultUrl(),
-  ) {}
+    options: WsOptions = {},
+  ) {
+    this.resumeGraceMs = options.resumeGraceMs ?? 60000;
+    this.backoffMs = options.backoffMs ?? defaultBackoffMs;
+    this.url = options.url ?? defaultUrl();
+  }
 
   get connState(): ConnState {
     return this.state;
@@ -77,7 +105,7 @@ export class WsClient {
   }
 
   /** Sends a control frame (queued while reconnecting). */
-  send(frame: Record<string, unknown>): void {
+  send(frame: ClientFrame): void {
     this.enqueue(JSON.stringify({ v: 1, ...frame }));
   }
 
@@ -102,6 +130,27 @@ export class WsClient {
   close(): void {
     this.stopped = true;
     this.outbox = [];
+    this.drop();
+    this.setState('closed');
+  }
+
+  /** Drops the socket (if any) and connects again now, with the back-off reset. */
+  reconnectNow(): void {
+    if (this.stopped) return;
+    this.drop();
+    this.attempt = 0;
+    this.open();
+  }
+
+  /** Drops the socket and connects again after `delayMs` (a server's `shutdown` says when). */
+  reconnectAfter(delayMs: number): void {
+    if (this.stopped) return;
+    this.drop();
+    this.scheduleRetry('shutdown', delayMs);
+  }
+
+  /** Forgets the socket and any pending retry without a close event. */
+  private drop(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     const ws = this.ws;
@@ -114,7 +163,6 @@ export class WsClient {
         /* already closed */
       }
     }
-    this.setState('closed');
   }
 
   private enqueue(data: string | Uint8Array): void {
@@ -140,11 +188,12 @@ export class WsClient {
     }
     this.welcomed = false;
     if (!this.everWelcomed) this.setState('connecting');
+    this.events.onAttempt?.();
     let ws: WebSocket;
     try {
       ws = new WebSocket(this.url);
     } catch {
-      this.scheduleRetry();
+      this.scheduleRetry('not_opened');
       return;
     }
     ws.binaryType = 'arraybuffer';
@@ -155,12 +204,12 @@ export class WsClient {
       if (this.ws !== ws) return;
       this.ws = null;
       if (this.stopped || this.state === 'expired') return;
-      this.scheduleRetry();
+      this.scheduleRetry(this.welcomed ? 'lost' : 'unreachable');
     };
     ws.onerror = () => undefined; // onclose follows
   }
 
-  private scheduleRetry(): void {
+  private scheduleRetry(cause: RetryCause, fixedMs?: number): void {
     if (this.stopped) return;
     const now = Date.now();
     if (this.welcomed || this.dropSince === 0) this.dropSince = now;
@@ -173,8 +222,9 @@ export class WsClient {
     } else if (this.everWelcomed) {
       this.setState('reconnecting');
     }
-    const delay = Math.min(5000, 300 * 2 ** Math.min(this.attempt, 5));
+    const delay = fixedMs ?? this.backoffMs(this.attempt);
     this.attempt += 1;
+    this.events.onRetry?.(delay, cause);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.open();
@@ -187,16 +237,12 @@ export class WsClient {
       if (r) this.events.onRelay(r.channel, r.payload);
       return;
     }
-    let f: ServerFrame;
-    try {
-      f = JSON.parse(String(ev.data)) as ServerFrame;
-    } catch {
-      return;
-    }
-    if (!f || typeof f !== 'object' || f.v !== 1 || typeof f.type !== 'string') return;
+    if (typeof ev.data !== 'string') return;
+    // No WebSocket message may be longer than the relay limit (PROTOCOL.md §7).
+    const f = decodeServerFrame(ev.data, this.limits.max_relay_frame_bytes);
+    if (!f) return;
     if (f.type === 'welcome') {
-      const limits = f.limits as typeof this.limits | undefined;
-      if (limits) this.limits = limits;
+      this.limits = f.limits;
       this.welcomed = true;
       this.everWelcomed = true;
       this.attempt = 0;

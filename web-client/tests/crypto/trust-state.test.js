@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as C from '../../src/crypto/constants.js';
 import {
-  decodeRevocationList, encodeRevocationList, revocationListSignedBytes, verifyListenerCertificate,
+  decodeRevocationList, encodeRevocationList, revocationListSignedBytes, verifyListenerCertificate, verifyTrustState,
 } from '../../src/crypto/certificate.js';
-import { decodeDirectory, encodeDirectory, findEntry, signDirectory, verifyTrustState } from '../../src/crypto/directory.js';
+import { decodeDirectory, encodeDirectory, findEntry, signDirectory } from '../../src/crypto/directory.js';
 import { generateListenerIdentity } from '../../src/crypto/handshake.js';
 import * as org from '../../src/crypto/org.js';
 import { DeterministicRng } from '../../src/crypto/rng.js';
