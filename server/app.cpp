@@ -17,6 +17,7 @@
 #include "net/http_api.hpp"
 #include "net/http_session.hpp"
 #include "net/listener.hpp"
+#include "net/proxy_trust.hpp"
 #include "redis/client.hpp"
 #include "redis/embedded_redis.hpp"
 #include "redis/sync_client.hpp"
@@ -103,6 +104,7 @@ int run_server(server_config cfg) {
         throw std::invalid_argument("unknown time zone '" + cfg.timezone + "' (use an IANA name)");
     }
     auto alternatives = load_alternatives(cfg.signposting_file);
+    auto proxies = std::make_shared<const proxy_trust>(cfg.trusted_proxies, cfg.proxy_protocol);
 
     // Redis: external (--redis) or the embedded default.
     std::optional<redis::embedded_redis> embedded;
@@ -169,10 +171,11 @@ int run_server(server_config cfg) {
     http_api api(svc);
     api.set_address_key(boot.address_key);
     auto max_connections = connection_cap(cfg, n_threads);
-    auto limits = std::make_shared<address_limits>(cfg.max_connections_per_address, max_connections);
+    auto limits = std::make_shared<address_limits>(cfg.max_connections_per_address, max_connections,
+                                                   cfg.max_sessions_per_address);
 
     tcp::endpoint endpoint(net::ip::make_address(cfg.bind), cfg.port);
-    http_context http{svc, api, {}, tls};
+    http_context http{svc, api, {}, tls, proxies};
     auto acceptor = std::make_shared<listener>(main_ctx, context_ptrs, endpoint, http, limits);
     http.allowed_origins = allowed_origins(cfg, acceptor->port());
 

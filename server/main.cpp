@@ -45,6 +45,14 @@ void add_serve_options(CLI::App& serve, server_config& cfg, std::optional<std::s
     env(serve.add_option("--allowed-origin", cfg.allowed_origins,
                          "Extra origin allowed to open WebSockets (repeatable)"),
         "PEERLINE_ALLOWED_ORIGINS");
+    env(serve.add_option("--trusted-proxy", cfg.trusted_proxies,
+                         "Address or CIDR range of a proxy whose X-Forwarded-For (or PROXY header, "
+                         "with --proxy-protocol) names the client (repeatable, or comma-separated)")
+            ->delimiter(','),
+        "PEERLINE_TRUSTED_PROXIES");
+    env(serve.add_flag("--proxy-protocol", cfg.proxy_protocol,
+                       "Connections from trusted proxies start with a PROXY protocol v2 header"),
+        "PEERLINE_PROXY_PROTOCOL");
     env(serve.add_option("--web-root", cfg.web_root, "Directory of the built web client"),
         "PEERLINE_WEB_ROOT");
     env(serve.add_option("--node-id", cfg.node_id, "This node's id among several (default random)"),
@@ -75,9 +83,13 @@ void add_serve_options(CLI::App& serve, server_config& cfg, std::optional<std::s
             ->capture_default_str(),
         "PEERLINE_MAX_OUTGOING_BYTES");
     env(serve.add_option("--max-connections-per-address", cfg.max_connections_per_address,
-                         "Concurrent connections from one client address")
+                         "Concurrent connections from one client address that have not authenticated")
             ->capture_default_str(),
         "PEERLINE_MAX_CONNECTIONS_PER_ADDRESS");
+    env(serve.add_option("--max-sessions-per-address", cfg.max_sessions_per_address,
+                         "Concurrent authenticated WebSocket sessions from one client address")
+            ->capture_default_str(),
+        "PEERLINE_MAX_SESSIONS_PER_ADDRESS");
     env(serve.add_option("--max-connections", cfg.max_connections,
                          "Open connections on this node; beyond it a new connection gets 503 and is "
                          "closed (0: the open-file limit less a reserve of 64 + 4 per I/O thread)")

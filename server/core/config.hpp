@@ -34,6 +34,12 @@ struct server_config {
     // Extra allowed WebSocket origins; the server's own origins are always allowed.
     std::vector<std::string> allowed_origins;
     std::string web_root; // empty = the built-in placeholder page
+    // Proxies whose word on the client's address is taken: addresses or CIDR
+    // ranges (like nginx's set_real_ip_from). From them, X-Forwarded-For is
+    // read, or with proxy_protocol a PROXY v2 header is required; from
+    // anyone else neither is ever believed.
+    std::vector<std::string> trusted_proxies;
+    bool proxy_protocol = false;
 
     // Storage
     std::string data_dir = ".peerline-data";
@@ -57,7 +63,12 @@ struct server_config {
     std::size_t max_http_body_bytes = 16 * 1024;
     std::chrono::seconds hello_timeout{10};
     std::chrono::seconds idle_timeout{60};
+    // Per client address: connections that have not authenticated (HTTP
+    // requests, WebSockets before a valid hello) -- what slow-request attacks
+    // hold -- and, much higher, authenticated WebSocket sessions (many GPs
+    // share one practice or NHS network address). docs/OPERATIONS.md sizes both.
     unsigned max_connections_per_address = 64;
+    unsigned max_sessions_per_address = 4096;
     // Open connections on this node; 0: the open-file limit less a reserve
     // (64 + 4 per I/O thread, app.cpp), so the node never runs out of files
     // for Redis, the listening socket, its event loops or its logs.

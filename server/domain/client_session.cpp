@@ -31,6 +31,7 @@ namespace {
 // WebSocket close codes (RFC 6455).
 constexpr std::uint16_t close_policy_violation = 1008;
 constexpr std::uint16_t close_going_away = 1001;
+constexpr std::uint16_t close_try_again_later = 1013;
 
 template <class... F> struct overloaded : F... {
     using F::operator()...;
@@ -218,6 +219,12 @@ void client_session::on_hello(const pr::hello& m) {
 }
 
 void client_session::on_ready() {
+    if (auto sink = sink_.lock(); sink && !sink->count_as_authenticated()) {
+        // Not ready: nothing was registered, so the close leaves nothing behind.
+        log::info("session_refused_address_cap", {{"role", pr::to_string(role_)}});
+        sink->close(close_try_again_later, "too many sessions from this address");
+        return;
+    }
     phase_ = phase::ready;
     hello_timer_.release(); // not needed again on this connection
     svc_.routes->add(sid_, shared_from_this());

@@ -3,6 +3,7 @@
 #include "core/log.hpp"
 #include "domain/services.hpp"
 #include "net/http_api.hpp"
+#include "net/proxy_trust.hpp"
 #include "net/ws_session.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -20,9 +21,11 @@ template <class Stream>
 class http_session : public std::enable_shared_from_this<http_session<Stream>> {
 public:
     http_session(http_context& ctx, Stream&& stream, address_limits::slot slot,
-                 std::string client_address)
+                 std::string client_address, bool forwarded)
         : ctx_(ctx), stream_(std::move(stream)), slot_(std::move(slot)),
-          client_address_(std::move(client_address)) {}
+          client_address_(std::move(client_address)) {
+        if (forwarded) proxy_peer_ = client_address_;
+    }
 
     void run() {
         if constexpr (std::is_same_v<Stream, tls_stream>) {
@@ -66,6 +69,7 @@ private:
             return;
         }
         http_request req = parser_->release();
+        if (!proxy_peer_.empty() && !take_forwarded_client(req)) return;
         if (websocket::is_upgrade(req)) return upgrade(std::move(req));
 
         net::co_spawn(stream_.get_executor(), ctx_.api.handle(std::move(req), client_address_),
@@ -78,6 +82,30 @@ private:
                           }
                           self->write(std::move(res));
                       });
+    }
+
+    // A trusted proxy's request: the client it names becomes this
+    // connection's address, and the connection counts against that
+    // address's cap (a proxy with upstream keep-alive may pass requests of
+    // different clients over one connection: each request is counted anew).
+    bool take_forwarded_client(const http_request& req) {
+        auto client = ctx_.proxies->client_of(proxy_peer_, req);
+        if (!client.problem.empty()) {
+            auto res = json_error(req, http::status::bad_request, "bad_forwarded_for", client.problem);
+            res.keep_alive(false);
+            write(std::move(res));
+            return false;
+        }
+        if (!slot_.readdress(client.address)) {
+            auto res = json_error(req, http::status::service_unavailable, "too_many_connections",
+                                  "Too many connections from this address; retry.");
+            res.set(http::field::retry_after, "5");
+            res.keep_alive(false);
+            write(std::move(res));
+            return false;
+        }
+        client_address_ = std::move(client.address);
+        return true;
     }
 
     void upgrade(http_request req) {
@@ -123,6 +151,7 @@ private:
     Stream stream_;
     address_limits::slot slot_;
     std::string client_address_;
+    std::string proxy_peer_; // set when the peer is a trusted proxy sending X-Forwarded-For
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::shared_ptr<http_response> response_;
@@ -133,16 +162,16 @@ private:
 // Called on the acceptor's thread; the session starts on its socket's own
 // I/O thread, which is the only one that ever touches that socket (the
 // io_contexts run without reactor I/O locking, see app.cpp).
-void run_http_session(http_context& ctx, tcp::socket socket,
-                      address_limits::slot slot, std::string client_address) {
+void run_http_session(http_context& ctx, tcp::socket socket, address_limits::slot slot,
+                      std::string client_address, bool forwarded) {
     auto ex = socket.get_executor();
     if (ctx.tls) {
         auto session = std::make_shared<http_session<tls_stream>>(
-            ctx, tls_stream(std::move(socket), *ctx.tls), std::move(slot), std::move(client_address));
+            ctx, tls_stream(std::move(socket), *ctx.tls), std::move(slot), std::move(client_address), forwarded);
         net::dispatch(ex, [session = std::move(session)] { session->run(); });
     } else {
         auto session = std::make_shared<http_session<plain_stream>>(
-            ctx, plain_stream(std::move(socket)), std::move(slot), std::move(client_address));
+            ctx, plain_stream(std::move(socket)), std::move(slot), std::move(client_address), forwarded);
         net::dispatch(ex, [session = std::move(session)] { session->run(); });
     }
 }

@@ -14,6 +14,7 @@ namespace peerline {
 
 struct services;
 class http_api;
+class proxy_trust;
 
 // What every HTTP session on this server shares.
 struct http_context {
@@ -21,10 +22,13 @@ struct http_context {
     http_api& api;
     std::set<std::string> allowed_origins; // exact "scheme://host:port" strings
     std::shared_ptr<net::ssl::context> tls; // null for plain HTTP
+    std::shared_ptr<const proxy_trust> proxies; // null: no trusted proxies
 };
 
 // Starts serving an accepted connection on its socket's executor.
-void run_http_session(http_context& ctx, tcp::socket socket,
-                      address_limits::slot slot, std::string client_address);
+// `forwarded`: the peer at `client_address` is a trusted proxy whose
+// requests name their client in X-Forwarded-For (see connection_intake.hpp).
+void run_http_session(http_context& ctx, tcp::socket socket, address_limits::slot slot,
+                      std::string client_address, bool forwarded = false);
 
 } // namespace peerline

@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "domain/services.hpp"
+#include "net/connection_intake.hpp"
 
 #include <array>
 #include <atomic>
@@ -70,7 +71,9 @@ private:
     std::array<char, 512> discard_;
 };
 
-void refuse(tcp::socket socket, address_limits::refusal why, bool tls, node_counters* counters) {
+} // namespace
+
+void refuse_connection(tcp::socket socket, address_limits::refusal why, bool tls, node_counters* counters) {
     // Counted, and logged once per thousand: a flood must not become a flood
     // of log writes on the thread that also runs Redis and the matcher.
     auto n = counters ? counters->connections_refused.fetch_add(1, std::memory_order_relaxed) + 1 : 1;
@@ -83,8 +86,6 @@ void refuse(tcp::socket socket, address_limits::refusal why, bool tls, node_coun
         refused_connection::answer(std::move(socket), tls);
     });
 }
-
-} // namespace
 
 listener::listener(net::io_context& accept_context, std::vector<net::io_context*> io_contexts,
                    tcp::endpoint endpoint, http_context& http,
@@ -125,14 +126,7 @@ void listener::do_accept() {
         } else {
             beast::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
-            auto remote = socket.remote_endpoint(ignored);
-            auto address = ignored ? std::string("unknown") : remote.address().to_string();
-            address_limits::refusal why = address_limits::refusal::none;
-            if (auto slot = self->limits_->acquire(address, &why)) {
-                run_http_session(self->http_, std::move(socket), std::move(slot), std::move(address));
-            } else {
-                refuse(std::move(socket), why, self->http_.tls != nullptr, self->http_.svc.counters);
-            }
+            admit_connection(self->http_, *self->limits_, std::move(socket));
         }
         self->do_accept();
     });

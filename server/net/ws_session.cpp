@@ -66,6 +66,7 @@ public:
         close_reason_->reason = reason;
         if (!writing_) do_close();
     }
+    bool count_as_authenticated() override { return slot_.promote(); }
 
 private:
     struct outgoing {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "net/beast.hpp"
+#include "net/ws_teardown.hpp"
 
 #include <unistd.h>
 
@@ -22,7 +23,7 @@ namespace peerline {
 // (each composed operation's work guard, the reactor operation's handler
 // work), and an idle connection always has a read pending. Every connection
 // runs on one of the server's io_contexts.
-using ws_socket = net::basic_stream_socket<tcp, net::io_context::executor_type>;
+using ws_socket = ws_plain_socket; // its teardown: net/ws_teardown.hpp
 
 template <class Stream> struct ws_next_layer {
     using type = Stream;
