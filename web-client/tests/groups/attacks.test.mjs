@@ -171,6 +171,25 @@ test('(c) a removed member cannot decrypt any application message sent after rem
   for (const m of after.slice(0, 2)) assert.equal((await third.processIncoming(m))[0].kind, 'message');
 });
 
+test('(c) a removed member cannot post: its message for the epoch before the removal is refused by those who stay', async () => {
+  const w = makeWorld(G);
+  const { f, members } = await makeGroup(G, w, 3);
+  const [gone, stays, third] = members;
+  const removal = await f.remove([gone.selfLeaf]);
+  await f.commitAccepted();
+  await stays.processIncoming(removal.commit);
+  // A member who stays sent just before it saw the commit: still read (its leaf holds the same member).
+  const late = await third.encrypt(utf8('sent late'));
+  await third.processIncoming(removal.commit);
+  // The removed member ignores the commit and posts with its pre-removal state
+  // (leaf 1, the epoch before the removal, whose keys the others still keep).
+  assert.equal(gone.epoch, f.epoch - 1n);
+  const forged = await gone.encrypt(utf8('still here'));
+  await allRefuse(forged, [f, stays], 'removed');
+  for (const events of await deliver(late, [f, stays])) assert.equal(text(events[0].body), 'sent late');
+  await stillWorks(f, [stays, third]);
+});
+
 test('(d) a replayed or reordered handshake message for an old epoch is refused; a replayed application message too', async () => {
   const w = makeWorld(G);
   const { f, members } = await makeGroup(G, w, 3);
