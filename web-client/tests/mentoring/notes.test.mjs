@@ -53,6 +53,18 @@ test('a note does not open under another key, for another mentee, or with a bit 
   await assert.rejects(N.sealNote(key, 'rel-1', { text: 'x'.repeat(20_001), updatedMs: 0 }), refusal('bad_note'));
 });
 
+test('whatever sealNote accepts opens again: a note that encodes too long is refused when saved, not later', async () => {
+  const key = await N.createNotesKey();
+  // 20,000 characters (the limit) that JSON escapes to six bytes each (~120 KB).
+  const escaped = { text: '\u0001'.repeat(20_000), updatedMs: NOTE.updatedMs };
+  await assert.rejects(N.sealNote(key, 'rel-1', escaped), refusal('bad_note'));
+  // The longest notes that do fit, in one-byte, three-byte and escaped characters, all reopen.
+  for (const text of ['x'.repeat(20_000), '\u20ac'.repeat(20_000), '\u0001'.repeat(13_000)]) {
+    const note = { text, updatedMs: NOTE.updatedMs };
+    assert.deepEqual(await N.openNote(key, 'rel-1', await N.sealNote(key, 'rel-1', note)), note);
+  }
+});
+
 test('export and import round-trip under a passphrase; the file holds no plaintext', async () => {
   const notes = [
     { relationshipId: 'rel-1', note: NOTE },
