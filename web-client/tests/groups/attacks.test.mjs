@@ -43,7 +43,7 @@ async function stillWorks(f, members) {
 
 /** A ghost's key package (a real one, as a server could make). */
 const ghostKeyPackage = async (w, f) =>
-  (await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick })).keyPackage;
+  (await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick, expectedFacilitator: 'ann.facilitator' })).keyPackage;
 
 test('(a) a member\'s commit adding a ghost is refused by every client, whose rosters do not change', async () => {
   const w = makeWorld(G);
@@ -60,7 +60,7 @@ test('(a) a member\'s commit adding a ghost is refused by every client, whose ro
 test('(a) the ghost cannot join through the Welcome of that commit: it was not signed by the facilitator', async () => {
   const w = makeWorld(G);
   const { f, members } = await makeGroup(G, w, 2);
-  const ghost = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick });
+  const ghost = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick, expectedFacilitator: 'ann.facilitator' });
   const r = await mls.createCommit({ state: members[0].state, cipherSuite: cs }, {
     extraProposals: [{ proposalType: 'add', add: { keyPackage: decodedKeyPackage(ghost.keyPackage) } }],
     ratchetTreeExtension: true,
@@ -218,8 +218,8 @@ test('(d) a replayed or reordered handshake message for an old epoch is refused;
 test('(d) the very first commit (the one that added everyone) replayed later is refused by all', async () => {
   const w = makeWorld(G);
   const f = await G.FacilitatorSession.create({ identity: w.facilitator, trust: w.trust, clock: w.tick });
-  const a = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick });
-  const b = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick });
+  const a = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick, expectedFacilitator: 'ann.facilitator' });
+  const b = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick, expectedFacilitator: 'ann.facilitator' });
   const change = await f.add([a.keyPackage, b.keyPackage]);
   await f.commitAccepted();
   const members = [await a.join(change.welcome), await b.join(change.welcome)];

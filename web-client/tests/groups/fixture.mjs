@@ -67,7 +67,7 @@ export async function makeGroup(G, world, n) {
 export async function addMembers(G, world, f, existing, n) {
   const candidates = [];
   for (let i = 0; i < n; i++) {
-    candidates.push(await G.MemberCandidate.prepare({ groupId: f.groupId, trust: world.trust, clock: world.tick }));
+    candidates.push(await G.MemberCandidate.prepare({ groupId: f.groupId, trust: world.trust, clock: world.tick, expectedFacilitator: 'ann.facilitator' }));
   }
   const change = await f.add(candidates.map((c) => c.keyPackage));
   await f.commitAccepted();
