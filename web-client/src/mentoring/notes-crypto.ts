@@ -97,9 +97,16 @@ export async function openNote(key: CryptoKey, relationshipId: string, sealed: S
   } catch {
     throw new NotesError('cannot_open', 'This note does not open with this device\'s key: it was changed, or belongs elsewhere.');
   }
-  const v = JSON.parse(new TextDecoder().decode(plain)) as { text: string; updated_ms: number };
-  plain.fill(0);
-  const note = { text: v.text, updatedMs: v.updated_ms };
-  checkNote(note);
+  let note: Note;
+  try {
+    const v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plain)) as { text: string; updated_ms: number };
+    note = { text: v.text, updatedMs: v.updated_ms };
+    checkNote(note);
+  } catch {
+    // Decoder and JSON errors (TypeError, SyntaxError), a null or a bad note: all the module's own refusal.
+    throw new NotesError('cannot_open', 'This note opened but is not a note this version can read.');
+  } finally {
+    plain.fill(0);
+  }
   return note;
 }

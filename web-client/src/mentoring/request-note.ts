@@ -132,7 +132,12 @@ function finish(key: Uint8Array, p: ReturnType<typeof parts>, mentorPublic: Uint
   } finally {
     wipe(plain);
   }
-  return new TextDecoder('utf-8', { fatal: true }).decode(text);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(text);
+  } catch {
+    // A TypeError from the decoder: authentic bytes that are not UTF-8.
+    throw new RequestNoteError('cannot_open', 'This note is not readable text.');
+  }
 }
 
 /** X25519 with the mentor's S: WebCrypto deriveBits (S never leaves WebCrypto) or, in tests, raw bytes. Null if all zero. */

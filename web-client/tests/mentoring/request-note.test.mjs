@@ -148,3 +148,19 @@ test('notes are padded to 512-byte blocks and limited to 2000 characters', () =>
   assert.throws(() => seal('x'.repeat(2001)), refused('too_long'));
   assert.ok(seal('é'.repeat(2000)).length > 0, '2000 two-byte characters fit');
 });
+
+test('an authentic note whose text is not UTF-8 is refused as cannot_open, not a TypeError', async () => {
+  // Anyone who knows S_pub can write a note (it is not sender-authenticated): here, bytes that are not UTF-8.
+  const mentor = sodium.crypto_box_keypair();
+  const gp = sodium.crypto_box_keypair();
+  const label = sodium.from_string('PLM1/request-note');
+  const shared = sodium.crypto_scalarmult(gp.privateKey, mentor.publicKey);
+  const key = sodium.crypto_generichash(32, new Uint8Array([...label, ...gp.publicKey, ...mentor.publicKey]), shared);
+  const ad = new Uint8Array([...label, 1, ...gp.publicKey, ...mentor.publicKey]);
+  const padded = new Uint8Array(512);
+  padded.set([0xff, 0xfe, 0x80]);
+  const nonce = sodium.randombytes_buf(24);
+  const ct = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(padded, ad, null, nonce, key);
+  const sealed = new Uint8Array([1, ...gp.publicKey, ...nonce, ...ct]);
+  await assert.rejects(R.openRequestNoteAsMentor(sealed, { signedSecret: mentor.privateKey, signedPublic: mentor.publicKey }), refused('cannot_open'));
+});
