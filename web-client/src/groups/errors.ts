@@ -19,7 +19,7 @@ export const GROUP_ERROR_CODES = [
   'bad_credential',       // a credential that fails the Peerline check (detail: the PSC-1 code)
   'facilitator_count',    // the tree would not have exactly one facilitator, at its first leaf
   'group_full',           // more than MAX_MEMBERS
-  'removed',              // this member is no longer in the group
+  'removed',              // this member is no longer in the group, or a late message's sender is not in it any more
   'bad_padding',          // an application message without its padding marker
   'invalid',              // refused by MLS itself (signature, confirmation tag, tree, lifetime)
   // what the room may do wrongly

@@ -23,8 +23,12 @@ export interface MemberOptions {
   groupId: Uint8Array;
   trust: GroupTrust;
   clock: Clock;
-  /** The facilitator's handle the room shows; the Welcome's facilitator must have it. */
-  expectedFacilitator?: string;
+  /**
+   * The facilitator's handle the room shows; the Welcome's facilitator must
+   * have it. Required: without it a GP could be welcomed into a group run by
+   * any certified listener.
+   */
+  expectedFacilitator: string;
 }
 
 export class MemberSession extends GroupSession {
@@ -51,6 +55,7 @@ export class MemberCandidate {
   static async prepare(opts: MemberOptions): Promise<MemberCandidate> {
     await ready();
     if (opts.groupId.length !== GROUP_ID_BYTES) groupFail('wrong_group', 'group id length');
+    if (typeof opts.expectedFacilitator !== 'string' || opts.expectedFacilitator === '') groupFail('not_allowed', 'expectedFacilitator is required');
     const cs = await ciphersuite();
     const check = makeCredentialCheck(opts.groupId, opts.trust, opts.clock);
     const kp = await generateKeyPackage(makeMemberCredential(), defaultCapabilities(), keyPackageLifetime(), [], cs);
@@ -76,7 +81,7 @@ export class MemberCandidate {
     if (refusal) throw refusal;
     const session = MemberSession.joined(state, this.cs, this.check);
     const facilitator = session.roster().find((e) => e.leaf === FACILITATOR_LEAF);
-    if (this.opts.expectedFacilitator !== undefined && facilitator?.id !== this.opts.expectedFacilitator) {
+    if (facilitator?.id !== this.opts.expectedFacilitator) {
       groupFail('not_facilitator', `facilitator is ${facilitator?.id}, expected ${this.opts.expectedFacilitator}`);
     }
     this.used = true;

@@ -2,6 +2,7 @@
 // anything the server says), and what changed between two trees.
 import type { LeafNode, RatchetTree } from 'ts-mls';
 import { decodeCertificate } from '../crypto/certificate.js';
+import { toHex } from '../crypto/sodium.js';
 import { decodeGroupCredential } from './credential.js';
 
 export interface RosterEntry {
@@ -13,8 +14,6 @@ export interface RosterEntry {
   /** This client's own leaf. */
   self: boolean;
 }
-
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /** The occupied leaves of `tree`, by leaf index. */
 export function leaves(tree: RatchetTree): { leaf: number; node: LeafNode }[] {
@@ -29,7 +28,7 @@ export function leaves(tree: RatchetTree): { leaf: number; node: LeafNode }[] {
 /** The entry for one leaf (its credential was checked when it entered the tree). */
 export function entryFor(leaf: number, node: LeafNode, selfLeaf: number): RosterEntry {
   const c = decodeGroupCredential(node.credential);
-  const id = c.kind === 'member' ? hex(c.memberId) : decodeCertificate(c.certificate).handle;
+  const id = c.kind === 'member' ? toHex(c.memberId) as string : decodeCertificate(c.certificate).handle;
   return { leaf, role: c.kind, id, self: leaf === selfLeaf };
 }
 

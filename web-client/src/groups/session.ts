@@ -170,6 +170,13 @@ export class GroupSession {
     const leaf = content.sender.leafIndex;
     const node = from.ratchetTree[leaf * 2];
     if (node?.nodeType !== 'leaf') groupFail('undecryptable', 'sender leaf is blank');
+    const sender = entryFor(leaf, node.leaf, this.selfLeaf);
+    // The keys of past epochs are kept for late messages only: a sender the
+    // current tree no longer holds at that leaf (removed, or replaced) could
+    // otherwise go on posting with its pre-removal state.
+    if (past && !this.roster().some((e) => e.leaf === sender.leaf && e.role === sender.role && e.id === sender.id)) {
+      groupFail('removed', `leaf ${leaf} sent for epoch ${pm.epoch} and is not in the group at ${this.epoch}`);
+    }
     const body = unpadPayload(content.applicationData);
     if (past) {
       const kept = new Map(this.state.historicalReceiverData);
@@ -179,7 +186,7 @@ export class GroupSession {
       this.state = { ...this.state, secretTree: result.tree };
     }
     wipeAll(result.consumed);
-    return { kind: 'message', sender: entryFor(leaf, node.leaf, this.selfLeaf), body, epoch: pm.epoch };
+    return { kind: 'message', sender, body, epoch: pm.epoch };
   }
 
   private async receiveCommit(pm: PrivateMessage): Promise<GroupEvent[]> {

@@ -95,7 +95,11 @@ export interface CardFilter {
   excludeNames?: string[];
   /** Cards the GP marked "I know this person". */
   excludeIds?: string[];
-  /** Orders equal-scoring cards (a number chosen once per visit) so no name always comes first. */
+  /**
+   * Orders equal-scoring cards (a number chosen once per visit, so the order
+   * holds while the GP looks) so no name always comes first. Without one,
+   * each call draws a random seed (crypto.getRandomValues).
+   */
   tieSeed?: number;
 }
 
@@ -176,7 +180,7 @@ export function rankCards(cards: MentorCard[], f: CardFilter = {}): RankedCard[]
     if (regions.length > 0 || avoid.length > 0) reasons.push(`In ${card.region}`);
     out.push({ card, score: covered.length * 10 + spoken.length, reasons });
   }
-  const seed = f.tieSeed ?? 0;
+  const seed = f.tieSeed ?? globalThis.crypto.getRandomValues(new Uint32Array(1))[0]!;
   return out.sort((a, b) => b.score - a.score || tieKey(seed, a.card.id) - tieKey(seed, b.card.id)
     || (a.card.id < b.card.id ? -1 : a.card.id > b.card.id ? 1 : 0));
 }

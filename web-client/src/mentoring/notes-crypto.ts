@@ -10,6 +10,13 @@ export const NOTE_LABEL = 'PLM1/mentor-note';
 /** The longest note, in characters (about ten pages). */
 export const MAX_NOTE_CHARS = 20_000;
 const RELATIONSHIP_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/**
+ * The longest sealed note openNote reads, in bytes of ciphertext. sealNote
+ * checks its encoded size against the same bound, so whatever it seals opens
+ * (JSON escapes a control character as six bytes: 20,000 of them do not fit).
+ */
+export const MAX_SEALED_BYTES = MAX_NOTE_CHARS * 4 + 64;
+const TAG_BYTES = 16;
 
 export interface Note {
   text: string;
@@ -64,6 +71,9 @@ export async function sealNote(key: CryptoKey, relationshipId: string, note: Not
   checkNote(note);
   const iv = globalThis.crypto.getRandomValues(new Uint8Array(12));
   const plain = encoder.encode(JSON.stringify({ text: note.text, updated_ms: note.updatedMs }));
+  if (plain.length + TAG_BYTES > MAX_SEALED_BYTES) {
+    throw new NotesError('bad_note', `This note is too long to keep once encoded (${plain.length} bytes, at most ${MAX_SEALED_BYTES - TAG_BYTES}); shorten it.`);
+  }
   const ct = new Uint8Array(await subtle().encrypt(
     { name: 'AES-GCM', iv, additionalData: additionalData(relationshipId), tagLength: 128 }, key, plain));
   plain.fill(0);
@@ -77,7 +87,7 @@ export async function sealNote(key: CryptoKey, relationshipId: string, note: Not
 export async function openNote(key: CryptoKey, relationshipId: string, sealed: SealedNote): Promise<Note> {
   checkRelationshipId(relationshipId);
   if (sealed?.v !== 1 || !(sealed.iv instanceof Uint8Array) || sealed.iv.length !== 12
-    || !(sealed.ct instanceof Uint8Array) || sealed.ct.length < 16 || sealed.ct.length > MAX_NOTE_CHARS * 4 + 64) {
+    || !(sealed.ct instanceof Uint8Array) || sealed.ct.length < TAG_BYTES || sealed.ct.length > MAX_SEALED_BYTES) {
     throw new NotesError('cannot_open', 'This note is not in a form this version can read.');
   }
   let plain: Uint8Array;
@@ -87,9 +97,16 @@ export async function openNote(key: CryptoKey, relationshipId: string, sealed: S
   } catch {
     throw new NotesError('cannot_open', 'This note does not open with this device\'s key: it was changed, or belongs elsewhere.');
   }
-  const v = JSON.parse(new TextDecoder().decode(plain)) as { text: string; updated_ms: number };
-  plain.fill(0);
-  const note = { text: v.text, updatedMs: v.updated_ms };
-  checkNote(note);
+  let note: Note;
+  try {
+    const v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plain)) as { text: string; updated_ms: number };
+    note = { text: v.text, updatedMs: v.updated_ms };
+    checkNote(note);
+  } catch {
+    // Decoder and JSON errors (TypeError, SyntaxError), a null or a bad note: all the module's own refusal.
+    throw new NotesError('cannot_open', 'This note opened but is not a note this version can read.');
+  } finally {
+    plain.fill(0);
+  }
   return note;
 }

@@ -139,11 +139,20 @@ export async function importNotes(fileText: string, passphrase: string): Promise
   } catch {
     throw new NotesError('tampered', 'The passphrase is right but the file has been changed: it cannot be trusted.');
   }
-  const list = JSON.parse(new TextDecoder().decode(plain)) as { relationship_id: string; text: string; updated_ms: number }[];
-  plain.fill(0);
+  let list: unknown;
+  try {
+    list = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plain));
+  } catch {
+    // A TypeError (not UTF-8) or SyntaxError (not JSON): the module's own refusal.
+    throw new NotesError('bad_file', 'This notes file opened but its contents are not notes.');
+  } finally {
+    plain.fill(0);
+  }
   if (!Array.isArray(list) || list.length > LIMITS.notes) throw new NotesError('bad_file', `At most ${LIMITS.notes} notes.`);
-  return list.map((n) => {
-    const out = { relationshipId: n.relationship_id, note: { text: n.text, updatedMs: n.updated_ms } };
+  return list.map((n: unknown) => {
+    if (typeof n !== 'object' || n === null) throw new NotesError('bad_file', 'This notes file holds something that is not a note.');
+    const r = n as { relationship_id: string; text: string; updated_ms: number };
+    const out = { relationshipId: r.relationship_id, note: { text: r.text, updatedMs: r.updated_ms } };
     checkRelationshipId(out.relationshipId);
     checkNote(out.note);
     return out;

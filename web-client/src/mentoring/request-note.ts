@@ -1,18 +1,27 @@
 // The GP's short, optional note to a mentor with a mentoring request (issue
 // 15), end-to-end encrypted: the server relays and keeps only ciphertext.
 // The GP's side is an X25519 key derived from the relationship key
-// (relationship-key.ts noteSecret, crypto_kdf subkey 2), so the GP can read
-// their own note again on any device that restores the key; the mentor's
-// side is their certified signed key S (a non-extractable WebCrypto key on
-// their device, the same S their certificate vouches for in PSC-1).
+// (relationship-key.ts noteSecret, crypto_kdf subkey 2) and the mentor's key,
+// so the GP can read their own note again on any device that restores the
+// key, and two mentors asked with one relationship key see different N; the
+// mentor's side is their certified signed key S (a non-extractable WebCrypto
+// key on their device, the same S their certificate vouches for in PSC-1).
+// S is taken only from a certificate checked against the GP's trust state,
+// never as bare bytes, so a server cannot substitute its own key.
 //
+//   n      = BLAKE2b-256(key = noteSecret(K), "PLM1/request-note/n" || S_pub)
 //   shared = X25519(n, S)           (either side: X25519(s, N))
 //   key    = BLAKE2b-256(key = shared, "PLM1/request-note" || N || S_pub)
 //   sealed = 0x01 || N || nonce(24) || XChaCha20-Poly1305(key, nonce, pad(note), ad)
 //   ad     = "PLM1/request-note" || 0x01 || N || S_pub
 //
 // The note is padded to a multiple of 512 bytes so its length says little.
-// The mentor learns nothing about the GP from N: it is fresh per relationship.
+// The mentor learns nothing about the GP from N: it is fresh per relationship
+// and mentor. The note is confidential but not sender-authenticated: anyone
+// who knows S_pub can write one.
+import { verifyListenerCertificate } from '../crypto/certificate.js';
+import type { TrustAnchor } from '../crypto/certificate.js';
+import { E2eError } from '../crypto/errors.js';
 import { pad, unpad } from '../crypto/padding.js';
 import { concat, dh, dhPublic, hash, lib, open, seal, utf8, wipe } from '../crypto/sodium.js';
 import { noteSecret } from './relationship-key';
@@ -26,7 +35,7 @@ const BLOCK = 512;
 const HEADER = 1 + 32 + 24;
 
 export class RequestNoteError extends Error {
-  constructor(readonly code: 'too_long' | 'bad_key' | 'cannot_open', message: string) {
+  constructor(readonly code: 'too_long' | 'bad_key' | 'bad_certificate' | 'cannot_open', message: string) {
     super(message);
     this.name = 'RequestNoteError';
   }
@@ -52,13 +61,43 @@ function checkPublic(p: Uint8Array): void {
   if (!(p instanceof Uint8Array) || p.length !== 32) throw new RequestNoteError('bad_key', 'A public key is 32 bytes.');
 }
 
-/** The GP's note for the mentor whose certified signed public key is `mentorPublic`. Call ready() first. */
-export function sealRequestNote(relationshipKey: Uint8Array, mentorPublic: Uint8Array, note: string): Uint8Array {
-  checkPublic(mentorPublic);
+/** The GP's X25519 secret for notes to the mentor whose signed key is `mentorPublic`. The caller wipes it. */
+function gpSecret(relationshipKey: Uint8Array, mentorPublic: Uint8Array): Uint8Array {
+  const base = noteSecret(relationshipKey);
+  const n = hash([utf8(`${REQUEST_NOTE_LABEL}/n`), mentorPublic], base) as Uint8Array;
+  wipe(base);
+  return n;
+}
+
+/**
+ * The mentor's signed key S from their certificate, checked as a GP checks a
+ * listener (pinned root, validity, revocation list, directory, role) against
+ * `trust` (with `now`). Refused: 'bad_certificate' (the message names the
+ * PSC-1 code, e.g. cert_revoked).
+ */
+export function mentorSignedKey(mentorCertificate: Uint8Array, trust: TrustAnchor): Uint8Array {
+  try {
+    return verifyListenerCertificate(mentorCertificate, trust).signedKey;
+  } catch (e) {
+    if (e instanceof E2eError) {
+      throw new RequestNoteError('bad_certificate', `The mentor's certificate is not valid here (${(e as E2eError & { code: string }).code}).`);
+    }
+    throw e;
+  }
+}
+
+/**
+ * The GP's note for the mentor whose certificate is `mentorCertificate`,
+ * verified against the GP's `trust` state first (mentorSignedKey); the note is
+ * sealed to the signed key that certificate vouches for. Call ready() first.
+ */
+export function sealRequestNote(relationshipKey: Uint8Array, mentorCertificate: Uint8Array, trust: TrustAnchor, note: string): Uint8Array {
   if (typeof note !== 'string' || note.length > MAX_NOTE_CHARS) {
     throw new RequestNoteError('too_long', `A note to the mentor is at most ${MAX_NOTE_CHARS} characters.`);
   }
-  const n = noteSecret(relationshipKey);
+  const mentorPublic = mentorSignedKey(mentorCertificate, trust);
+  checkPublic(mentorPublic);
+  const n = gpSecret(relationshipKey, mentorPublic);
   const gpPublic = dhPublic(n) as Uint8Array;
   const shared = dh(n, mentorPublic) as Uint8Array | null;
   wipe(n);
@@ -93,7 +132,12 @@ function finish(key: Uint8Array, p: ReturnType<typeof parts>, mentorPublic: Uint
   } finally {
     wipe(plain);
   }
-  return new TextDecoder('utf-8', { fatal: true }).decode(text);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(text);
+  } catch {
+    // A TypeError from the decoder: authentic bytes that are not UTF-8.
+    throw new RequestNoteError('cannot_open', 'This note is not readable text.');
+  }
 }
 
 /** X25519 with the mentor's S: WebCrypto deriveBits (S never leaves WebCrypto) or, in tests, raw bytes. Null if all zero. */
@@ -121,11 +165,14 @@ export async function openRequestNoteAsMentor(sealed: Uint8Array, mentor: Mentor
   return finish(keyFrom(shared, p.gpPublic, mentor.signedPublic), p, mentor.signedPublic);
 }
 
-/** The note, on any of the GP's devices holding the relationship key. */
+/**
+ * The note, on any of the GP's devices holding the relationship key. A bare
+ * key is enough here: a wrong one only makes the note not open.
+ */
 export function openRequestNoteAsGp(sealed: Uint8Array, relationshipKey: Uint8Array, mentorPublic: Uint8Array): string {
   checkPublic(mentorPublic);
   const p = parts(sealed);
-  const n = noteSecret(relationshipKey);
+  const n = gpSecret(relationshipKey, mentorPublic);
   const mine = dhPublic(n) as Uint8Array;
   const shared = dh(n, mentorPublic) as Uint8Array | null;
   wipe(n);

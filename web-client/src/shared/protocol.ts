@@ -122,15 +122,18 @@ export type ServerFrame = { v: 1 } & (
   | { type: 'queued'; position: number; estimated_wait_s?: number }
   | { type: 'left_queue' }
   | { type: 'availability'; state: ListenerState; reason?: AvailabilityReason; until_ms?: number }
-  | { type: 'offer'; offer_id: string; topic?: Topic; urgent: boolean; expires_in_ms: number }
+  /** `topic`: one of TOPICS, or one a newer server added (shown as sent: topicLabel). */
+  | { type: 'offer'; offer_id: string; topic?: Topic | (string & {}); urgent: boolean; expires_in_ms: number }
   | { type: 'offer_withdrawn'; offer_id: string; reason: WithdrawnReason }
   | { type: 'conversation_started'; channel: number; conversation_id: string; peer: Role }
   | { type: 'conversation_ended'; channel: number; reason: EndReason; by: EndedBy; continuity_code?: string }
   /**
    * `in_reply_to`: the type of the frame that failed (a ClientFrameType), or
    * `relay`; absent when unknown. A string, as the server's decoder reads it.
+   * `code`: one of ERROR_CODES, or one a newer server added (handled as any
+   * other failure).
    */
-  | { type: 'error'; code: ErrorCode; message: string; in_reply_to?: string }
+  | { type: 'error'; code: ErrorCode | (string & {}); message: string; in_reply_to?: string }
   | { type: 'shutdown'; message: string; retry_after_ms: number }
   | { type: 'pong' }
   | { type: 'signposting'; reason: SignpostReason; next_shift_start_ms?: number; alternatives: Alternative[] }
@@ -150,7 +153,10 @@ export type FrameOf<T extends ServerFrameType> = Extract<ServerFrame, { type: T 
 // What each member must be. The server's decoder is stricter (ranges,
 // identifier formats, no unknown members); here a frame is refused only when
 // a member the page reads is missing or of the wrong kind, so a page never
-// acts on a value of the wrong type.
+// acts on a value of the wrong type. An offer's `topic` and an error's `code`
+// may be values a newer server added: they are taken as plain strings, so an
+// older page still shows the offer, or still leaves "connecting" on an error;
+// the other enumerations decide what a page does and stay closed.
 type Check = (v: unknown) => boolean;
 
 const integer: Check = (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
@@ -177,11 +183,11 @@ const MEMBERS: Record<ServerFrameType, Record<string, Check>> = {
   queued: { position: integer, estimated_wait_s: optional(integer) },
   left_queue: {},
   availability: { state: oneOf(LISTENER_STATES), reason: optional(oneOf(AVAILABILITY_REASONS)), until_ms: optional(integer) },
-  offer: { offer_id: string, topic: optional(oneOf(TOPICS)), urgent: boolean, expires_in_ms: integer },
+  offer: { offer_id: string, topic: optional(string), urgent: boolean, expires_in_ms: integer },
   offer_withdrawn: { offer_id: string, reason: oneOf(WITHDRAWN_REASONS) },
   conversation_started: { channel, conversation_id: string, peer: oneOf(ROLES) },
   conversation_ended: { channel, reason: oneOf(END_REASONS), by: oneOf(ENDED_BY), continuity_code: optional(string) },
-  error: { code: oneOf(ERROR_CODES), message: string, in_reply_to: optional(string) },
+  error: { code: string, message: string, in_reply_to: optional(string) },
   shutdown: { message: string, retry_after_ms: integer },
   pong: {},
   signposting: { reason: oneOf(SIGNPOST_REASONS), next_shift_start_ms: optional(integer), alternatives },
@@ -209,8 +215,11 @@ function isServerFrame(v: unknown): v is ServerFrame {
  * of the wrong kind). Null frames are ignored by the callers, as before.
  */
 export function decodeServerFrame(text: string, maxBytes: number): ServerFrame | null {
-  // UTF-16 length ≤ UTF-8 length, so this refuses nothing within the limit.
+  // The limit is in UTF-8 bytes, as the server counts them. A string's UTF-16
+  // length is at most its UTF-8 length and at least a third of it, so only
+  // text between the two bounds is encoded to measure it.
   if (text.length > maxBytes) return null;
+  if (text.length * 3 > maxBytes && new TextEncoder().encode(text).length > maxBytes) return null;
   let v: unknown;
   try {
     v = JSON.parse(text);

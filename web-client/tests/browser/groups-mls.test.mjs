@@ -54,7 +54,7 @@ window.runScenario = async () => {
   out.sizes = [await b.encrypt(utf8('x')), await b.encrypt(new Uint8Array(200))].map((m) => m.length);
 
   // a member's commit adding a ghost
-  const ghost = await G.MemberCandidate.prepare({ groupId: f.groupId, trust, clock });
+  const ghost = await G.MemberCandidate.prepare({ groupId: f.groupId, trust, clock, expectedFacilitator: 'ann.facilitator' });
   const cs = await mls.getCiphersuiteImpl(mls.getCiphersuiteFromName(G.CIPHERSUITE));
   const ghostKp = mls.decodeMlsMessage(ghost.keyPackage, 0)[0].keyPackage;
   const forged = await mls.createCommit({ state: c.state, cipherSuite: cs }, { extraProposals: [{ proposalType: 'add', add: { keyPackage: ghostKp } }] });

@@ -47,7 +47,7 @@ test('adding and removing members produces joined and left events for everyone, 
   const { f, members } = await makeGroup(G, w, 2);
   const [a, b] = members;
   // A third GP joins: the two already in see one member-joined event.
-  const c = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick });
+  const c = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick, expectedFacilitator: 'ann.facilitator' });
   const change = await f.add([c.keyPackage]);
   assert.equal(change.epoch, 1n);
   assert.ok(change.welcome);
@@ -80,8 +80,8 @@ test('adding and removing members produces joined and left events for everyone, 
 test('every GP gets a fresh anonymous credential and key package each time', async () => {
   const w = makeWorld(G);
   const f = await G.FacilitatorSession.create({ identity: w.facilitator, trust: w.trust, clock: w.tick });
-  const one = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick });
-  const two = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick });
+  const one = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick, expectedFacilitator: 'ann.facilitator' });
+  const two = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick, expectedFacilitator: 'ann.facilitator' });
   assert.notDeepEqual(one.keyPackage, two.keyPackage);
   await f.add([one.keyPackage, two.keyPackage]);
   await f.commitAccepted();
@@ -99,7 +99,7 @@ test('the facilitator makes one change at a time, never removes itself, and adds
   await assert.rejects(f.remove([2]), (e) => e.code === 'commit_pending');
   await f.commitAccepted();
   await assert.rejects(f.commitAccepted(), (e) => e.code === 'no_commit_pending');
-  const c = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick });
+  const c = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick, expectedFacilitator: 'ann.facilitator' });
   await assert.rejects(f.add([c.keyPackage.slice(0, 40)]), (e) => e.code === 'malformed');
   await assert.rejects(f.add([await f.encrypt(utf8('x'))]), (e) => e.code === 'wrong_wire_format');
 });
@@ -109,7 +109,7 @@ test('the group holds at most MAX_MEMBERS', async () => {
   const f = await G.FacilitatorSession.create({ identity: w.facilitator, trust: w.trust, clock: w.tick });
   const many = [];
   for (let i = 0; i < G.MAX_MEMBERS; i++) {
-    many.push((await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick })).keyPackage);
+    many.push((await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick, expectedFacilitator: 'ann.facilitator' })).keyPackage);
   }
   await assert.rejects(f.add(many), (e) => e.code === 'group_full');
   await f.add(many.slice(1));
@@ -121,7 +121,7 @@ test('a Welcome is joined once, only for the group the room named and the facili
   const w = makeWorld(G);
   const f = await G.FacilitatorSession.create({ identity: w.facilitator, trust: w.trust, clock: w.tick });
   const other = new Uint8Array(16).fill(9);
-  const wrongGroup = await G.MemberCandidate.prepare({ groupId: other, trust: w.trust, clock: w.tick });
+  const wrongGroup = await G.MemberCandidate.prepare({ groupId: other, trust: w.trust, clock: w.tick, expectedFacilitator: 'ann.facilitator' });
   const wrongName = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick, expectedFacilitator: 'someone.else' });
   const right = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick, expectedFacilitator: 'ann.facilitator' });
   const change = await f.add([wrongGroup.keyPackage, wrongName.keyPackage, right.keyPackage]);
@@ -131,6 +131,8 @@ test('a Welcome is joined once, only for the group the room named and the facili
   const s = await right.join(change.welcome);
   assert.equal(s.roster().length, 4);
   await assert.rejects(right.join(change.welcome), (e) => e.code === 'invalid');
+  // The facilitator's handle is required: without it any certified listener's Welcome would do.
+  await assert.rejects(G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick }), (e) => e.code === 'not_allowed');
 });
 
 test('incoming bytes are bounded and must be one whole MLS message', async () => {
@@ -145,7 +147,7 @@ test('incoming bytes are bounded and must be one whole MLS message', async () =>
   trailing.set(msg);
   assert.equal(await reason(trailing), 'malformed');
   assert.equal(await reason(msg.slice(0, msg.length - 1)), 'malformed');
-  assert.equal(await reason(await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick }).then((c) => c.keyPackage)), 'wrong_wire_format');
+  assert.equal(await reason(await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick, expectedFacilitator: 'ann.facilitator' }).then((c) => c.keyPackage)), 'wrong_wire_format');
   // and the real message still reads after all that
   assert.equal((await m.processIncoming(msg))[0].kind, 'message');
 });

@@ -43,7 +43,7 @@ async function stillWorks(f, members) {
 
 /** A ghost's key package (a real one, as a server could make). */
 const ghostKeyPackage = async (w, f) =>
-  (await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick })).keyPackage;
+  (await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick, expectedFacilitator: 'ann.facilitator' })).keyPackage;
 
 test('(a) a member\'s commit adding a ghost is refused by every client, whose rosters do not change', async () => {
   const w = makeWorld(G);
@@ -60,7 +60,7 @@ test('(a) a member\'s commit adding a ghost is refused by every client, whose ro
 test('(a) the ghost cannot join through the Welcome of that commit: it was not signed by the facilitator', async () => {
   const w = makeWorld(G);
   const { f, members } = await makeGroup(G, w, 2);
-  const ghost = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick });
+  const ghost = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick, expectedFacilitator: 'ann.facilitator' });
   const r = await mls.createCommit({ state: members[0].state, cipherSuite: cs }, {
     extraProposals: [{ proposalType: 'add', add: { keyPackage: decodedKeyPackage(ghost.keyPackage) } }],
     ratchetTreeExtension: true,
@@ -171,6 +171,25 @@ test('(c) a removed member cannot decrypt any application message sent after rem
   for (const m of after.slice(0, 2)) assert.equal((await third.processIncoming(m))[0].kind, 'message');
 });
 
+test('(c) a removed member cannot post: its message for the epoch before the removal is refused by those who stay', async () => {
+  const w = makeWorld(G);
+  const { f, members } = await makeGroup(G, w, 3);
+  const [gone, stays, third] = members;
+  const removal = await f.remove([gone.selfLeaf]);
+  await f.commitAccepted();
+  await stays.processIncoming(removal.commit);
+  // A member who stays sent just before it saw the commit: still read (its leaf holds the same member).
+  const late = await third.encrypt(utf8('sent late'));
+  await third.processIncoming(removal.commit);
+  // The removed member ignores the commit and posts with its pre-removal state
+  // (leaf 1, the epoch before the removal, whose keys the others still keep).
+  assert.equal(gone.epoch, f.epoch - 1n);
+  const forged = await gone.encrypt(utf8('still here'));
+  await allRefuse(forged, [f, stays], 'removed');
+  for (const events of await deliver(late, [f, stays])) assert.equal(text(events[0].body), 'sent late');
+  await stillWorks(f, [stays, third]);
+});
+
 test('(d) a replayed or reordered handshake message for an old epoch is refused; a replayed application message too', async () => {
   const w = makeWorld(G);
   const { f, members } = await makeGroup(G, w, 3);
@@ -199,8 +218,8 @@ test('(d) a replayed or reordered handshake message for an old epoch is refused;
 test('(d) the very first commit (the one that added everyone) replayed later is refused by all', async () => {
   const w = makeWorld(G);
   const f = await G.FacilitatorSession.create({ identity: w.facilitator, trust: w.trust, clock: w.tick });
-  const a = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick });
-  const b = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick });
+  const a = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick, expectedFacilitator: 'ann.facilitator' });
+  const b = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick, expectedFacilitator: 'ann.facilitator' });
   const change = await f.add([a.keyPackage, b.keyPackage]);
   await f.commitAccepted();
   const members = [await a.join(change.welcome), await b.join(change.welcome)];

@@ -110,9 +110,9 @@ test('a GP refuses to join when its own check of the facilitator fails: revoked 
   const f = await G.FacilitatorSession.create({ identity: w.facilitator, trust: w.trust, clock: w.tick });
   const revokedView = makeWorld(G, { revoked: [42] }).trust;
   const late = { now: T0 + 30 * DAY };
-  const a = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: revokedView, clock: w.tick });
-  const b = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: () => late.now });
-  const c = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick });
+  const a = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: revokedView, clock: w.tick, expectedFacilitator: 'ann.facilitator' });
+  const b = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: () => late.now, expectedFacilitator: 'ann.facilitator' });
+  const c = await G.MemberCandidate.prepare({ groupId: f.groupId, trust: w.trust, clock: w.tick, expectedFacilitator: 'ann.facilitator' });
   const change = await f.add([a.keyPackage, b.keyPackage, c.keyPackage]);
   await f.commitAccepted();
   await assert.rejects(a.join(change.welcome), refused('cert_revoked'));
@@ -130,7 +130,7 @@ test('a "facilitator" whose MLS key is not the one its certificate\'s key signed
   const credential = await G.makeFacilitatorCredential(w.facilitator, gid, k1.publicKey);
   const kp = await mls.generateKeyPackageWithKey(credential, mls.defaultCapabilities(), mls.defaultLifetime, [], k2, cs);
   let state = await mls.createGroup(gid, kp.publicPackage, kp.privatePackage, [], cs);
-  const gp = await G.MemberCandidate.prepare({ groupId: gid, trust: w.trust, clock: w.tick });
+  const gp = await G.MemberCandidate.prepare({ groupId: gid, trust: w.trust, clock: w.tick, expectedFacilitator: 'ann.facilitator' });
   const [decoded] = mls.decodeMlsMessage(gp.keyPackage, 0);
   const r = await mls.createCommit({ state, cipherSuite: cs }, {
     extraProposals: [{ proposalType: 'add', add: { keyPackage: decoded.keyPackage } }], ratchetTreeExtension: true,

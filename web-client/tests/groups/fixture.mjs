@@ -5,8 +5,10 @@
 // crypto packages stay external (loaded from node_modules, as Vite would).
 //
 // An organisation (root, revocation key, directory, list) certifies a
-// facilitator; the clock is driven by the tests; a tiny in-memory delivery
-// service orders and fans out, as docs/CRYPTO.md ("Groups") asks the server to.
+// facilitator; the clock is driven by the tests. `deliver` only fans one
+// message out to the sessions given: it does not order commits as the delivery
+// service of docs/CRYPTO.md ("Groups") must; each test delivers in the order
+// it means (and reorders on purpose where that is the attack).
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -67,7 +69,7 @@ export async function makeGroup(G, world, n) {
 export async function addMembers(G, world, f, existing, n) {
   const candidates = [];
   for (let i = 0; i < n; i++) {
-    candidates.push(await G.MemberCandidate.prepare({ groupId: f.groupId, trust: world.trust, clock: world.tick }));
+    candidates.push(await G.MemberCandidate.prepare({ groupId: f.groupId, trust: world.trust, clock: world.tick, expectedFacilitator: 'ann.facilitator' }));
   }
   const change = await f.add(candidates.map((c) => c.keyPackage));
   await f.commitAccepted();

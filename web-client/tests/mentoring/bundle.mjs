@@ -20,3 +20,17 @@ export async function load(name) {
   });
   return import(pathToFileURL(out).href);
 }
+
+/** src/crypto (PSC-1: certificates, the organisation's tools) bundled the same way, for trust fixtures. */
+export async function loadCrypto() {
+  const out = join(webClient, 'test-output', 'mentoring-crypto.mjs');
+  mkdirSync(dirname(out), { recursive: true });
+  await build({
+    entryPoints: [join(webClient, 'src', 'crypto', 'index.js')],
+    bundle: true, format: 'esm', platform: 'browser', outfile: out,
+    external: ['libsodium-wrappers'], logLevel: 'error',
+  });
+  const P = await import(pathToFileURL(out).href);
+  await P.ready();
+  return P;
+}

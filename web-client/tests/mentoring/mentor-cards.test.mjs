@@ -79,6 +79,9 @@ test('the ranking puts more of the GP\'s areas first, then languages, and says w
   const orders = new Set([1, 2, 3, 4, 5, 6, 7, 8].map(tie));
   assert.ok(orders.size > 1, 'different visits order equal cards differently');
   assert.ok([...orders].some((o) => !o.startsWith('m1')), 'no card is always first');
+  // A page that passes no seed still gets a name-blind order, not always the same one.
+  const unseeded = new Set(Array.from({ length: 20 }, () => M.rankCards(cards).map((r) => r.card.id).join()));
+  assert.ok(unseeded.size > 1, 'without a seed, a random one each time');
 });
 
 test('up to three different choices, in order, only from the cards shown', () => {

@@ -112,7 +112,11 @@ test('an export moves the notes to another device; the old device\'s records do 
       await globalThis.S.saveNote('rel-2', { text: 'second mentee, older on A', updatedMs: 1000 });
     }, [CANARY]);
     const file = await a.page.evaluate(([p, c]) => globalThis.S.exportAll(p, c), [PASS, COST]);
+    // The file's text, and its ciphertext decoded from base64 (the text alone could not show plaintext in ct).
     assert.ok(!file.includes('CANARY'));
+    const ct = Buffer.from(JSON.parse(file).ct, 'base64');
+    assert.ok(ct.length > CANARY.length);
+    assert.ok(!ct.toString('latin1').includes('CANARY'), 'no plaintext in the exported ciphertext');
     // Device B already has a newer note for rel-2; A's older one must not replace it.
     await b.page.evaluate(() => globalThis.S.saveNote('rel-2', { text: 'newer on B', updatedMs: 5000 }));
     const wrong = await b.page.evaluate(([f]) => globalThis.S.importAll(f, 'not the passphrase').then(() => 'accepted', (e) => e.code), [file]);

@@ -5,6 +5,7 @@
 // a file asking for an absurd cost.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { argon2id } from '@noble/hashes/argon2.js';
 import { load } from './bundle.mjs';
 
 const N = await load('notes-crypto');
@@ -51,6 +52,18 @@ test('a note does not open under another key, for another mentee, or with a bit 
   await assert.rejects(N.openNote(key, 'rel-1', { ...sealed, v: 2 }), refusal('cannot_open'));
   await assert.rejects(N.sealNote(key, 'rel 1', NOTE), refusal('bad_id'));
   await assert.rejects(N.sealNote(key, 'rel-1', { text: 'x'.repeat(20_001), updatedMs: 0 }), refusal('bad_note'));
+});
+
+test('whatever sealNote accepts opens again: a note that encodes too long is refused when saved, not later', async () => {
+  const key = await N.createNotesKey();
+  // 20,000 characters (the limit) that JSON escapes to six bytes each (~120 KB).
+  const escaped = { text: '\u0001'.repeat(20_000), updatedMs: NOTE.updatedMs };
+  await assert.rejects(N.sealNote(key, 'rel-1', escaped), refusal('bad_note'));
+  // The longest notes that do fit, in one-byte, three-byte and escaped characters, all reopen.
+  for (const text of ['x'.repeat(20_000), '\u20ac'.repeat(20_000), '\u0001'.repeat(13_000)]) {
+    const note = { text, updatedMs: NOTE.updatedMs };
+    assert.deepEqual(await N.openNote(key, 'rel-1', await N.sealNote(key, 'rel-1', note)), note);
+  }
 });
 
 test('export and import round-trip under a passphrase; the file holds no plaintext', async () => {
@@ -111,4 +124,29 @@ test('a file outside the limits is refused before any key derivation', async () 
   await bad('x'.repeat(16 * 1024 * 1024 + 1), 'bad_file');
   await assert.rejects(E.exportNotes([], PASS, { t: 1, m: 1024, p: 1 }), refusal('bad_cost'));
   await assert.rejects(E.exportNotes(Array(5001).fill({ relationshipId: 'r', note: NOTE }), PASS, TEST_COST), refusal('bad_note'));
+});
+
+test('authentic contents that are not a note are refused with the module\'s own error, not a TypeError or SyntaxError', async () => {
+  // A device key a test can use directly (the real one is non-extractable; openNote takes any AES-GCM key).
+  const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, true, ['encrypt', 'decrypt']);
+  const ad = new TextEncoder().encode(`${N.NOTE_LABEL}\nrel-1`);
+  for (const plain of [Uint8Array.of(0xff, 0xfe), new TextEncoder().encode('not json'), new TextEncoder().encode('null')]) {
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: ad }, key, plain));
+    await assert.rejects(N.openNote(key, 'rel-1', { v: 1, iv, ct }), refusal('cannot_open'));
+  }
+  // An export file made with the right passphrase whose contents are not UTF-8, not JSON, or hold a null.
+  const b64 = (b) => Buffer.from(b).toString('base64');
+  for (const plain of [Uint8Array.of(0xff, 0xfe), new TextEncoder().encode('[1,'), new TextEncoder().encode('[null]')]) {
+    const salt = crypto.getRandomValues(new Uint8Array(16));
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const out = argon2id(new TextEncoder().encode(PASS), salt, { ...TEST_COST, dkLen: 64 });
+    const check = out.subarray(32);
+    const fileKey = await crypto.subtle.importKey('raw', out.slice(0, 32), 'AES-GCM', false, ['encrypt']);
+    const c = TEST_COST;
+    const header = `${E.EXPORT_LABEL}\n${E.FORMAT};v=1;argon2id;t=${c.t};m=${c.m};p=${c.p};salt=${b64(salt)};check=${b64(check)};iv=${b64(iv)}`;
+    const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(header) }, fileKey, plain));
+    const file = JSON.stringify({ format: E.FORMAT, v: 1, kdf: { alg: 'argon2id', ...c, salt: b64(salt) }, check: b64(check), iv: b64(iv), ct: b64(ct) });
+    await assert.rejects(E.importNotes(file, PASS), refusal('bad_file'));
+  }
 });

@@ -54,11 +54,12 @@ test('frames a page must not act on are refused', () => {
     '{"v":1,"type":"queued"}', // position missing
     '{"v":1,"type":"queued","position":"2"}',
     '{"v":1,"type":"queued","position":1.5}',
-    '{"v":1,"type":"offer","offer_id":"a","urgent":false,"expires_in_ms":1000,"topic":"gossip"}',
+    '{"v":1,"type":"offer","offer_id":"a","urgent":false,"expires_in_ms":1000,"topic":7}',
     '{"v":1,"type":"conversation_started","channel":0,"conversation_id":"c","peer":"gp"}',
     '{"v":1,"type":"conversation_started","channel":65536,"conversation_id":"c","peer":"gp"}',
     '{"v":1,"type":"conversation_ended","channel":1,"reason":"bored","by":"gp"}',
-    '{"v":1,"type":"error","code":"made_up","message":"x"}',
+    '{"v":1,"type":"error","code":42,"message":"x"}',
+    '{"v":1,"type":"error","message":"x"}',
     '{"v":1,"type":"signposting","reason":"closed","alternatives":[{"name":"a","contact":"b"}]}',
     `{"v":1,"type":"signposting","reason":"closed","alternatives":[${Array(17).fill('{"name":"a","contact":"b","hours":"c"}').join(',')}]}`,
     '{"v":1,"type":"live_stats","live":{"waiting":1,"longest_wait_s":0,"offers_pending":0,"conversations_active":0}}',
@@ -66,6 +67,27 @@ test('frames a page must not act on are refused', () => {
   ];
   for (const text of refused) assert.equal(P.decodeServerFrame(text, MAX), null, text);
   assert.equal(P.decodeServerFrame(`{"v":1,"type":"pong","pad":"${'x'.repeat(100)}"}`, 64), null, 'longer than the limit');
+});
+
+test('a topic or an error code a newer server added is taken as a string, not dropped', () => {
+  const offer = '{"v":1,"type":"offer","offer_id":"a","urgent":false,"expires_in_ms":1000,"topic":"retirement"}';
+  assert.deepEqual(P.decodeServerFrame(offer, MAX), JSON.parse(offer), 'the offer still reaches the listener');
+  assert.equal(P.topicLabel(P.decodeServerFrame(offer, MAX).topic), 'retirement');
+  const error = '{"v":1,"type":"error","code":"queue_paused","message":"Try again later.","in_reply_to":"hello"}';
+  assert.deepEqual(P.decodeServerFrame(error, MAX), JSON.parse(error), 'the page still hears of the failure');
+});
+
+test('the length limit is in UTF-8 bytes, as the server counts them', () => {
+  const frame = (pad) => `{"v":1,"type":"pong","pad":"${pad}"}`;
+  const ascii = frame('x'.repeat(50));
+  const limit = new TextEncoder().encode(ascii).length;
+  assert.ok(P.decodeServerFrame(ascii, limit), 'exactly at the limit');
+  assert.equal(P.decodeServerFrame(frame('x'.repeat(51)), limit), null);
+  // 50 characters of three bytes each: 50 UTF-16 units but 150 bytes.
+  const wide = frame('\u20ac'.repeat(50));
+  assert.equal(wide.length, ascii.length);
+  assert.equal(P.decodeServerFrame(wide, limit), null, 'more bytes than the limit, though no more characters');
+  assert.ok(P.decodeServerFrame(wide, new TextEncoder().encode(wide).length));
 });
 
 test('one wording for the topics, for every topic the server knows', () => {
