@@ -131,17 +131,16 @@ struct nginx_process {
         so.stderr_file = dir / "stderr.log";
         process = ts::child_process(so);
         // Ready when it accepts connections (bounded).
-        auto deadline = std::chrono::steady_clock::now() + 10s;
-        while (true) {
+        auto accepts = [&] {
             try {
                 raw_connection probe(tc::endpoint{"127.0.0.1", port, {}});
-                break;
+                return true;
             } catch (const std::exception&) {
-                if (!process.running() || std::chrono::steady_clock::now() > deadline)
-                    throw std::runtime_error("nginx did not start: " + ts::read_file(dir / "error.log"));
-                std::this_thread::sleep_for(20ms);
+                return false;
             }
-        }
+        };
+        if (!ts::eventually([&] { return accepts() || !process.running(); }, 10s) || !process.running())
+            throw std::runtime_error("nginx did not start: " + ts::read_file(dir / "error.log"));
     }
     std::uint16_t port;
     ts::child_process process;

@@ -88,15 +88,14 @@ void tcp_proxy::accept_loop() {
     }
 }
 
-// Copies bytes both ways until either side closes or the proxy stops; while
-// frozen it reads nothing, so nothing moves and both sockets stay open.
+// Copies bytes both ways until either side closes or the proxy stops. A
+// freeze is for good: the pump returns and reads nothing more, while the
+// connection (kept in connections_) holds both sockets open until the proxy
+// is destroyed.
 void tcp_proxy::pump(const std::shared_ptr<connection>& c, const std::atomic<bool>& stopping) {
     char buf[16 * 1024];
     while (!stopping) {
-        if (c->frozen) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
-            continue;
-        }
+        if (c->frozen) return;
         pollfd p[2] = {{c->client_fd, POLLIN, 0}, {c->target_fd, POLLIN, 0}};
         if (::poll(p, 2, poll_ms) <= 0) continue;
         for (int i = 0; i < 2; ++i) {
