@@ -1,5 +1,7 @@
-// The domain's Lua scripts (server/domain/scripts/*.lua), embedded at build
-// time. Each file's header comment is its contract.
+// The domain's Lua scripts (server/domain/<area>/scripts/*.lua, shared Lua
+// in server/domain/lua_lib/), embedded at build time. Each file's header
+// comment is its contract. Only the stores (domain/<area>/<area>_store) run
+// them; the list below is grouped by area.
 #pragma once
 
 #include "redis/script.hpp"

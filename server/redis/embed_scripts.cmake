@@ -1,10 +1,31 @@
 # Generates a C++ source that embeds Lua scripts as raw string literals.
-# Usage (script mode): cmake -DOUT=file.cpp -DNAMESPACE=ns -DSCRIPT_DIR=dir -P embed_scripts.cmake
-# Each script `x.lua` becomes `const peerline::redis::script& ns::x()`; `ns::all()` lists them.
-# A script that has a line `--@use NAME` gets `lib/NAME.lua` (shared local
+# Usage (script mode):
+#   cmake -DOUT=file.cpp -DNAMESPACE=ns -DAREAS_DIR=dir -DLIB_DIR=dir -P embed_scripts.cmake
+# Every `AREAS_DIR/<area>/scripts/x.lua` becomes
+# `const peerline::redis::script& ns::x()`; `ns::all()` lists them. A script's
+# name is its file name, so names must be unique across areas: a second
+# `x.lua` in another area fails the build.
+# A script that has a line `--@use NAME` gets `LIB_DIR/NAME.lua` (shared local
 # functions) put before its text: Redis scripts cannot include one another.
-file(GLOB SCRIPTS "${SCRIPT_DIR}/*.lua")
+file(GLOB SCRIPTS "${AREAS_DIR}/*/scripts/*.lua")
 list(SORT SCRIPTS)
+list(LENGTH SCRIPTS count)
+if(count EQUAL 0)
+  message(FATAL_ERROR "no scripts under ${AREAS_DIR}/*/scripts/")
+endif()
+set(names "")
+foreach(path IN LISTS SCRIPTS)
+  get_filename_component(name "${path}" NAME_WE)
+  if(NOT name MATCHES "^[a-z][a-z0-9_]*$")
+    message(FATAL_ERROR "${path}: a script's name is lower_case_with_underscores (it becomes a C++ function)")
+  endif()
+  list(FIND names "${name}" seen)
+  if(NOT seen EQUAL -1)
+    message(FATAL_ERROR "${path}: a script named '${name}' exists in another area; script names must be unique")
+  endif()
+  list(APPEND names "${name}")
+endforeach()
+
 set(content "// Generated from .lua files by embed_scripts.cmake. Do not edit.\n")
 string(APPEND content "#include \"redis/script.hpp\"\n\n#include <vector>\n\nnamespace ${NAMESPACE} {\n")
 foreach(path IN LISTS SCRIPTS)
@@ -13,10 +34,10 @@ foreach(path IN LISTS SCRIPTS)
   string(REGEX MATCHALL "--@use [a-z_]+" uses "${body}")
   foreach(use IN LISTS uses)
     string(REPLACE "--@use " "" lib "${use}")
-    if(NOT EXISTS "${SCRIPT_DIR}/lib/${lib}.lua")
-      message(FATAL_ERROR "${path}: no lib/${lib}.lua for '${use}'")
+    if(NOT EXISTS "${LIB_DIR}/${lib}.lua")
+      message(FATAL_ERROR "${path}: no ${LIB_DIR}/${lib}.lua for '${use}'")
     endif()
-    file(READ "${SCRIPT_DIR}/lib/${lib}.lua" shared)
+    file(READ "${LIB_DIR}/${lib}.lua" shared)
     string(PREPEND body "${shared}")
   endforeach()
   string(APPEND content "const peerline::redis::script& ${name}() {\n")
@@ -24,8 +45,7 @@ foreach(path IN LISTS SCRIPTS)
   string(APPEND content "    return s;\n}\n")
 endforeach()
 string(APPEND content "std::vector<const peerline::redis::script*> all() {\n    return {\n")
-foreach(path IN LISTS SCRIPTS)
-  get_filename_component(name "${path}" NAME_WE)
+foreach(name IN LISTS names)
   string(APPEND content "        &${name}(),\n")
 endforeach()
 string(APPEND content "    };\n}\n")

@@ -11,7 +11,11 @@
 # a key name and is not listed, and a listed script that no longer does (take
 # it off the list), so the list stays the true one.
 #
-# Usage: cmake -DSCRIPTS_DIR=<server/domain/scripts> -P script_keys_test.cmake
+# Scripts are found where the build embeds them from: every
+# server/domain/<area>/scripts/*.lua and the shared server/domain/lua_lib/*.lua;
+# they are listed here by path under server/domain/.
+#
+# Usage: cmake -DDOMAIN_DIR=<server/domain> -P script_keys_test.cmake
 
 # Queue area ({pl:q}): KEYS[1] is the hash-tagged prefix and the script
 # derives the rest, often from ids it reads inside the script (a
@@ -20,31 +24,43 @@
 # such key is in the {pl:q} hash slot, so the prefix's slot is the slot of
 # every key the script touches.
 set(builds_keys_in_queue_slot
-  conversation_end.lua detached_sweep.lua listener_gone.lua listener_set_state.lua
-  nodes_reap.lua offer_accept.lua offer_decline.lua offers_expire.lua queue_enqueue.lua
-  queue_leave.lua queue_match.lua queue_positions.lua session_detach.lua session_resume.lua
-  shift_moved.lua stats_live.lua
-  lib/queue_standing.lua lib/stats.lua lib/withdraw_offer.lua)
+  queue/scripts/conversation_end.lua queue/scripts/listener_gone.lua
+  queue/scripts/listener_set_state.lua queue/scripts/nodes_reap.lua queue/scripts/offer_accept.lua
+  queue/scripts/offer_decline.lua queue/scripts/offers_expire.lua queue/scripts/queue_enqueue.lua
+  queue/scripts/queue_leave.lua queue/scripts/queue_match.lua queue/scripts/queue_positions.lua
+  queue/scripts/shift_moved.lua
+  sessions/scripts/detached_sweep.lua sessions/scripts/session_detach.lua
+  sessions/scripts/session_resume.lua
+  stats/scripts/stats_live.lua
+  lua_lib/queue_standing.lua lua_lib/stats.lua lua_lib/withdraw_offer.lua)
 # Rota area ({pl:rota}): KEYS[1] is the prefix; the shift keys are read from
 # the set of shift ids inside the script.
-set(builds_keys_in_rota_slot rota_load.lua)
+set(builds_keys_in_rota_slot rota/scripts/rota_load.lua)
 
 set(listed ${builds_keys_in_queue_slot} ${builds_keys_in_rota_slot})
 
-get_filename_component(SCRIPTS_DIR "${SCRIPTS_DIR}" ABSOLUTE)
-if(NOT IS_DIRECTORY "${SCRIPTS_DIR}")
-  message(FATAL_ERROR "SCRIPTS_DIR (server/domain/scripts) not given or not a directory")
+get_filename_component(DOMAIN_DIR "${DOMAIN_DIR}" ABSOLUTE)
+if(NOT IS_DIRECTORY "${DOMAIN_DIR}")
+  message(FATAL_ERROR "DOMAIN_DIR (server/domain) not given or not a directory")
 endif()
-file(GLOB_RECURSE scripts RELATIVE "${SCRIPTS_DIR}" "${SCRIPTS_DIR}/*.lua")
+file(GLOB scripts RELATIVE "${DOMAIN_DIR}" "${DOMAIN_DIR}/*/scripts/*.lua" "${DOMAIN_DIR}/lua_lib/*.lua")
+# A .lua file anywhere else under domain/ would be neither embedded nor checked.
+file(GLOB_RECURSE every_lua RELATIVE "${DOMAIN_DIR}" "${DOMAIN_DIR}/*.lua")
+foreach(lua IN LISTS every_lua)
+  list(FIND scripts "${lua}" found)
+  if(found EQUAL -1)
+    message(FATAL_ERROR "${lua}: not in <area>/scripts/ or lua_lib/, so the build does not embed it")
+  endif()
+endforeach()
 list(LENGTH scripts count)
 if(count LESS 10)
-  message(FATAL_ERROR "only ${count} scripts found under ${SCRIPTS_DIR}: wrong directory?")
+  message(FATAL_ERROR "only ${count} scripts found under ${DOMAIN_DIR}: wrong directory?")
 endif()
 
 set(failures "")
 set(clean 0)
 foreach(script IN LISTS scripts)
-  file(READ "${SCRIPTS_DIR}/${script}" body)
+  file(READ "${DOMAIN_DIR}/${script}" body)
   # Comments may describe key names freely: look at code only.
   string(REGEX REPLACE "--[^\n]*" "" code "${body}")
   set(builds FALSE)
@@ -64,7 +80,7 @@ foreach(script IN LISTS scripts)
   endif()
 endforeach()
 foreach(script IN LISTS listed)
-  if(NOT EXISTS "${SCRIPTS_DIR}/${script}")
+  if(NOT EXISTS "${DOMAIN_DIR}/${script}")
     string(APPEND failures "  ${script}: listed but missing\n")
   endif()
 endforeach()

@@ -1,7 +1,7 @@
 // The continuity code: a GP who kept it is offered to the same listener next
 // time. Two listeners are available when the GP comes back; the matcher
-// otherwise offers to the longest-idle listener (server/domain/scripts/
-// queue_match.lua), which is the *other* one, since the GP's listener has
+// otherwise offers to the longest-idle listener (server/domain/queue/
+// scripts/queue_match.lua), which is the *other* one, since the GP's listener has
 // only just finished. So the offer reaching the same listener is the code at
 // work.
 import assert from 'node:assert/strict';
