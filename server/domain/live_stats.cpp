@@ -19,8 +19,7 @@ namespace live_stats {
 std::vector<std::string> script_keys() { return {keys::queue_prefix}; }
 std::vector<std::string> script_args(long long now_ms) { return {std::to_string(now_ms)}; }
 
-std::optional<protocol::live_stats> from_reply(const redis::value& v, services& svc,
-                                               std::chrono::system_clock::time_point now) {
+std::optional<protocol::live_stats> from_reply(const redis::value& v) {
     if (v.failed() || v.elements.size() != 9) return std::nullopt;
     auto n = [&](std::size_t i) {
         return static_cast<std::uint32_t>(std::clamp<long long>(v.elements[i].integer, 0, UINT32_MAX));
@@ -35,6 +34,10 @@ std::optional<protocol::live_stats> from_reply(const redis::value& v, services& 
     s.listeners.busy = n(6);
     s.listeners.wrapup = n(7);
     s.listeners.away = n(8);
+    return s;
+}
+
+void add_rostered(protocol::live_stats& s, services& svc, std::chrono::system_clock::time_point now) {
     if (svc.rota) {
         auto cal = svc.rota->snapshot();
         auto now_s = std::chrono::floor<std::chrono::seconds>(now);
@@ -43,7 +46,6 @@ std::optional<protocol::live_stats> from_reply(const redis::value& v, services& 
             if (cal->on_shift_until(shift.listener, now_s)) rostered.insert(shift.listener);
         s.listeners.rostered = static_cast<std::uint32_t>(rostered.size());
     }
-    return s;
 }
 
 } // namespace live_stats
@@ -117,8 +119,9 @@ void live_stats_feed::refresh() {
     auto now = std::chrono::system_clock::now();
     svc_.redis->eval(scripts::stats_live(), live_stats::script_keys(), live_stats::script_args(now_ms()),
                      [self = shared_from_this(), now](redis::value v) {
-                         auto s = live_stats::from_reply(v, self->svc_, now);
+                         auto s = live_stats::from_reply(v);
                          if (!s) return;
+                         live_stats::add_rostered(*s, self->svc_, now);
                          std::vector<std::shared_ptr<client_session>> admins;
                          {
                              // The new value and who gets it, under one lock: an

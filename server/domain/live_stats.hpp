@@ -26,9 +26,11 @@ namespace live_stats {
 std::vector<std::string> script_keys();
 std::vector<std::string> script_args(long long now_ms);
 
-// nullopt if the script failed or answered something unexpected.
-std::optional<protocol::live_stats> from_reply(const redis::value& v, services& svc,
-                                               std::chrono::system_clock::time_point now);
+// The script's counts; nullopt if it failed or answered something
+// unexpected. listeners.rostered is left 0: add_rostered fills it.
+std::optional<protocol::live_stats> from_reply(const redis::value& v);
+// Sets listeners.rostered: listeners on a rota shift at `now`.
+void add_rostered(protocol::live_stats& s, services& svc, std::chrono::system_clock::time_point now);
 
 } // namespace live_stats
 

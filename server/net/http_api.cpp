@@ -4,8 +4,6 @@
 
 #include "core/log.hpp"
 #include "domain/accounts.hpp"
-#include "domain/keys.hpp"
-#include "domain/scripts.hpp"
 #include "domain/services.hpp"
 #include "domain/session_auth.hpp"
 #include "domain/trust.hpp"
@@ -93,7 +91,9 @@ http_response method_not_allowed(const http_request& req) {
                       "This method is not allowed here.");
 }
 
-http_api::http_api(services& svc) : svc_(svc), site_(svc.cfg.web_root, svc.org ? svc.org->root : std::nullopt) {
+http_api::http_api(services& svc)
+    : svc_(svc), sessions_(*svc.redis), trust_(*svc.redis), rota_(*svc.redis), stats_(*svc.redis),
+      signposting_(*svc.redis, svc.alternatives), site_(svc.cfg.web_root, svc.org ? svc.org->root : std::nullopt) {
     dummy_hash_ = crypto::hash_password("peerline-dummy-password", svc_.pwhash);
 }
 
@@ -137,7 +137,7 @@ net::awaitable<std::optional<http_api::identity>> http_api::authenticate(const h
         co_return std::nullopt;
     }
     if (!a.ok()) co_return std::nullopt;
-    co_return identity{std::string(protocol::to_string(a.role)), std::move(a.username)};
+    co_return identity{std::string(protocol::to_string(a.role)), std::move(a.username), std::move(a.sid)};
 }
 
 // Endpoints that need a session token: the rota, statistics, accounts,
@@ -169,7 +169,7 @@ net::awaitable<http_response> http_api::staff_endpoint(const http_request& req) 
     };
     if (target == "/api/feedback") {
         if (method != http::verb::post) co_return method_not_allowed(req);
-        co_return co_await feedback(req, *who, bearer_token(req));
+        co_return co_await feedback(req, *who);
     }
     if (target == "/api/rota" && method == http::verb::get && who->role != "gp")
         co_return co_await rota_get(req, *who);
@@ -243,20 +243,11 @@ net::awaitable<http_response> http_api::login(const http_request& req,
                              "Wrong username or password.");
     if (!svc_.redis->ready()) co_return unavailable_response(req);
 
-    auto& redis = *svc_.redis;
-    auto account_counter = keys::login_failures_account(username);
-    auto address_counter =
-        keys::login_failures_address(crypto::keyed_hash_hex(client_address, address_key_));
-    // (Commands are built as locals: GCC 12 miscompiles braced lists inside co_await.)
-    std::vector<std::string> get_counts{"MGET", account_counter, address_counter};
-    auto counts = co_await redis.async_exec(std::move(get_counts), net::use_awaitable);
-    if (counts.failed()) co_return unavailable_response(req);
-    auto count_of = [&](std::size_t i) -> long long {
-        if (counts.elements.size() <= i || counts.elements[i].is_nil()) return 0;
-        return std::atoll(counts.elements[i].str.c_str());
-    };
-    if (count_of(0) >= svc_.cfg.login_attempts_per_account ||
-        count_of(1) >= svc_.cfg.login_attempts_per_address) {
+    auto address_hash = crypto::keyed_hash_hex(client_address, address_key_);
+    auto failures = co_await sessions_.failed_login_counts(username, address_hash);
+    if (!failures) co_return unavailable_response(req);
+    if (failures->account >= svc_.cfg.login_attempts_per_account ||
+        failures->address >= svc_.cfg.login_attempts_per_address) {
         log::warn("login_rate_limited");
         auto res = json_error(req, http::status::too_many_requests, "rate_limited",
                               "Too many failed attempts. Try again later.");
@@ -264,12 +255,10 @@ net::awaitable<http_response> http_api::login(const http_request& req,
         co_return res;
     }
 
-    std::vector<std::string> get_account{"HMGET", keys::account(username), "role", "pwhash",
-                                         "disabled", "must_change_password"};
-    auto account = co_await redis.async_exec(std::move(get_account), net::use_awaitable);
-    if (account.failed() || account.elements.size() != 4) co_return unavailable_response(req);
-    bool exists = !account.elements[0].is_nil();
-    std::string hash = exists ? account.elements[1].str : dummy_hash_;
+    auto account = co_await sessions_.account_for_login(username);
+    if (!account) co_return unavailable_response(req);
+    bool exists = account->exists;
+    std::string hash = exists ? account->password_hash : dummy_hash_;
     // Argon2id takes tens of milliseconds: never on an I/O thread.
     // (The work is a named local: GCC 12 mishandles lambda temporaries inside co_await.)
     auto verify = [hash = std::move(hash), password]() mutable {
@@ -280,24 +269,21 @@ net::awaitable<http_response> http_api::login(const http_request& req,
     auto checked = co_await async_on_pool<bool>(*svc_.cpu_pool, std::move(verify), net::use_awaitable);
     if (!checked) co_return unavailable_response(req);
     bool verified = *checked;
-    bool ok = exists && verified && account.elements[2].str != "1";
+    bool ok = exists && verified && !account->disabled;
     if (!ok) {
-        std::vector<std::string> counters{account_counter, address_counter};
-        std::vector<std::string> window{std::to_string(svc_.cfg.login_window.count())};
-        auto v = co_await redis.async_eval(scripts::login_failure(), std::move(counters),
-                                           std::move(window), net::use_awaitable);
-        if (v.is_unavailable()) co_return unavailable_response(req);
+        const bool counted = co_await sessions_.record_failed_login(username, address_hash, svc_.cfg.login_window);
+        if (!counted) co_return unavailable_response(req);
         log::info("login_failed");
         co_return json_error(req, http::status::unauthorized, "invalid_credentials",
                              "Wrong username or password.");
     }
     if (new_password)
-        co_return co_await change_password_and_issue(req, account.elements[0].str, username, std::move(*new_password));
-    if (account.elements[3].str == "1")
+        co_return co_await change_password_and_issue(req, account->role, username, std::move(*new_password));
+    if (account->must_change_password)
         co_return json_error(req, http::status::forbidden, "password_change_required",
                              "This is a one-time password: choose a new one (send it as new_password).");
-    log::info("login_succeeded", {{"role", account.elements[0].str}});
-    co_return co_await issue_session(req, account.elements[0].str, username,
+    log::info("login_succeeded", {{"role", account->role}});
+    co_return co_await issue_session(req, account->role, username,
                                      svc_.cfg.staff_session_ttl);
 }
 
@@ -306,11 +292,8 @@ net::awaitable<http_response> http_api::issue_session(const http_request& req, s
                                                       std::chrono::seconds ttl) {
     auto token = crypto::generate_token();
     auto sid = crypto::random_hex(16);
-    std::vector<std::string> session_key{keys::session(crypto::token_hash(token))};
-    std::vector<std::string> fields{std::to_string(ttl.count()), role, username, sid};
-    auto v = co_await svc_.redis->async_eval(scripts::session_create(), std::move(session_key),
-                                             std::move(fields), net::use_awaitable);
-    if (v.failed()) co_return unavailable_response(req);
+    const bool stored = co_await sessions_.create_session(token, ttl, role, username, sid);
+    if (!stored) co_return unavailable_response(req);
     json body{{"token", token}, {"role", role}, {"expires_in_s", ttl.count()}};
     co_return json_response(req, http::status::ok, body.dump());
 }
@@ -320,9 +303,8 @@ net::awaitable<http_response> http_api::logout(const http_request& req) {
     if (token.empty())
         co_return json_error(req, http::status::unauthorized, "invalid_token",
                              "Send the session token as Authorization: Bearer <token>.");
-    std::vector<std::string> del{"DEL", keys::session(crypto::token_hash(token))};
-    auto v = co_await svc_.redis->async_exec(std::move(del), net::use_awaitable);
-    if (v.failed()) co_return unavailable_response(req);
+    const bool deleted = co_await sessions_.delete_session(token);
+    if (!deleted) co_return unavailable_response(req);
     co_return no_content_response(req);
 }
 

@@ -14,8 +14,15 @@
 //
 // handle() runs as a coroutine on the calling connection's executor; Redis
 // calls complete back onto it and password hashing runs on the CPU pool.
+// Handlers reach Redis only through the domain's stores (domain/<area>/
+// <area>_store.hpp) and services: no key or script is named here.
 #pragma once
 
+#include "domain/rota/rota_store.hpp"
+#include "domain/sessions/sessions_store.hpp"
+#include "domain/signposting/signposting_store.hpp"
+#include "domain/stats/stats_store.hpp"
+#include "domain/trust/trust_store.hpp"
 #include "net/beast.hpp"
 #include "net/static_files.hpp"
 
@@ -29,9 +36,6 @@
 namespace peerline {
 
 struct services;
-namespace redis {
-struct value;
-}
 
 class http_api {
 public:
@@ -46,6 +50,7 @@ public:
     struct identity {
         std::string role;
         std::string username;
+        std::string sid; // the session's random id (a GP's feedback is tied to it)
     };
 
 private:
@@ -84,7 +89,6 @@ private:
                                                              bool disabled);
     // Account guards (net/http_api_account_guards.cpp): the one-time password
     // of an account made over the API, and no disabling of one's own account.
-    net::awaitable<bool> mark_one_time_password(std::string username);
     static std::optional<http_response> new_password_problem(const http_request& req,
                                                              const std::string& old_password,
                                                              const std::string& new_password);
@@ -98,8 +102,7 @@ private:
 
     // Public and GP (net/http_api_public.cpp)
     net::awaitable<http_response> config(const http_request& req);
-    net::awaitable<http_response> feedback(const http_request& req, const identity& who,
-                                           const std::string& token);
+    net::awaitable<http_response> feedback(const http_request& req, const identity& who);
 
     net::awaitable<http_response> login(const http_request& req, const std::string& client_address);
     net::awaitable<http_response> logout(const http_request& req);
@@ -110,6 +113,11 @@ private:
                                                 std::chrono::seconds ttl);
 
     services& svc_;
+    sessions_store sessions_;
+    trust_store trust_;
+    rota_store rota_;
+    stats_store stats_;
+    signposting_store signposting_;
     static_site site_; // the built web client, in memory
     std::string address_key_;
     std::string dummy_hash_; // verified against for unknown users (equal timing)
@@ -120,11 +128,11 @@ http_response json_response(const http_request& req, http::status status, const 
 http_response json_error(const http_request& req, http::status status, std::string_view code,
                          std::string_view message);
 http_response method_not_allowed(const http_request& req);
-// A listener's certificate state for the API, from the HGETALL replies of
-// their enrolment and certificate: {"state": none|pending|certified,
-// "enrolment_request"?, "certificate"?, "serial"?, "not_after_ms"?}. A
-// certificate counts only for the enrolment it was made for.
-nlohmann::json certificate_state(const redis::value& enrolment_hash, const redis::value& certificate_hash);
+// A listener's certificate state for the API, from their stored trust
+// material: {"state": none|pending|certified, "enrolment_request"?,
+// "certificate"?, "serial"?, "not_after_ms"?}. A certificate counts only for
+// the enrolment it was made for.
+nlohmann::json certificate_state(const trust_store::listener_material& material);
 // 204, with the API's common headers.
 http_response no_content_response(const http_request& req);
 // A JSON body's member `name` if it is a non-empty string of at most `max`

@@ -12,10 +12,8 @@
 
 #include "core/log.hpp"
 #include "domain/accounts.hpp"
-#include "domain/keys.hpp"
 #include "domain/services.hpp"
 #include "net/cpu_work.hpp"
-#include "redis/client.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
 
@@ -23,12 +21,6 @@
 #include <sodium.h>
 
 namespace peerline {
-
-net::awaitable<bool> http_api::mark_one_time_password(std::string username) {
-    std::vector<std::string> set{"HSET", keys::account(username), "must_change_password", "1"};
-    auto v = co_await svc_.redis->async_exec(std::move(set), net::use_awaitable);
-    co_return !v.failed();
-}
 
 std::optional<http_response> http_api::new_password_problem(const http_request& req,
                                                             const std::string& old_password,
@@ -56,9 +48,8 @@ net::awaitable<http_response> http_api::change_password_and_issue(const http_req
     auto hashed = co_await async_on_pool<std::string>(*svc_.cpu_pool, std::move(hash_work), net::use_awaitable);
     if (!hashed) co_return unavailable_response(req);
     // One command: the new hash and the end of the one-time password together.
-    std::vector<std::string> set{"HSET", keys::account(username), "pwhash", *hashed, "must_change_password", "0"};
-    auto v = co_await svc_.redis->async_exec(std::move(set), net::use_awaitable);
-    if (v.failed()) co_return unavailable_response(req);
+    const bool replaced = co_await sessions_.replace_password(username, std::move(*hashed));
+    if (!replaced) co_return unavailable_response(req);
     log::info("password_changed", {{"role", role}});
     co_return co_await issue_session(req, std::move(role), std::move(username), svc_.cfg.staff_session_ttl);
 }

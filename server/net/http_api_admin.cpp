@@ -6,13 +6,10 @@
 #include "core/log.hpp"
 #include "domain/accounts.hpp"
 #include "domain/client_session.hpp"
-#include "domain/keys.hpp"
 #include "domain/router.hpp"
-#include "domain/scripts.hpp"
 #include "domain/services.hpp"
 #include "domain/signposting.hpp"
 #include "net/cpu_work.hpp"
-#include "redis/client.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
 
@@ -28,31 +25,20 @@ using json = nlohmann::json;
 } // namespace
 
 net::awaitable<http_response> http_api::admin_accounts_get(const http_request& req) {
-    std::vector<std::string> names{"SMEMBERS", keys::usernames};
-    auto users = co_await svc_.redis->async_exec(std::move(names), net::use_awaitable);
-    if (users.failed()) co_return unavailable_response(req);
-    std::vector<std::string> sorted;
-    for (auto& u : users.elements) sorted.push_back(u.str);
-    std::sort(sorted.begin(), sorted.end());
+    auto names = co_await sessions_.usernames(); // sorted
+    if (!names) co_return unavailable_response(req);
     json list = json::array();
-    for (auto& name : sorted) {
-        std::vector<std::string> get{"HMGET", keys::account(name), "role", "disabled", "capacity"};
-        auto account = co_await svc_.redis->async_exec(std::move(get), net::use_awaitable);
-        std::vector<std::string> get_enrolment{"HGETALL", keys::enrolment(name)};
-        auto enrolment = co_await svc_.redis->async_exec(std::move(get_enrolment), net::use_awaitable);
-        std::vector<std::string> get_cert{"HGETALL", keys::certificate(name)};
-        auto cert = co_await svc_.redis->async_exec(std::move(get_cert), net::use_awaitable);
-        if (account.failed() || enrolment.failed() || cert.failed()) co_return unavailable_response(req);
-        if (account.elements.size() != 3 || account.elements[0].is_nil()) continue;
-        auto certificate = certificate_state(enrolment, cert);
+    for (auto& name : *names) {
+        auto account = co_await sessions_.find_account(name);
+        auto material = co_await trust_.listener(name);
+        if (!account || !material) co_return unavailable_response(req);
+        if (!*account) continue; // removed since the list was read
+        auto& a = **account;
+        auto certificate = certificate_state(*material);
         certificate.erase("enrolment_request"); // the list shows the state, not the material
         certificate.erase("certificate");
-        json entry{{"username", name},
-                   {"role", account.elements[0].str},
-                   {"disabled", account.elements[1].str == "1"},
-                   {"certificate", certificate}};
-        if (account.elements[0].str == "listener")
-            entry["capacity"] = accounts::capacity_from_text(account.elements[2].str);
+        json entry{{"username", name}, {"role", a.role}, {"disabled", a.disabled}, {"certificate", certificate}};
+        if (a.role == "listener") entry["capacity"] = a.capacity;
         list.push_back(std::move(entry));
     }
     co_return json_response(req, http::status::ok, json{{"accounts", list}}.dump());
@@ -80,21 +66,14 @@ net::awaitable<http_response> http_api::admin_accounts_post(const http_request& 
     sodium_memzero(password.data(), password.size());
     auto hashed = co_await async_on_pool<std::string>(*svc_.cpu_pool, std::move(hash_work), net::use_awaitable);
     if (!hashed) co_return unavailable_response(req);
-    auto hash = std::move(*hashed);
-    auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count();
-    std::vector<std::string> keys_arg{keys::account(username), keys::usernames};
-    std::vector<std::string> args{username, std::string(accounts::to_string(*role)), hash,
-                                  std::to_string(now_s)};
-    auto v = co_await svc_.redis->async_eval(scripts::account_create(), std::move(keys_arg), std::move(args),
-                                             net::use_awaitable);
-    if (v.failed()) co_return unavailable_response(req);
-    if (v.integer != 1)
-        co_return json_error(req, http::status::conflict, "exists", "An account with this name exists.");
     // The password was chosen by an administrator: the new user replaces it
-    // at first sign-in (http_api_account_guards.cpp).
-    if (!co_await mark_one_time_password(username)) co_return unavailable_response(req);
+    // at first sign-in (http_api_account_guards.cpp). The account is created
+    // with its one-time mark in one script call.
+    auto created = co_await sessions_.create_account(username, *role, std::move(*hashed),
+                                                     accounts::password_kind::one_time);
+    if (!created) co_return unavailable_response(req);
+    if (*created != accounts::create_result::created)
+        co_return json_error(req, http::status::conflict, "exists", "An account with this name exists.");
     log::info("account_created", {{"username", username}, {"role", accounts::to_string(*role)}});
     co_return json_response(req, http::status::created,
                             json{{"username", username}, {"role", accounts::to_string(*role)}}.dump());
@@ -102,16 +81,9 @@ net::awaitable<http_response> http_api::admin_accounts_post(const http_request& 
 
 net::awaitable<http_response> http_api::admin_account_set_disabled(const http_request& req,
                                                                    std::string username, bool disabled) {
-    std::vector<std::string> members{"SMEMBERS", keys::usernames};
-    auto names = co_await svc_.redis->async_exec(std::move(members), net::use_awaitable);
-    if (names.failed()) co_return unavailable_response(req);
-    std::vector<std::string> all;
-    for (auto& n : names.elements) all.push_back(n.str);
-    auto v = co_await svc_.redis->async_eval(scripts::account_set_disabled(),
-                                             accounts::set_disabled_keys(username, all),
-                                             accounts::set_disabled_args(disabled), net::use_awaitable);
-    if (v.failed()) co_return unavailable_response(req);
-    switch (accounts::set_disabled_result_from(v.integer)) {
+    auto result = co_await sessions_.set_disabled(username, disabled);
+    if (!result) co_return unavailable_response(req);
+    switch (*result) {
     case accounts::set_disabled_result::no_such_account:
         co_return json_error(req, http::status::not_found, "not_found", "No such account.");
     case accounts::set_disabled_result::last_admin:
@@ -140,31 +112,23 @@ net::awaitable<http_response> http_api::admin_account_capacity_put(const http_re
         co_return json_error(req, http::status::bad_request, "invalid_request",
                              "Send {\"capacity\": 1 to " + std::to_string(accounts::max_capacity) + "}.");
     auto capacity = body["capacity"].get<unsigned>();
-    std::vector<std::string> role{"HGET", keys::account(username), "role"};
-    auto r = co_await svc_.redis->async_exec(std::move(role), net::use_awaitable);
-    if (r.failed()) co_return unavailable_response(req);
-    if (r.is_nil() || r.str != "listener")
+    auto account = co_await sessions_.find_account(username);
+    if (!account) co_return unavailable_response(req);
+    if (!*account || (*account)->role != "listener")
         co_return json_error(req, http::status::not_found, "not_found", "No such listener account.");
-    std::vector<std::string> set{"HSET", keys::account(username), "capacity", std::to_string(capacity)};
-    auto v = co_await svc_.redis->async_exec(std::move(set), net::use_awaitable);
-    if (v.failed()) co_return unavailable_response(req);
+    const bool stored = co_await sessions_.set_capacity(username, capacity);
+    if (!stored) co_return unavailable_response(req);
     log::info("capacity_changed", {{"username", username}, {"capacity", capacity}});
     co_return no_content_response(req);
 }
 
 net::awaitable<http_response> http_api::signposting_list(const http_request& req, bool admin) {
-    std::vector<std::string> get{"GET", keys::signposting};
-    auto v = co_await svc_.redis->async_exec(std::move(get), net::use_awaitable);
-    std::vector<protocol::alternative> list = svc_.alternatives;
-    std::string error;
-    if (!v.failed() && !v.is_nil()) {
-        auto doc = json::parse(v.str, nullptr, false);
-        if (auto chosen = doc.is_discarded() ? std::nullopt : parse_alternatives(doc, error)) list = *chosen;
-    } else if (v.failed() && admin) {
-        co_return unavailable_response(req); // an administrator must see what is really stored
-    }
-    // The public landing page still gets the configured list while Redis is down.
-    co_return json_response(req, http::status::ok, json{{"alternatives", alternatives_json(list)}}.dump());
+    auto current = co_await signposting_.current();
+    // An administrator must see what is really stored; the public landing
+    // page still gets the configured list while Redis is down.
+    if (!current.redis_answered && admin) co_return unavailable_response(req);
+    co_return json_response(req, http::status::ok,
+                            json{{"alternatives", alternatives_json(current.alternatives)}}.dump());
 }
 
 net::awaitable<http_response> http_api::admin_signposting_put(const http_request& req) {
@@ -174,10 +138,10 @@ net::awaitable<http_response> http_api::admin_signposting_put(const http_request
     if (!body.is_discarded() && body.is_object() && body.contains("alternatives"))
         list = parse_alternatives(body["alternatives"], error);
     if (!list) co_return json_error(req, http::status::bad_request, "invalid_request", error);
-    std::vector<std::string> set{"SET", keys::signposting, alternatives_json(*list).dump()};
-    auto v = co_await svc_.redis->async_exec(std::move(set), net::use_awaitable);
-    if (v.failed()) co_return unavailable_response(req);
-    log::info("signposting_changed", {{"services", list->size()}});
+    const auto count = list->size();
+    const bool stored = co_await signposting_.replace(std::move(*list));
+    if (!stored) co_return unavailable_response(req);
+    log::info("signposting_changed", {{"services", count}});
     co_return no_content_response(req);
 }
 

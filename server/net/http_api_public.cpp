@@ -4,11 +4,8 @@
 #include "net/http_api.hpp"
 
 #include "core/log.hpp"
-#include "domain/keys.hpp"
-#include "domain/scripts.hpp"
 #include "domain/services.hpp"
 #include "peerline/crypto/crypto.hpp"
-#include "redis/client.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
 
@@ -39,8 +36,7 @@ net::awaitable<http_response> http_api::config(const http_request& req) {
     co_return json_response(req, http::status::ok, body.dump());
 }
 
-net::awaitable<http_response> http_api::feedback(const http_request& req, const identity& who,
-                                                 const std::string& token) {
+net::awaitable<http_response> http_api::feedback(const http_request& req, const identity& who) {
     if (who.role != "gp")
         co_return json_error(req, http::status::forbidden, "wrong_role", "Only a GP session sends feedback.");
     auto body = json::parse(req.body(), nullptr, false);
@@ -52,15 +48,10 @@ net::awaitable<http_response> http_api::feedback(const http_request& req, const 
     auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
-    std::vector<std::string> get_sid{"HGET", keys::session(crypto::token_hash(token)), "sid"};
-    auto sid = co_await svc_.redis->async_exec(std::move(get_sid), net::use_awaitable);
-    if (sid.failed()) co_return unavailable_response(req);
-    std::vector<std::string> keys_arg{keys::feedback_due(sid.str), keys::stats_hour(now_ms / 3'600'000)};
-    std::vector<std::string> args{helped, stay};
-    auto v = co_await svc_.redis->async_eval(scripts::feedback_record(), std::move(keys_arg), std::move(args),
-                                             net::use_awaitable);
-    if (v.failed()) co_return unavailable_response(req);
-    if (v.integer != 1)
+    // The session id is the one the token was just authenticated with.
+    auto counted = co_await stats_.record_feedback(who.sid, helped, stay, now_ms);
+    if (!counted) co_return unavailable_response(req);
+    if (!*counted)
         co_return json_error(req, http::status::conflict, "not_expected",
                              "Feedback is counted once after each conversation; none is waiting for it now.");
     co_return no_content_response(req);

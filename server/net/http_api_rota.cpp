@@ -3,12 +3,10 @@
 // change is announced to all nodes, which reload their calendar.
 #include "net/http_api.hpp"
 
-#include "domain/keys.hpp"
 #include "domain/router.hpp"
 #include "domain/rota_service.hpp"
 #include "domain/services.hpp"
 #include "peerline/crypto/crypto.hpp"
-#include "redis/client.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
 
@@ -75,16 +73,12 @@ net::awaitable<http_response> http_api::rota_get(const http_request& req, const 
             upcoming.push_back({{"start_ms", to_ms(i.start)}, {"end_ms", to_ms(i.end)}});
         body["upcoming"] = upcoming;
     }
-    std::vector<std::string> get_hours{"HGETALL", keys::rota_hours};
-    auto hours_v = co_await svc_.redis->async_exec(std::move(get_hours), net::use_awaitable);
-    std::vector<std::string> get_closed{"SMEMBERS", keys::rota_closed};
-    auto closed_v = co_await svc_.redis->async_exec(std::move(get_closed), net::use_awaitable);
-    if (hours_v.failed() || closed_v.failed()) co_return unavailable_response(req);
+    auto opening = co_await rota_.opening_times();
+    if (!opening) co_return unavailable_response(req);
     json hours_json = json::object();
-    for (std::size_t i = 0; i + 1 < hours_v.elements.size(); i += 2)
-        hours_json[hours_v.elements[i].str] = hours_v.elements[i + 1].str;
+    for (auto& [day, range] : opening->hours) hours_json[day] = range;
     json closed = json::array();
-    for (auto& d : closed_v.elements) closed.push_back(d.str);
+    for (auto& d : opening->closed_days) closed.push_back(d);
     body["hours"] = hours_json;
     body["closed_days"] = closed;
     co_return json_response(req, http::status::ok, body.dump());
@@ -116,22 +110,15 @@ net::awaitable<http_response> http_api::rota_add_shift(const http_request& req) 
             co_return bad_request(req, "date must be YYYY-MM-DD.");
         day = *date_text;
     }
-    std::vector<std::string> get_role{"HGET", keys::account(*listener), "role"};
-    auto role = co_await svc_.redis->async_exec(std::move(get_role), net::use_awaitable);
-    if (role.failed()) co_return unavailable_response(req);
-    if (role.is_nil() || role.str != "listener")
+    auto account = co_await sessions_.find_account(*listener);
+    if (!account) co_return unavailable_response(req);
+    if (!*account || (*account)->role != "listener")
         co_return bad_request(req, "listener must name an existing listener account.");
 
     auto id = crypto::random_hex(8);
-    std::vector<std::string> write{"HSET", keys::rota_shift(id), "listener", *listener, "kind", *kind,
-                                   "weekday", weekday, "day", day, "start", *start_text, "end",
-                                   *end_text};
-    auto written = co_await svc_.redis->async_exec(std::move(write), net::use_awaitable);
-    if (written.failed()) co_return unavailable_response(req);
-    // Listed last: a shift is visible only once it is complete.
-    std::vector<std::string> list{"SADD", keys::rota_shifts, id};
-    auto listed = co_await svc_.redis->async_exec(std::move(list), net::use_awaitable);
-    if (listed.failed()) co_return unavailable_response(req);
+    rota_store::shift shift{*listener, *kind, weekday, day, *start_text, *end_text};
+    const bool added = co_await rota_.add_shift(id, std::move(shift));
+    if (!added) co_return unavailable_response(req);
     co_await rota_changed();
     json reply{{"id", id}};
     co_return json_response(req, http::status::created, reply.dump());
@@ -140,13 +127,9 @@ net::awaitable<http_response> http_api::rota_add_shift(const http_request& req) 
 net::awaitable<http_response> http_api::rota_delete_shift(const http_request& req, std::string id) {
     if (id.empty() || id.size() > 32 || id.find_first_not_of("0123456789abcdef") != std::string::npos)
         co_return json_error(req, http::status::not_found, "not_found", "No such shift.");
-    std::vector<std::string> unlist{"SREM", keys::rota_shifts, id};
-    auto removed = co_await svc_.redis->async_exec(std::move(unlist), net::use_awaitable);
-    if (removed.failed()) co_return unavailable_response(req);
-    std::vector<std::string> del{"DEL", keys::rota_shift(id)};
-    auto deleted = co_await svc_.redis->async_exec(std::move(del), net::use_awaitable);
-    if (deleted.failed()) co_return unavailable_response(req);
-    if (removed.integer == 0)
+    auto removed = co_await rota_.delete_shift(id);
+    if (!removed) co_return unavailable_response(req);
+    if (!*removed)
         co_return json_error(req, http::status::not_found, "not_found", "No such shift.");
     co_await rota_changed();
     co_return no_content_response(req);
@@ -157,34 +140,23 @@ net::awaitable<http_response> http_api::rota_put_hours(const http_request& req) 
     if (body.is_discarded() || !body.is_object() || !body.contains("hours") ||
         !body["hours"].is_object() || !body.contains("closed_days") || !body["closed_days"].is_array())
         co_return bad_request(req, "Send {\"hours\": {\"0\"..\"6\": \"HH:MM-HH:MM\"}, \"closed_days\": [\"YYYY-MM-DD\"]}.");
-    std::vector<std::string> set_hours{"HSET", keys::rota_hours};
+    rota_store::opening opening;
     for (auto& [day, range] : body["hours"].items()) {
         auto ok = day.size() == 1 && day[0] >= '0' && day[0] <= '6' && range.is_string();
         std::string text = ok ? range.get<std::string>() : std::string();
         auto dash = text.find('-');
         ok = ok && dash == 5 && rota::parse_hhmm(text.substr(0, 5)) && rota::parse_hhmm(text.substr(6));
         if (!ok) co_return bad_request(req, "hours maps \"0\" (Sunday)..\"6\" to \"HH:MM-HH:MM\".");
-        set_hours.push_back(day);
-        set_hours.push_back(text);
+        opening.hours[day] = text;
     }
-    std::vector<std::string> set_closed{"SADD", keys::rota_closed};
     if (body["closed_days"].size() > 366) co_return bad_request(req, "At most 366 closed days.");
     for (auto& d : body["closed_days"]) {
         if (!d.is_string() || !rota::parse_date(d.get<std::string>()))
             co_return bad_request(req, "closed_days are YYYY-MM-DD dates.");
-        set_closed.push_back(d.get<std::string>());
+        opening.closed_days.push_back(d.get<std::string>());
     }
-    std::vector<std::string> clear{"DEL", keys::rota_hours, keys::rota_closed};
-    auto cleared = co_await svc_.redis->async_exec(std::move(clear), net::use_awaitable);
-    if (cleared.failed()) co_return unavailable_response(req);
-    if (set_hours.size() > 2) {
-        auto v = co_await svc_.redis->async_exec(std::move(set_hours), net::use_awaitable);
-        if (v.failed()) co_return unavailable_response(req);
-    }
-    if (set_closed.size() > 2) {
-        auto v = co_await svc_.redis->async_exec(std::move(set_closed), net::use_awaitable);
-        if (v.failed()) co_return unavailable_response(req);
-    }
+    const bool replaced = co_await rota_.replace_opening_times(std::move(opening));
+    if (!replaced) co_return unavailable_response(req);
     co_await rota_changed();
     co_return no_content_response(req);
 }

@@ -5,12 +5,9 @@
 
 #include "domain/estimates.hpp"
 #include "domain/live_stats.hpp"
-#include "domain/keys.hpp"
 #include "domain/rota_service.hpp"
 #include "domain/router.hpp"
-#include "domain/scripts.hpp"
 #include "domain/services.hpp"
-#include "redis/client.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
 
@@ -37,7 +34,7 @@ using namespace std::chrono;
 const std::vector<std::uint32_t> wait_bounds{10, 30, 60, 120, 300, 600, 1200, 1800, 3600};
 const std::vector<std::uint32_t> conversation_bounds{300, 600, 1200, 1800, 2700, 3600, 5400, 7200};
 
-using hour_counts = std::map<std::string, long long>;
+using hour_counts = stats_store::hour_counts;
 
 std::vector<std::uint64_t> histogram(const hour_counts& h, const std::string& prefix,
                                      const std::vector<std::uint32_t>& bounds) {
@@ -107,28 +104,17 @@ struct http_api_stats_snapshot {
     bool ok = false;
 };
 
-static net::awaitable<http_api_stats_snapshot> read_stats(services& svc, int hours_back) {
+static net::awaitable<http_api_stats_snapshot> read_stats(services& svc, stats_store& stats, int hours_back) {
     http_api_stats_snapshot out;
     auto now = system_clock::now();
     auto now_ms = duration_cast<milliseconds>(now.time_since_epoch()).count();
-    // Named locals, not temporaries inside co_await (GCC 12 coroutine bug).
-    auto keys_arg = live_stats::script_keys();
-    auto args = live_stats::script_args(now_ms);
-    auto v = co_await svc.redis->async_eval(scripts::stats_live(), std::move(keys_arg), std::move(args),
-                                            net::use_awaitable);
-    auto live = live_stats::from_reply(v, svc, now);
+    auto live = co_await stats.live(now_ms);
     if (!live) co_return out;
+    live_stats::add_rostered(*live, svc, now);
     out.live = *live;
-    auto hour = now_ms / 3'600'000;
-    for (long long h = hour; h > hour - hours_back; --h) {
-        std::vector<std::string> get{"HGETALL", keys::stats_hour(h)};
-        auto b = co_await svc.redis->async_exec(std::move(get), net::use_awaitable);
-        if (b.failed()) co_return out;
-        hour_counts counts;
-        for (std::size_t i = 0; i + 1 < b.elements.size(); i += 2)
-            counts[b.elements[i].str] = std::atoll(b.elements[i + 1].str.c_str());
-        out.hours.emplace_back(h * 3'600'000, std::move(counts));
-    }
+    auto hours = co_await stats.hours(now_ms, hours_back);
+    if (!hours) co_return out;
+    out.hours = std::move(*hours);
     out.ok = true;
     co_return out;
 }
@@ -143,7 +129,7 @@ static int days_requested(std::string_view target) {
 
 net::awaitable<http_response> http_api::admin_stats(const http_request& req) {
     int days = days_requested(req.target());
-    auto s = co_await read_stats(svc_, std::max(24, days * 24));
+    auto s = co_await read_stats(svc_, stats_, std::max(24, days * 24));
     if (!s.ok) co_return unavailable_response(req);
     auto body = json::parse(protocol::encode(protocol::server_message{s.live}));
     json hours = json::array();
@@ -169,7 +155,7 @@ net::awaitable<http_response> http_api::admin_stats(const http_request& req) {
 }
 
 net::awaitable<http_response> http_api::metrics(const http_request& req) {
-    auto s = co_await read_stats(svc_, 1);
+    auto s = co_await read_stats(svc_, stats_, 1);
     prometheus::Registry registry;
     auto gauge = [&](const std::string& name, const std::string& help, double value,
                      const std::map<std::string, std::string>& labels = {}) {

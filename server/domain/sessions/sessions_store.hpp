@@ -1,0 +1,90 @@
+// Staff accounts, sign-in and session records in Redis: the one owner of
+// pl:account:*, pl:accounts, pl:session:* and the failed-login counters
+// pl:rl:login:*, and the caller of domain/sessions/scripts/ for them
+// (account_create, account_set_disabled, session_create, login_failure).
+// Callers get structs and enums; no reply is read by position outside this
+// file. (The detach/resume scripts beside them are still called by
+// client_session; docs/ARCHITECTURE.md, "Not yet reshaped".)
+//
+// Every method is a coroutine that runs on the caller's executor (Redis
+// replies come back to it). An empty optional, or false, means Redis did not
+// answer (disconnected, or it answered an error): the caller answers
+// `service_unavailable`, and nothing was changed or decided.
+#pragma once
+
+#include "domain/accounts.hpp"
+#include "redis/client.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace peerline {
+
+class sessions_store {
+public:
+    template <class T>
+    using awaitable = boost::asio::awaitable<T>;
+
+    explicit sessions_store(redis::client& redis) : redis_(redis) {}
+
+    // ---- Sign-in -------------------------------------------------------
+    // Failed sign-ins in the current window, for an account name and for a
+    // pseudonymised client address (its keyed hash).
+    struct failed_logins {
+        long long account = 0;
+        long long address = 0;
+    };
+    awaitable<std::optional<failed_logins>> failed_login_counts(std::string username, std::string address_hash);
+    // Counts one failure against both (login_failure.lua; each counter
+    // expires `window` after its first failure). False only if Redis was
+    // unreachable; an error answer is not retried and counts as done.
+    awaitable<bool> record_failed_login(std::string username, std::string address_hash,
+                                        std::chrono::seconds window);
+
+    // What sign-in needs of an account; `exists` false for an unknown name.
+    struct login_account {
+        bool exists = false;
+        std::string role;
+        std::string password_hash;
+        bool disabled = false;
+        bool must_change_password = false; // a one-time password to replace
+    };
+    awaitable<std::optional<login_account>> account_for_login(std::string username);
+
+    // ---- Sessions ------------------------------------------------------
+    // Stores a session under the hash of its token (session_create.lua),
+    // expiring after `ttl`. `username` is empty for a GP.
+    awaitable<bool> create_session(std::string token, std::chrono::seconds ttl, std::string role,
+                                   std::string username, std::string sid);
+    awaitable<bool> delete_session(std::string token);
+
+    // ---- Accounts ------------------------------------------------------
+    struct account {
+        std::string role; // "listener" or "admin"
+        bool disabled = false;
+        unsigned capacity = 1; // listeners' conversations at once
+    };
+    // Every account name, sorted.
+    awaitable<std::optional<std::vector<std::string>>> usernames();
+    // The inner optional is empty when there is no such account.
+    awaitable<std::optional<std::optional<account>>> find_account(std::string username);
+    // account_create.lua: created, or already_exists (the name is taken).
+    awaitable<std::optional<accounts::create_result>> create_account(std::string username,
+                                                                     accounts::staff_role role,
+                                                                     std::string password_hash,
+                                                                     accounts::password_kind kind);
+    // account_set_disabled.lua (never the last enabled administrator).
+    awaitable<std::optional<accounts::set_disabled_result>> set_disabled(std::string username, bool disabled);
+    awaitable<bool> set_capacity(std::string username, unsigned capacity);
+    // The new hash and the end of a one-time password, in one command.
+    awaitable<bool> replace_password(std::string username, std::string password_hash);
+
+private:
+    redis::client& redis_;
+};
+
+} // namespace peerline
