@@ -1,9 +1,7 @@
 #include "domain/matcher.hpp"
 
 #include "core/log.hpp"
-#include "domain/keys.hpp"
 #include "domain/router.hpp"
-#include "domain/scripts.hpp"
 #include "domain/services.hpp"
 #include "redis/client.hpp"
 
@@ -15,7 +13,7 @@ namespace net = boost::asio;
 namespace pr = protocol;
 namespace pc = protocol::cluster;
 
-matcher::matcher(services& svc) : svc_(svc), timer_(svc.redis->get_executor()) {}
+matcher::matcher(services& svc) : svc_(svc), queue_(*svc.redis), timer_(svc.redis->get_executor()) {}
 
 void matcher::start() {
     schedule_tick();
@@ -58,10 +56,8 @@ void matcher::run_round() {
 // call follows only when the batch was full.
 void matcher::match_one() {
     constexpr std::size_t offer_batch = 32;
-    std::vector<std::string> args;
-    args.reserve(2 + offer_batch);
-    args.push_back(std::to_string(now_ms()));
-    args.push_back(std::to_string(svc_.cfg.offer_timeout.count()));
+    std::vector<std::string> ids;
+    ids.reserve(offer_batch);
     // Offer ids: 28 random hex digits per call and 4 of index (32 in all, like
     // the random ids used before), so a round costs one random draw.
     auto base = crypto::random_hex(14);
@@ -69,24 +65,20 @@ void matcher::match_one() {
         static constexpr char hex[] = "0123456789abcdef";
         std::string id = base;
         for (int shift = 12; shift >= 0; shift -= 4) id.push_back(hex[(i >> shift) & 0xF]);
-        args.push_back(std::move(id));
+        ids.push_back(std::move(id));
     }
-    svc_.redis->eval(
-        scripts::queue_match(), {keys::queue_prefix}, std::move(args),
-        [self = shared_from_this()](redis::value v) {
-            auto made = v.failed() ? 0 : v.elements.size() / 8;
-            if (v.failed() || made == 0) {
-                if (v.is_error()) log::error("match_failed", {{"error", v.str}});
+    queue_.match(
+        now_ms(), svc_.cfg.offer_timeout, std::move(ids),
+        [self = shared_from_this()](queue_store::match_result r) {
+            auto made = r.offers.size();
+            if (r.failed || made == 0) {
+                if (!r.error.empty()) log::error("match_failed", {{"error", r.error}});
                 self->running_ = false;
-                if (self->again_ && !v.failed()) self->kick();
+                if (self->again_ && !r.failed) self->kick();
                 return;
             }
-            auto& e = v.elements;
-            for (std::size_t i = 0; i + 8 <= e.size(); i += 8) {
-                pc::offer_made offer{e[i].str, pr::topic_from_string(e[i + 4].str), e[i + 5].str == "1",
-                                     static_cast<std::uint32_t>(self->svc_.cfg.offer_timeout.count())};
-                self->svc_.routes->send_event(e[i + 3].str, e[i + 2].str, std::move(offer));
-            }
+            for (auto& offer : r.offers)
+                self->svc_.routes->send_event(offer.listener.node, offer.listener.sid, std::move(offer.event));
             if (made >= offer_batch) {
                 self->match_one();
                 return;
@@ -98,11 +90,11 @@ void matcher::match_one() {
         });
 }
 
-void matcher::request_left(const redis::value& v) {
-    if (v.failed()) return;
-    if (v.elements.size() == 4 && v.elements[0].str == "withdrawn") {
-        svc_.routes->send_event(v.elements[3].str, v.elements[2].str,
-                                pc::offer_withdrawn{v.elements[1].str, pc::withdrawal::gp_left});
+void matcher::request_left(const queue_store::left& left) {
+    if (!left.answered) return;
+    if (left.withdrawn) {
+        svc_.routes->send_event(left.withdrawn->listener.node, left.withdrawn->listener.sid,
+                                pc::offer_withdrawn{left.withdrawn->offer_id, pc::withdrawal::gp_left});
         kick();
     }
     svc_.routes->broadcast(pc::queue_changed{});

@@ -10,6 +10,8 @@
 // by other nodes.
 #pragma once
 
+#include "domain/queue/queue_store.hpp"
+
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
@@ -19,9 +21,6 @@
 namespace peerline {
 
 struct services;
-namespace redis {
-struct value;
-}
 
 class matcher : public std::enable_shared_from_this<matcher> {
 public:
@@ -31,7 +30,9 @@ public:
     void kick();
     // After queue_leave.lua (any thread): a withdrawn offer is told to its
     // listener, who is available again, and every node refreshes positions.
-    void request_left(const redis::value& queue_leave_reply);
+    void request_left(const queue_store::left& left);
+    // The same, from queue_leave.lua's (or session_detach.lua's) raw reply.
+    void request_left(const redis::value& queue_leave_reply) { request_left(queue_store::read_left(queue_leave_reply)); }
 
 private:
     void run_round();
@@ -39,6 +40,7 @@ private:
     void schedule_tick();
 
     services& svc_;
+    queue_store queue_;
     boost::asio::steady_timer timer_;
     bool running_ = false;
     bool again_ = false;

@@ -11,6 +11,9 @@
 // client's executor.
 #pragma once
 
+#include "domain/queue/queue_store.hpp"
+#include "domain/sessions/sessions_store.hpp"
+
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
@@ -41,6 +44,8 @@ private:
 
     services& svc_;
     std::shared_ptr<matcher> match_;
+    queue_store queue_;
+    sessions_store sessions_;
     boost::asio::steady_timer timer_;
     bool stopped_ = false;
     bool registered_ = false; // register_self() has been sent to Redis

@@ -125,6 +125,25 @@ auto sessions_store::set_disabled(std::string username, bool disabled)
     co_return accounts::set_disabled_result_from(v.integer);
 }
 
+void sessions_store::sweep_detached(long long now_ms, std::function<void(std::vector<swept_session>)> done) {
+    redis_.eval(scripts::detached_sweep(), {keys::queue_prefix}, {std::to_string(now_ms)},
+                [done = std::move(done)](redis::value v) {
+                    std::vector<swept_session> out;
+                    // Pairs: session id, detached record.
+                    for (std::size_t i = 0; !v.failed() && i + 1 < v.elements.size(); i += 2) {
+                        swept_session s{v.elements[i].str, std::nullopt, {}};
+                        auto state = protocol::cluster::decode_detached_session(v.elements[i + 1].str,
+                                                                                protocol::cluster::node_limits{});
+                        if (state)
+                            s.held = std::move(*state.value);
+                        else
+                            s.malformed = std::string(protocol::to_string(state.err->code));
+                        out.push_back(std::move(s));
+                    }
+                    done(std::move(out));
+                });
+}
+
 auto sessions_store::set_capacity(std::string username, unsigned capacity) -> awaitable<bool> {
     std::vector<std::string> set{"HSET", keys::account(username), "capacity", std::to_string(capacity)};
     auto v = co_await redis_.async_exec(std::move(set), use_awaitable);

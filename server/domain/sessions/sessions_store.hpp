@@ -13,11 +13,13 @@
 #pragma once
 
 #include "domain/accounts.hpp"
+#include "peerline/protocol/node_messages.hpp"
 #include "redis/client.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,6 +84,19 @@ public:
     awaitable<bool> set_capacity(std::string username, unsigned capacity);
     // The new hash and the end of a one-time password, in one command.
     awaitable<bool> replace_password(std::string username, std::string password_hash);
+
+    // ---- Detached sessions (detached_sweep.lua) ------------------------
+    // A session nobody resumed within the grace period, taken out of Redis:
+    // what it still held (its request, its conversations), or why its
+    // record could not be read (`malformed`, the decoder's error code).
+    struct swept_session {
+        std::string sid;
+        std::optional<protocol::cluster::detached_session> held;
+        std::string malformed;
+    };
+    // Callback form (the janitor's); runs on the Redis client's executor.
+    // Empty also when Redis did not answer (the next sweep tries again).
+    void sweep_detached(long long now_ms, std::function<void(std::vector<swept_session>)> done);
 
 private:
     redis::client& redis_;
