@@ -221,18 +221,18 @@ std::string encode_addressed_event(std::string_view sid, const session_event& e)
     return "C" + detail::to_compact_text(j);
 }
 
-void append_relay_frame(std::string& batch, std::string_view sid, std::string_view frame) {
-    if (batch.empty()) batch.push_back('B');
+std::size_t append_relay_frame(std::string& batch, std::string_view sid, std::string_view frame,
+                               std::size_t batch_start) {
+    if (batch.size() <= batch_start) {
+        batch.resize(batch_start);
+        batch.push_back('B');
+    }
     batch.append(sid);
     auto n = static_cast<std::uint32_t>(frame.size());
     for (int shift = 24; shift >= 0; shift -= 8) batch.push_back(static_cast<char>((n >> shift) & 0xFF));
+    auto at = batch.size();
     batch.append(frame);
-}
-
-void shorten_single_frame_batch(std::string& batch) {
-    // 'B' + sid + length + frame  ->  'R' + sid + frame
-    batch.erase(1 + session_id_bytes, length_bytes);
-    batch[0] = 'R';
+    return at;
 }
 
 decoded<node_message> decode_node_message(std::string_view payload, const node_limits& lim) {
@@ -243,16 +243,6 @@ decoded<node_message> decode_node_message(std::string_view payload, const node_l
     }
     const char kind = payload[0];
     auto body = payload.substr(1);
-    if (kind == 'R') {
-        if (body.size() <= session_id_bytes) return relay_error("relay frame");
-        auto frame = body.substr(session_id_bytes);
-        if (frame.size() > lim.max_relay_frame_bytes) {
-            result.err = make_error(error_code::frame_too_large, "relay frame");
-            return result;
-        }
-        result.value = relay_batch{{relay_part{body.substr(0, session_id_bytes), frame}}};
-        return result;
-    }
     if (kind == 'B') {
         relay_batch batch;
         while (!body.empty()) {

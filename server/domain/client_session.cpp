@@ -87,16 +87,20 @@ void client_session::on_binary(std::string_view frame) {
         send_error(ec::unknown_channel, "relay");
         return;
     }
-    // The one copy of the payload on this node: into a buffer the partner's
-    // write queue can share. The channel is rewritten for the receiver.
     svc_.counters->relayed_frames.fetch_add(1, std::memory_order_relaxed);
     svc_.counters->relayed_bytes.fetch_add(frame.size(), std::memory_order_relaxed);
-    auto out = frame_pool::copy(frame); // recycled buffer: no allocation per frame
-    pr::rewrite_relay_channel(reinterpret_cast<std::uint8_t*>(out->data()), r->peer_channel);
     if (auto peer = r->local_peer.lock()) {
+        // The one copy of the payload on this node: into a buffer the
+        // partner's write queue can share, the channel rewritten for the
+        // receiver.
+        auto out = frame_pool::copy(frame); // recycled buffer: no allocation per frame
+        pr::rewrite_relay_channel(reinterpret_cast<std::uint8_t*>(out->data()), r->peer_channel);
         peer->post_frame(std::move(out));
     } else {
-        svc_.routes->send_relay_remote(r->peer_node, r->peer_sid, std::move(out));
+        // Another node: the router copies the frame from the read buffer
+        // straight into this thread's batch for that node (the one copy
+        // here) and rewrites the channel there.
+        svc_.routes->send_relay_remote(r->peer_node, r->peer_sid, frame, r->peer_channel, ex_);
     }
 }
 

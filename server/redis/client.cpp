@@ -8,6 +8,9 @@
 
 #include <boost/asio/dispatch.hpp>
 
+#include <charconv>
+#include <cstring>
+
 namespace peerline::redis {
 
 namespace net = boost::asio;
@@ -356,11 +359,52 @@ void client::message_trampoline(redisAsyncContext*, void* reply, void* privdata)
     if (kind->type != REDIS_REPLY_STRING || std::string_view(kind->str, kind->len) != "message")
         return;
     auto* sub = static_cast<subscription*>(privdata);
-    sub->cb(sub->channel, std::string(r->element[2]->str, r->element[2]->len));
+    sub->cb(sub->channel, std::string_view(r->element[2]->str, r->element[2]->len));
 }
 
 void client::publish(std::string channel, std::string payload) {
     exec({"PUBLISH", std::move(channel), std::move(payload)}, [](value) {});
+}
+
+namespace {
+// RESP for PUBLISH up to the payload's bytes:
+//   *3\r\n$7\r\nPUBLISH\r\n$<channel length>\r\n<channel>\r\n$<payload length>\r\n
+constexpr std::string_view publish_head = "*3\r\n$7\r\nPUBLISH\r\n$";
+constexpr std::size_t max_digits = 20; // a std::size_t in decimal
+} // namespace
+
+std::size_t client::publish_room(std::string_view channel) noexcept {
+    return publish_head.size() + max_digits + 2 + channel.size() + 2 + 1 + max_digits + 2;
+}
+
+void client::publish_in_place(std::string_view channel, std::string buffer, std::size_t room) {
+    if (room < publish_room(channel) || buffer.size() < room) return; // a caller's bug: nothing sent
+    if (!connected_ || !ctx_) return;                                // at-most-once, like publish()
+    // The header, written right before the payload (no allocation: the
+    // numbers go through a small array).
+    char channel_len[max_digits];
+    char payload_len[max_digits];
+    auto cl = std::to_chars(channel_len, channel_len + max_digits, channel.size()).ptr - channel_len;
+    auto pl = std::to_chars(payload_len, payload_len + max_digits, buffer.size() - room).ptr - payload_len;
+    auto head_bytes = publish_head.size() + static_cast<std::size_t>(cl) + 2 + channel.size() + 3 +
+                      static_cast<std::size_t>(pl) + 2;
+    auto start = room - head_bytes;
+    char* out = buffer.data() + start;
+    auto put = [&out](std::string_view piece) {
+        std::memcpy(out, piece.data(), piece.size());
+        out += piece.size();
+    };
+    put(publish_head);
+    put({channel_len, static_cast<std::size_t>(cl)});
+    put("\r\n");
+    put(channel);
+    put("\r\n$");
+    put({payload_len, static_cast<std::size_t>(pl)});
+    put("\r\n");
+    buffer += "\r\n";
+    // No callback: the reply (the number of receivers) is read and dropped.
+    // hiredis copies the command into its output buffer before returning.
+    redisAsyncFormattedCommand(ctx_, nullptr, nullptr, buffer.data() + start, buffer.size() - start);
 }
 
 } // namespace peerline::redis

@@ -34,6 +34,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct redisAsyncContext;
@@ -64,7 +65,9 @@ struct client_config {
 class client : public std::enable_shared_from_this<client> {
 public:
     using reply_callback = std::function<void(value)>;
-    using message_callback = std::function<void(const std::string& channel, std::string payload)>;
+    // `payload` points into hiredis's reply, valid only during the call (the
+    // subscriber copies what it keeps: no copy of every message on the way in).
+    using message_callback = std::function<void(const std::string& channel, std::string_view payload)>;
     using state_callback = std::function<void(bool connected)>;
 
     client(boost::asio::any_io_executor ex, client_config cfg);
@@ -89,6 +92,15 @@ public:
     void subscribe(std::string channel, message_callback cb);
     // Fire-and-forget PUBLISH (pub/sub is at-most-once anyway).
     void publish(std::string channel, std::string payload);
+
+    // The same PUBLISH for a payload built in place: `buffer` holds
+    // `room` free bytes (at least publish_room(channel)) and then the
+    // payload. The command's header is written into the room, so the
+    // payload reaches hiredis's output buffer with one copy (publish() makes
+    // two: hiredis formats the command, then appends it). Client executor
+    // only (the relay path hands its batches over there).
+    static std::size_t publish_room(std::string_view channel) noexcept;
+    void publish_in_place(std::string_view channel, std::string buffer, std::size_t room);
 
     const boost::asio::any_io_executor& get_executor() const noexcept { return ex_; }
 

@@ -97,11 +97,11 @@ TEST_CASE("relay frames for one node travel as one batch and come out in order",
     CHECK(parts[1].frame == std::string(300, 'x'));
     CHECK(parts[2].frame == "third");
 
-    SECTION("a lone frame goes out in the short form") {
+    SECTION("a lone frame travels in the same form, and its offset is where the frame starts") {
         std::string one;
-        pc::append_relay_frame(one, sid_b, "only");
-        pc::shorten_single_frame_batch(one);
-        CHECK(one == "R" + sid_b + "only");
+        auto at = pc::append_relay_frame(one, sid_b, "only");
+        CHECK(one == std::string("B") + sid_b + std::string("\0\0\0\4", 4) + "only");
+        CHECK(one.substr(at) == "only");
         auto single = pc::decode_node_message(one, lim);
         REQUIRE(single);
         auto& p = std::get<pc::relay_batch>(*single.value).parts;
@@ -109,6 +109,11 @@ TEST_CASE("relay frames for one node travel as one batch and come out in order",
         CHECK(p[0].sid == sid_b);
         CHECK(p[0].frame == "only");
     }
+}
+
+TEST_CASE("the short 'R' relay form of earlier versions is refused: one format for relay frames",
+          "[node-messages]") {
+    CHECK(node_error("R" + sid_a + "only") == "unknown_type");
 }
 
 TEST_CASE("a relay batch that breaks off or overstates a length is refused whole", "[node-messages]") {
@@ -129,7 +134,7 @@ TEST_CASE("a relay batch that breaks off or overstates a length is refused whole
         CHECK(node_error(empty_frame) == "invalid_field_value");
     }
     SECTION("an empty batch") { CHECK(node_error("B") == "invalid_field_value"); }
-    SECTION("a lone frame without payload") { CHECK(node_error("R" + sid_a) == "invalid_field_value"); }
+    SECTION("a frame without its length") { CHECK(node_error("B" + sid_a) == "invalid_field_value"); }
 }
 
 TEST_CASE("a relay frame over the relay limit is refused between nodes too", "[node-messages]") {
@@ -138,7 +143,6 @@ TEST_CASE("a relay frame over the relay limit is refused between nodes too", "[n
     std::string batch;
     pc::append_relay_frame(batch, sid_a, std::string(11, 'x'));
     CHECK(node_error(batch, small) == "frame_too_large");
-    CHECK(node_error("R" + sid_a + std::string(11, 'x'), small) == "frame_too_large");
     std::string ok;
     pc::append_relay_frame(ok, sid_a, std::string(10, 'x'));
     CHECK(pc::decode_node_message(ok, small));

@@ -4,10 +4,14 @@
 // detected by the others, who end its conversations and drop its waiting GPs.
 #include "service_helpers.hpp"
 
+#include "peerline/protocol/node_messages.hpp"
+#include "peerline/protocol/relay_frame.hpp"
 #include "peerline/test_support/files.hpp"
 #include "peerline/test_support/tcp_proxy.hpp"
 
+#include <chrono>
 #include <csignal>
+#include <variant>
 
 using namespace peerline::service_tests;
 
@@ -69,6 +73,66 @@ TEST_CASE("a GP on one node and a listener on another talk through Redis, which 
     gp.send_control(protocol::end_conversation{c.gp_channel, std::nullopt});
     CHECK(expect_listener_ended(listener).by == protocol::ended_by::gp);
     CHECK(redis_integer(n.s, {"EXISTS", "{pl:q}:conv:" + c.id}) == 0);
+}
+
+TEST_CASE("relay frames cross nodes in one format, whole and in order, and the end of the "
+          "conversation arrives after them",
+          "[nodes]") {
+    two_nodes n;
+    auto listener = available_listener_at(n.b_ep(), n.s.new_listener("listener-on-b"));
+    auto gp = gp_at(n.a_ep());
+    auto c = begin_conversation(gp, listener);
+
+    // Watches node b's channel the way b's subscriber does.
+    ts::redis_connection watch(n.s.redis.port());
+    REQUIRE(watch.command({"SUBSCRIBE", "pl:node:b"}).at(0) == "subscribe");
+
+    // A lone frame (a batch of one), then a burst the sender's loop turns
+    // gather into batches, then the end of the conversation.
+    std::vector<std::string> sent{"alone"};
+    relay_and_check(gp, c.gp_channel, listener, c.listener_channel, sent[0]);
+    constexpr int burst = 300;
+    for (int i = 0; i < burst; ++i) {
+        sent.push_back("frame-" + std::to_string(i) + "-" + std::string(static_cast<std::size_t>(i % 97), 'x'));
+        gp.send_relay(c.gp_channel, sent.back());
+    }
+    gp.send_control(protocol::end_conversation{c.gp_channel, std::nullopt});
+    for (int i = 0; i < burst; ++i) {
+        auto got = listener.expect_relay();
+        INFO("frame " << i);
+        CHECK(got.channel == c.listener_channel);
+        REQUIRE(got.payload == sent[static_cast<std::size_t>(i) + 1]);
+    }
+    CHECK(expect_listener_ended(listener).by == protocol::ended_by::gp);
+
+    // What crossed Redis: every relay message is a 'B' batch (no second
+    // format for a batch of one), holding exactly the frames sent, in order,
+    // with the listener's channel already written in; the end is an event.
+    protocol::cluster::node_limits lim;
+    std::vector<std::string> frames;
+    std::vector<char> kinds;
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    bool ended = false;
+    while (!ended && std::chrono::steady_clock::now() < deadline) {
+        // A subscribed connection answers PING in order with what it was
+        // sent: each call returns the next message, or a pong.
+        auto r = watch.command({"PING"});
+        if (r.size() != 3 || r[0] != "message") continue;
+        kinds.push_back(r[2].empty() ? '?' : r[2][0]);
+        auto m = protocol::cluster::decode_node_message(r[2], lim);
+        REQUIRE(m);
+        if (auto* b = std::get_if<protocol::cluster::relay_batch>(&*m.value)) {
+            for (auto& p : b->parts) frames.emplace_back(p.frame);
+        } else if (std::get<protocol::cluster::addressed_event>(*m.value).event.index() ==
+                   protocol::cluster::session_event(protocol::cluster::conversation_end{}).index()) {
+            ended = true;
+        }
+    }
+    CHECK(ended);
+    for (char k : kinds) CHECK((k == 'B' || k == 'C'));
+    REQUIRE(frames.size() == sent.size());
+    for (std::size_t i = 0; i < sent.size(); ++i)
+        CHECK(frames[i] == protocol::make_relay_frame(c.listener_channel, sent[i]));
 }
 
 TEST_CASE("a node whose pub/sub connection stops delivering opens a new one and hears the other "

@@ -17,8 +17,10 @@
 //
 // Wire formats (what docs/ARCHITECTURE.md describes):
 //   node channel, one event:  'C' + {"sid": <session id>, "ev": <event>}
-//   node channel, relay:      'R' + sid (32 bytes) + frame          (one frame)
-//                             'B' + { sid (32) + length (4, big-endian) + frame }...
+//   node channel, relay:      'B' + { sid (32) + length (4, big-endian) + frame }...
+//                             (one format whether the batch holds one frame or
+//                             many; the short 'R' form of earlier versions is
+//                             gone, and an 'R' message is refused as unknown)
 //   broadcast channel:        {"b": "queue" | "rota" | "escalation", ...}
 //   an event:                 {"e": <kind>, ...members of that kind}
 //   detached record:          {"rid": ..., "convs": [{"cid", "peer_sid",
@@ -185,10 +187,15 @@ using node_message = std::variant<addressed_event, relay_batch>;
 std::string encode_addressed_event(std::string_view sid, const session_event& e);
 
 // Appends one frame to a relay batch being built ('B' first when `batch` is
-// empty). `sid` must be session_id_bytes long.
-void append_relay_frame(std::string& batch, std::string_view sid, std::string_view frame);
-// Turns a batch holding exactly one frame into the shorter 'R' form.
-void shorten_single_frame_batch(std::string& batch);
+// empty): the one copy of the frame on the sending node (the router builds
+// the batch straight from the connection's read buffer). `sid` must be
+// session_id_bytes long. The batch starts at `batch_start` in `batch` (the
+// bytes before it are the caller's: room for a transport header, so the
+// batch need not be copied to put one in front). Returns the offset of the
+// frame's first byte in `batch`, so the caller can rewrite the frame's
+// channel in place.
+std::size_t append_relay_frame(std::string& batch, std::string_view sid, std::string_view frame,
+                               std::size_t batch_start = 0);
 
 // Strict decoding of one node-channel message. A relay batch that breaks
 // off mid-frame is an error (the frames before it are not delivered).
