@@ -63,6 +63,25 @@ std::unique_ptr<redis::sync_client> connect_at_startup(const redis_address& addr
     }
 }
 
+// "[HOST:]PORT" (HOST 127.0.0.1 unless given; an IPv6 HOST in brackets).
+// Throws std::invalid_argument with the reason.
+tcp::endpoint metrics_endpoint(const std::string& spec) {
+    std::string host = "127.0.0.1";
+    std::string port = spec;
+    if (auto colon = spec.rfind(':'); colon != std::string::npos) {
+        host = spec.substr(0, colon);
+        port = spec.substr(colon + 1);
+        if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    }
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(port) > 65535)
+        throw std::invalid_argument("--metrics-listen: the port must be a number 0-65535, as [HOST:]PORT");
+    beast::error_code ec;
+    auto address = net::ip::make_address(host, ec);
+    if (ec) throw std::invalid_argument("--metrics-listen: '" + host + "' is not an IP address");
+    return {address, static_cast<std::uint16_t>(std::stoul(port))};
+}
+
 std::set<std::string> allowed_origins(const server_config& cfg, std::uint16_t port) {
     std::set<std::string> out(cfg.allowed_origins.begin(), cfg.allowed_origins.end());
     std::string scheme = cfg.tls_cert.empty() ? "http://" : "https://";
@@ -178,6 +197,13 @@ int run_server(server_config cfg) {
     http_context http{svc, api, {}, tls, proxies};
     auto acceptor = std::make_shared<listener>(main_ctx, context_ptrs, endpoint, http, limits);
     http.allowed_origins = allowed_origins(cfg, acceptor->port());
+    // /metrics on its own address (plain HTTP: a scraper on the host or the
+    // private network), never on the service port.
+    http_context metrics_http{svc, api, {}, nullptr, nullptr, http_surface::metrics};
+    std::shared_ptr<listener> metrics_acceptor;
+    if (!cfg.metrics_listen.empty())
+        metrics_acceptor = std::make_shared<listener>(main_ctx, context_ptrs, metrics_endpoint(cfg.metrics_listen),
+                                                      metrics_http, limits);
 
     redis->start();
     subscriber->start();
@@ -205,6 +231,10 @@ int run_server(server_config cfg) {
     live_feed->start();
     positions->start();
     acceptor->start();
+    if (metrics_acceptor) {
+        metrics_acceptor->start();
+        log::info("metrics_listening", {{"port", metrics_acceptor->port()}});
+    }
     log::info("listening", {{"address", cfg.bind},
                             {"port", acceptor->port()},
                             {"tls", tls != nullptr},
@@ -222,6 +252,7 @@ int run_server(server_config cfg) {
         if (ec) return;
         log::info("shutdown_started", {{"signal", sig}});
         acceptor->stop();
+        if (metrics_acceptor) metrics_acceptor->stop();
         routes.for_each_local([](const std::shared_ptr<client_session>& s) {
             s->post_shutdown("The server is restarting. Please reconnect.", 2000);
         });

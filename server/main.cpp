@@ -26,6 +26,11 @@ void add_serve_options(CLI::App& serve, server_config& cfg, std::optional<std::s
     env(serve.add_option("--port", cfg.port, "Port for HTTP(S) and WebSocket (0 = any free port)")
             ->capture_default_str(),
         "PEERLINE_PORT");
+    env(serve.add_option("--metrics-listen", cfg.metrics_listen,
+                         "[HOST:]PORT serving Prometheus /metrics (HOST 127.0.0.1 unless given); "
+                         "unset: /metrics is not served")
+            ->capture_default_str(),
+        "PEERLINE_METRICS_LISTEN");
     env(serve.add_option("--threads", cfg.threads, "I/O threads (0 = one per core)")
             ->capture_default_str(),
         "PEERLINE_THREADS");
@@ -95,6 +100,12 @@ void add_serve_options(CLI::App& serve, server_config& cfg, std::optional<std::s
                          "closed (0: the open-file limit less a reserve of 64 + 4 per I/O thread)")
             ->capture_default_str(),
         "PEERLINE_MAX_CONNECTIONS");
+    env(serve.add_option_function<unsigned>(
+             "--http-request-timeout-s",
+             [&cfg](unsigned s) { cfg.http_request_timeout = std::chrono::seconds(s); },
+             "Seconds for an HTTP request to arrive whole; a partial one then gets 408 (default 30)")
+            ->check(CLI::Range(1u, 3600u)),
+        "PEERLINE_HTTP_REQUEST_TIMEOUT_S");
     env(serve.add_option("--hello-timeout-s", hello_s, "Seconds to send hello after connecting")
             ->capture_default_str(),
         "PEERLINE_HELLO_TIMEOUT_S");

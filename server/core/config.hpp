@@ -28,6 +28,11 @@ struct server_config {
     // Network
     std::string bind = "127.0.0.1";
     std::uint16_t port = 8080;
+    // Where Prometheus scrapes /metrics: "[HOST:]PORT" (HOST defaults to
+    // 127.0.0.1). Empty: /metrics is served nowhere. The service port never
+    // serves it: live load is for operators, not for anyone who can reach
+    // the service (issue 17).
+    std::string metrics_listen;
     unsigned threads = 0; // 0 = one I/O thread per core
     std::string tls_cert;
     std::string tls_key;
@@ -61,6 +66,9 @@ struct server_config {
     protocol::limits limits;
     std::size_t max_outgoing_bytes = 1024 * 1024; // queued for one slow reader
     std::size_t max_http_body_bytes = 16 * 1024;
+    // An HTTP request (head and body) must arrive within this; a partial one
+    // is then answered 408 and closed, an idle keep-alive connection closed.
+    std::chrono::seconds http_request_timeout{30};
     std::chrono::seconds hello_timeout{10};
     std::chrono::seconds idle_timeout{60};
     // Per client address: connections that have not authenticated (HTTP

@@ -7,6 +7,7 @@
 #include "domain/services.hpp"
 #include "domain/session_auth.hpp"
 #include "domain/trust.hpp"
+#include "net/http_security_headers.hpp"
 #include "net/static_files.hpp"
 #include "peerline/crypto/crypto.hpp"
 #include "redis/client.hpp"
@@ -25,12 +26,7 @@ using json = nlohmann::json;
 
 constexpr std::size_t max_username_bytes = 64;
 
-void set_common_headers(http_response& res) {
-    res.set(http::field::server, "peerline");
-    res.set(http::field::cache_control, "no-store");
-    res.set("X-Content-Type-Options", "nosniff");
-    res.set("Referrer-Policy", "no-referrer");
-}
+void set_common_headers(http_response& res) { set_security_headers(res); }
 
 // The bearer token from "Authorization: Bearer <token>", or empty.
 std::string bearer_token(const http_request& req) {
@@ -120,6 +116,10 @@ net::awaitable<http_response> http_api::handle(http_request req, std::string cli
         if (target == "/api/config" && method == http::verb::get) co_return co_await config(req);
         if (target == "/api/revocation-list" && method == http::verb::get)
             co_return co_await revocation_list_get(req);
+        // A public endpoint asked with another method: 405, as for the rest.
+        if (target == "/api/login" || target == "/api/logout" || target == "/api/gp/session" ||
+            target == "/api/me" || target == "/api/config" || target == "/api/revocation-list")
+            co_return method_not_allowed(req);
         co_return co_await staff_endpoint(req);
     }
     if (target == "/metrics" && method == http::verb::get) co_return co_await metrics(req);

@@ -16,13 +16,18 @@ struct services;
 class http_api;
 class proxy_trust;
 
-// What every HTTP session on this server shares.
+// Which listening address a connection came in on: the service (the API,
+// pages, WebSockets) or the metrics address (/metrics and health only).
+enum class http_surface { service, metrics };
+
+// What every HTTP session on one listening address shares.
 struct http_context {
     services& svc;
     http_api& api;
     std::set<std::string> allowed_origins; // exact "scheme://host:port" strings
     std::shared_ptr<net::ssl::context> tls; // null for plain HTTP
     std::shared_ptr<const proxy_trust> proxies; // null: no trusted proxies
+    http_surface surface = http_surface::service;
 };
 
 // Starts serving an accepted connection on its socket's executor.

@@ -31,6 +31,9 @@ public:
         if (!tls) {
             static constexpr std::string_view busy =
                 "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Type: text/plain\r\n"
+                "Server: peerline\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+                "Referrer-Policy: no-referrer\r\n"
+                "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
                 "Content-Length: 29\r\nConnection: close\r\n\r\nToo many connections; retry.\n";
             // A fresh socket's send buffer is empty: this never blocks.
             socket.non_blocking(true, ignored);

@@ -95,6 +95,24 @@ class raw_connection {
         return read_response(wait);
     }
 
+    // Everything the server sends until it closes the connection. Throws if
+    // it is still open after `wait`: the server meant to close and did not.
+    std::string read_until_closed(std::chrono::milliseconds wait = std::chrono::milliseconds(5000)) {
+        std::string got;
+        auto deadline = std::chrono::steady_clock::now() + wait;
+        while (std::chrono::steady_clock::now() < deadline) {
+            pollfd p{fd_, POLLIN, 0};
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            if (::poll(&p, 1, static_cast<int>(std::max<long long>(1, left.count()))) <= 0) continue;
+            char buf[4096];
+            auto n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n <= 0) return got;
+            got.append(buf, static_cast<std::size_t>(n));
+        }
+        throw std::runtime_error("the server did not close the connection within the wait");
+    }
+
   private:
     int fd_;
 };

@@ -113,9 +113,11 @@ TEST_CASE("administrators see live load and this hour's counts, operators see me
         CHECK(stats["hours"][0]["hour_start_ms"] == hour_at_start * 3'600'000);
     }
 
-    auto m = tc::http_get(s.ep(), "/metrics");
+    auto m = tc::http_get(s.server->metrics_endpoint(), "/metrics");
     REQUIRE(m.status == 200);
     CHECK(m.header("Content-Type").rfind("text/plain", 0) == 0);
+    CHECK(m.header("X-Content-Type-Options") == "nosniff");
+    CHECK(m.header("Cache-Control") == "no-store");
     INFO(m.body);
     CHECK(metric(m.body, "peerline_queue_waiting") == 1.0);
     CHECK(metric(m.body, "peerline_conversations_active") == 1.0);
@@ -131,6 +133,20 @@ TEST_CASE("administrators see live load and this hour's counts, operators see me
         CHECK(res.body.find(secret) == std::string::npos);
         CHECK(m.body.find(secret) == std::string::npos);
     }
+}
+
+TEST_CASE("metrics are served on --metrics-listen only, never on the service port", "[stats]") {
+    peerline_stack s;
+    auto on_service_port = tc::http_get(s.ep(), "/metrics");
+    CHECK(on_service_port.status == 404);
+    CHECK(on_service_port.body.find("peerline_") == std::string::npos);
+    auto scraped = tc::http_get(s.server->metrics_endpoint(), "/metrics");
+    CHECK(scraped.status == 200);
+    CHECK(scraped.body.find("peerline_up 1") != std::string::npos);
+    // The metrics address serves nothing else of the service: no API, no pages.
+    CHECK(tc::http_get(s.server->metrics_endpoint(), "/api/config").status == 404);
+    CHECK(tc::http_get(s.server->metrics_endpoint(), "/").status == 404);
+    CHECK(tc::http_get(s.server->metrics_endpoint(), "/readyz").status == 200);
 }
 
 TEST_CASE("queue statistics are for administrators only", "[stats]") {

@@ -18,6 +18,8 @@ server_process::server_process(server_options opts) : opts_(std::move(opts)) {
     std::filesystem::create_directories(data_dir());
     endpoint_.host = "127.0.0.1";
     endpoint_.port = free_tcp_port();
+    metrics_endpoint_.host = "127.0.0.1";
+    metrics_endpoint_.port = free_tcp_port();
     argv_ = {opts_.binary.string(),
              "serve",
              "--bind",
@@ -27,7 +29,9 @@ server_process::server_process(server_options opts) : opts_(std::move(opts)) {
              "--data-dir",
              data_dir().string(),
              "--password-hash-cost",
-             "minimum"};
+             "minimum",
+             "--metrics-listen",
+             "127.0.0.1:" + std::to_string(metrics_endpoint_.port)};
     // No URL: the server runs its own embedded Redis in the data directory.
     if (!opts_.redis_url.empty()) argv_.insert(argv_.end(), {"--redis", opts_.redis_url});
     if (!opts_.tls_cert.empty()) {

@@ -40,6 +40,8 @@ class server_process {
     // server runs with a certificate).
     const client::endpoint& endpoint() const noexcept { return endpoint_; }
     std::uint16_t port() const noexcept { return endpoint_.port; }
+    // Where /metrics is served (--metrics-listen, plain HTTP, loopback).
+    const client::endpoint& metrics_endpoint() const noexcept { return metrics_endpoint_; }
     const std::vector<std::string>& argv() const noexcept { return argv_; }
 
     bool alive() { return process_.running(); }
@@ -63,6 +65,7 @@ class server_process {
 
     server_options opts_;
     client::endpoint endpoint_;
+    client::endpoint metrics_endpoint_;
     std::vector<std::string> argv_;
     child_process process_;
 };
