@@ -3,6 +3,9 @@
 #include "bootstrap.hpp"
 #include "core/log.hpp"
 #include "domain/live_stats.hpp"
+#include "domain/mentoring/mentoring_janitor.hpp"
+#include "domain/mentoring/mentoring_store.hpp"
+#include "domain/mentoring/scripts.hpp"
 #include "domain/matcher.hpp"
 #include "domain/node_janitor.hpp"
 #include "domain/queue_positions.hpp"
@@ -97,6 +100,14 @@ int run_server(server_config cfg) {
     auto pwhash = pwhash_params_from_name(cfg.password_hash_cost);
     if (cfg.node_id.empty()) cfg.node_id = crypto::random_hex(8);
     auto tls = make_tls_context(cfg);
+    if (cfg.test_clock) {
+        // A clock anyone can move has no place in production: loopback only.
+        boost::system::error_code bad_address;
+        auto bind = net::ip::make_address(cfg.bind, bad_address);
+        if (bad_address || !bind.is_loopback())
+            throw std::invalid_argument("--test-clock is for tests only: it needs --bind on a loopback address");
+        log::warn("test_clock_enabled");
+    }
     const date::time_zone* zone = nullptr;
     try {
         zone = date::locate_zone(cfg.timezone);
@@ -144,6 +155,7 @@ int run_server(server_config cfg) {
 
     redis::client_config commands_cfg{address, "commands"};
     commands_cfg.preload = scripts::all();
+    for (auto* s : mentoring_scripts::all()) commands_cfg.preload.push_back(s);
     redis::client_config pubsub_cfg{address, "pubsub"};
     auto redis = std::make_shared<redis::client>(main_ctx.get_executor(), commands_cfg);
     auto subscriber = std::make_shared<redis::client>(main_ctx.get_executor(), pubsub_cfg);
@@ -167,6 +179,10 @@ int run_server(server_config cfg) {
     auto positions = std::make_shared<queue_positions>(svc, std::chrono::seconds(15));
     svc.positions = positions.get();
     svc.org = &org;
+    mentoring_store mentoring(redis);
+    svc.mentoring = &mentoring;
+    auto mentoring_timeouts = std::make_shared<mentoring_janitor>(
+        redis, mentoring, std::chrono::duration_cast<std::chrono::milliseconds>(cfg.mentoring_offer));
 
     http_api api(svc);
     api.set_address_key(boot.address_key);
@@ -201,6 +217,7 @@ int run_server(server_config cfg) {
     });
     rota->start();
     janitor->start();
+    mentoring_timeouts->start();
     match->start();
     live_feed->start();
     positions->start();
@@ -232,6 +249,7 @@ int run_server(server_config cfg) {
         // when it starts again with the same id).
         grace.async_wait([&](beast::error_code) {
             janitor->stop();
+            mentoring_timeouts->stop();
             match->stop();
             live_feed->stop();
             positions->stop();

@@ -8,6 +8,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 
+#include <algorithm>
 #include <optional>
 
 namespace peerline {
@@ -16,6 +17,7 @@ namespace {
 
 constexpr auto request_timeout = std::chrono::seconds(30);
 constexpr std::uint32_t max_header_bytes = 8 * 1024;
+constexpr std::uint64_t mentoring_request_body_bytes = 32 * 1024;
 
 template <class Stream>
 class http_session : public std::enable_shared_from_this<http_session<Stream>> {
@@ -49,6 +51,17 @@ private:
         parser_->body_limit(ctx_.svc.cfg.max_http_body_bytes);
         parser_->header_limit(max_header_bytes);
         beast::get_lowest_layer(stream_).expires_after(request_timeout);
+        http::async_read_header(stream_, buffer_, *parser_,
+                                beast::bind_front_handler(&http_session::on_header, this->shared_from_this()));
+    }
+
+    // One endpoint takes a larger body: a mentoring request carries up to
+    // three sealed notes (docs/PROTOCOL.md section 10.5).
+    void on_header(beast::error_code ec, std::size_t n) {
+        if (ec) return on_read(ec, n);
+        auto target = std::string_view(parser_->get().target());
+        if (parser_->get().method() == http::verb::post && target == "/api/mentoring/requests")
+            parser_->body_limit(std::max<std::uint64_t>(ctx_.svc.cfg.max_http_body_bytes, mentoring_request_body_bytes));
         http::async_read(stream_, buffer_, *parser_,
                          beast::bind_front_handler(&http_session::on_read, this->shared_from_this()));
     }

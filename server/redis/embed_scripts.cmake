@@ -1,9 +1,13 @@
 # Generates a C++ source that embeds Lua scripts as raw string literals.
-# Usage (script mode): cmake -DOUT=file.cpp -DNAMESPACE=ns -DSCRIPT_DIR=dir -P embed_scripts.cmake
+# Usage (script mode): cmake -DOUT=file.cpp -DNAMESPACE=ns -DSCRIPT_DIR=dir [-DPATTERN=glob] -P embed_scripts.cmake
+# PATTERN (default *.lua) picks an area's scripts, e.g. mentoring_*.lua.
 # Each script `x.lua` becomes `const peerline::redis::script& ns::x()`; `ns::all()` lists them.
 # A script that has a line `--@use NAME` gets `lib/NAME.lua` (shared local
 # functions) put before its text: Redis scripts cannot include one another.
-file(GLOB SCRIPTS "${SCRIPT_DIR}/*.lua")
+if(NOT PATTERN)
+  set(PATTERN "*.lua")
+endif()
+file(GLOB SCRIPTS "${SCRIPT_DIR}/${PATTERN}")
 list(SORT SCRIPTS)
 set(content "// Generated from .lua files by embed_scripts.cmake. Do not edit.\n")
 string(APPEND content "#include \"redis/script.hpp\"\n\n#include <vector>\n\nnamespace ${NAMESPACE} {\n")

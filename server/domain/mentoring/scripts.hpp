@@ -1,0 +1,20 @@
+// The mentoring area's Lua scripts (server/domain/mentoring/scripts/
+// mentoring_*.lua), embedded at build time; only mentoring_store runs them.
+// Each file's header comment is its contract.
+#pragma once
+
+#include "redis/script.hpp"
+
+#include <vector>
+
+namespace peerline::mentoring_scripts {
+std::vector<const redis::script*> all();
+
+const redis::script& mentoring_grant();
+const redis::script& mentoring_revoke();
+const redis::script& mentoring_request_create();
+const redis::script& mentoring_offer_pass();
+const redis::script& mentoring_accept();
+const redis::script& mentoring_bookings();
+const redis::script& mentoring_token_failure();
+} // namespace peerline::mentoring_scripts
