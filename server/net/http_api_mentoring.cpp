@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace peerline {
@@ -94,6 +95,38 @@ long long to_ms(rota::sys_seconds t) {
 json parsed(const std::string& text) {
     if (text.empty()) return json();
     return json::parse(text, nullptr, false);
+}
+
+// Whether the series is over: every session booked and the last one ended.
+bool series_complete(const mentoring_store::relationship& r, long long now_ms) {
+    auto bookings = mentoring::bookings_from_json(parsed(r.bookings));
+    return !bookings.empty() && bookings.size() >= r.sessions && bookings.back().end_ms <= now_ms;
+}
+
+// The GP may answer the outcome question once: after the last session, or
+// after a relationship the mentor ended once at least one session was held.
+bool outcome_due(const mentoring_store::relationship& r, long long now_ms) {
+    if (r.outcome_given) return false;
+    if (r.state == "active") return series_complete(r, now_ms);
+    if (r.state == "ended") {
+        auto bookings = mentoring::bookings_from_json(parsed(r.bookings));
+        return !bookings.empty() && bookings.front().end_ms <= now_ms;
+    }
+    return false;
+}
+
+constexpr std::array<std::string_view, 5> end_reasons{"completed", "referred_on", "mentee_asked", "not_a_fit", "other"};
+constexpr std::array<std::string_view, 4> outcomes{"stayed_in_practice", "changed_how_i_work", "left",
+                                                   "prefer_not_to_say"};
+
+// The value of the one member `name` of `body` if it is one of `allowed`.
+template <std::size_t N>
+std::optional<std::string> choice_member(const json& body, const char* name,
+                                         const std::array<std::string_view, N>& allowed) {
+    if (!body.is_object() || body.size() != 1 || !body.contains(name) || !body[name].is_string()) return std::nullopt;
+    auto v = body[name].get<std::string>();
+    if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) return std::nullopt;
+    return v;
 }
 
 } // namespace
@@ -249,7 +282,11 @@ net::awaitable<http_response> http_api::admin_mentor_put(const http_request& req
     if (!body["mentor"].get<bool>()) {
         auto r = co_await svc_.mentoring->revoke(username);
         if (r.unavailable) co_return unavailable_response(req);
-        log::info("mentor_revoked");
+        if (!r.value.empty()) {
+            auto gone = co_await svc_.mentoring->mentor_gone(r.value, clock::now_ms());
+            if (gone.unavailable) co_return unavailable_response(req);
+            log::info("mentor_revoked", {{"relationships_ended", gone.value}});
+        }
         co_return no_content_response(req);
     }
     bool unavailable = false;
@@ -271,7 +308,7 @@ net::awaitable<http_response> http_api::admin_mentoring(const http_request& req)
     if (all.unavailable || counts.unavailable) co_return unavailable_response(req);
     auto now = clock::now_ms();
     json mentors = json::array();
-    long long waiting = 0, oldest = -1, active = 0;
+    long long waiting = 0, oldest = -1, active = 0, completed = 0;
     for (auto& m : all.value) {
         auto requests = co_await svc_.mentoring->requests_for(m.id);
         auto rels = co_await svc_.mentoring->relationships_of(m.id);
@@ -284,6 +321,10 @@ net::awaitable<http_response> http_api::admin_mentoring(const http_request& req)
         date::year_month_day today{month_start};
         for (auto& r : rels.value) {
             if (r.state != "active") continue;
+            if (series_complete(r, now)) {
+                ++completed;
+                continue;
+            }
             ++mine_active;
             for (auto& b : mentoring::bookings_from_json(parsed(r.bookings))) {
                 auto local = date::zoned_time<std::chrono::milliseconds>(
@@ -308,7 +349,10 @@ net::awaitable<http_response> http_api::admin_mentoring(const http_request& req)
         active += mine_active;
         mentors.push_back(std::move(entry));
     }
-    json out{{"mentors", mentors}, {"requests_waiting", waiting}, {"relationships_active", active}};
+    json out{{"mentors", mentors},
+             {"requests_waiting", waiting},
+             {"relationships_active", active},
+             {"series_completed", completed}};
     if (oldest >= 0) out["oldest_request_wait_s"] = oldest;
     json c = json::object();
     for (auto& [k, n] : counts.value) c[k] = n;
@@ -394,6 +438,29 @@ net::awaitable<http_response> http_api::mentor_endpoint(const http_request& req,
         json out{{"relationship_id", relationship_id}};
         co_return json_response(req, http::status::ok, out.dump());
     }
+    constexpr std::string_view relationships_prefix = "/api/mentoring/relationships/";
+    if (target.rfind(relationships_prefix, 0) == 0) {
+        auto rest = target.substr(relationships_prefix.size());
+        auto slash = rest.find('/');
+        auto id = rest.substr(0, slash);
+        if (slash == std::string::npos || rest.substr(slash + 1) != "end" || !is_hex_id(id))
+            co_return json_error(req, http::status::not_found, "not_found", "No such API endpoint.");
+        if (method != http::verb::post) co_return method_not_allowed(req);
+        auto reason = choice_member(json::parse(req.body(), nullptr, false), "reason", end_reasons);
+        if (!reason)
+            co_return bad(req, "invalid_request",
+                          "Send {\"reason\": completed | referred_on | mentee_asked | not_a_fit | other}.");
+        auto rel = co_await st.find_relationship(id);
+        if (rel.unavailable) co_return unavailable_response(req);
+        if (!rel.value || rel.value->mentor_id != mentor_id)
+            co_return json_error(req, http::status::not_found, "not_found", "No such relationship of yours.");
+        auto ended = co_await st.end_relationship(*rel.value, mentor_id, *reason, clock::now_ms());
+        if (ended.unavailable) co_return unavailable_response(req);
+        if (!ended.value)
+            co_return json_error(req, http::status::not_found, "not_found", "No such active relationship of yours.");
+        log::info("mentoring_ended", {{"reason", *reason}});
+        co_return no_content_response(req);
+    }
     if (target == "/api/mentoring/relationships") {
         if (method != http::verb::get) co_return method_not_allowed(req);
         auto rels = co_await st.relationships_of(mentor_id);
@@ -450,10 +517,25 @@ net::awaitable<http_response> http_api::gp_mentoring(const http_request& req, co
         if (method != http::verb::get) co_return method_not_allowed(req);
         co_return co_await gp_state(req, p);
     }
-    if (p.state != "active")
+    if (p.state != "active" && !(p.state == "ended" && what == "relationship/outcome"))
         co_return json_error(req, http::status::conflict, "wrong_state", "There is no active relationship.");
     auto rel = co_await st.find_relationship(p.relationship_id);
     if (rel.unavailable || !rel.value) co_return unavailable_response(req);
+    if (what == "relationship/outcome") {
+        if (method != http::verb::post) co_return method_not_allowed(req);
+        auto answer = choice_member(json::parse(req.body(), nullptr, false), "outcome", outcomes);
+        if (!answer)
+            co_return bad(req, "invalid_request",
+                          "Send {\"outcome\": stayed_in_practice | changed_how_i_work | left | prefer_not_to_say}.");
+        if (!outcome_due(*rel.value, clock::now_ms()))
+            co_return json_error(req, http::status::conflict, "not_expected",
+                                 "The outcome question comes once, after the last session.");
+        auto recorded = co_await st.record_outcome(rel.value->id, *answer);
+        if (recorded.unavailable) co_return unavailable_response(req);
+        if (!recorded.value)
+            co_return json_error(req, http::status::conflict, "not_expected", "This relationship's outcome is counted.");
+        co_return no_content_response(req);
+    }
     if (what == "relationship/slots") {
         if (method != http::verb::get) co_return method_not_allowed(req);
         co_return co_await gp_slots(req, *rel.value);
@@ -551,7 +633,7 @@ net::awaitable<http_response> http_api::gp_state(const http_request& req, const 
         out["plan"] = parsed(r.plan);
         out["bookings"] = mentoring::to_json(bookings);
         out["sessions_remaining"] = r.sessions - std::min(r.sessions, static_cast<unsigned>(bookings.size()));
-        out["outcome_due"] = false;
+        out["outcome_due"] = outcome_due(r, clock::now_ms());
         auto m = co_await svc_.mentoring->find_mentor(r.mentor_id);
         if (m.unavailable) co_return unavailable_response(req);
         if (m.value) {

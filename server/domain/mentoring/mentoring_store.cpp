@@ -309,7 +309,8 @@ mentoring_store::find_relationship(std::string id) {
     auto f = fields(v);
     if (f.empty()) co_return out;
     out.value = relationship{id,          f["mentor"],   f["state"], f["plan"], f["bookings"],
-                             static_cast<unsigned>(to_ll(f["sessions"])), to_ll(f["started_ms"])};
+                             static_cast<unsigned>(to_ll(f["sessions"])), to_ll(f["started_ms"]), f["token_hash"],
+                             f["outcome_given"] == "1"};
     co_return out;
 }
 
@@ -362,6 +363,44 @@ mentoring_store::replace_bookings(const relationship& r, std::string new_booking
                    : v.str == "changed" ? booking_outcome::changed
                                         : booking_outcome::wrong_state;
     co_return result<booking_outcome>{false, outcome};
+}
+
+boost::asio::awaitable<mentoring_store::result<bool>> mentoring_store::end_relationship(const relationship& r,
+                                                                                     std::string mentor_id,
+                                                                                     std::string reason,
+                                                                                     long long now_ms) {
+    std::vector<std::string> keys{key::rel(r.id), key::booked(mentor_id), key::pair(r.token_hash), key::counts};
+    std::vector<std::string> args{r.id, mentor_id, reason, std::to_string(now_ms)};
+    auto v = co_await redis_->async_eval(ms::mentoring_end(), std::move(keys), std::move(args), use_awaitable);
+    if (v.failed()) co_return result<bool>{true, false};
+    co_return result<bool>{false, v.str == "ok"};
+}
+
+boost::asio::awaitable<mentoring_store::result<bool>> mentoring_store::record_outcome(std::string relationship_id,
+                                                                                   std::string outcome) {
+    std::vector<std::string> keys{key::rel(relationship_id), key::counts};
+    std::vector<std::string> args{outcome};
+    auto v = co_await redis_->async_eval(ms::mentoring_outcome(), std::move(keys), std::move(args), use_awaitable);
+    if (v.failed()) co_return result<bool>{true, false};
+    co_return result<bool>{false, v.str == "ok"};
+}
+
+boost::asio::awaitable<mentoring_store::result<long long>> mentoring_store::mentor_gone(std::string mentor_id,
+                                                                                     long long now_ms) {
+    auto rels = co_await relationships_of(mentor_id);
+    if (rels.unavailable) co_return result<long long>{true, 0};
+    std::vector<std::string> keys{key::booked(mentor_id), key::counts};
+    unsigned n = 0;
+    for (auto& r : rels.value) {
+        if (r.state != "active" || r.token_hash.empty()) continue;
+        keys.push_back(key::rel(r.id));
+        keys.push_back(key::pair(r.token_hash));
+        ++n;
+    }
+    std::vector<std::string> args{std::to_string(now_ms), std::to_string(n)};
+    auto v = co_await redis_->async_eval(ms::mentoring_mentor_gone(), std::move(keys), std::move(args), use_awaitable);
+    if (v.failed()) co_return result<long long>{true, 0};
+    co_return result<long long>{false, v.integer};
 }
 
 boost::asio::awaitable<mentoring_store::result<long long>> mentoring_store::token_failures(std::string address_hash) {

@@ -112,6 +112,8 @@ public:
         std::string bookings; // JSON array, exactly as stored (compare-and-set)
         unsigned sessions = 0;
         long long started_ms = 0;
+        std::string token_hash;
+        bool outcome_given = false;
     };
     boost::asio::awaitable<result<std::optional<relationship>>> find_relationship(std::string id);
     boost::asio::awaitable<result<std::vector<relationship>>> relationships_of(std::string mentor_id);
@@ -123,6 +125,17 @@ public:
     // atomically refusing any overlap with the mentor's other bookings.
     boost::asio::awaitable<result<booking_outcome>> replace_bookings(const relationship& r, std::string new_bookings,
                                                                       long long longest_session_ms);
+
+    // The mentor ends the relationship early; false in `value` if it is not
+    // this mentor's active relationship.
+    boost::asio::awaitable<result<bool>> end_relationship(const relationship& r, std::string mentor_id,
+                                                          std::string reason, long long now_ms);
+    // Counts the GP's answer once; false in `value` if already answered.
+    boost::asio::awaitable<result<bool>> record_outcome(std::string relationship_id, std::string outcome);
+    // The mentor lost the capability: their active relationships become
+    // mentor_gone (the GP may ask another mentor, keeping the sessions not
+    // yet held); how many.
+    boost::asio::awaitable<result<long long>> mentor_gone(std::string mentor_id, long long now_ms);
 
     // --- Rate limiting of relationship tokens -------------------------------
     boost::asio::awaitable<result<long long>> token_failures(std::string address_hash);

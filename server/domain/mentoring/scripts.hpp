@@ -17,4 +17,7 @@ const redis::script& mentoring_offer_pass();
 const redis::script& mentoring_accept();
 const redis::script& mentoring_bookings();
 const redis::script& mentoring_token_failure();
+const redis::script& mentoring_end();
+const redis::script& mentoring_outcome();
+const redis::script& mentoring_mentor_gone();
 } // namespace peerline::mentoring_scripts

@@ -593,3 +593,92 @@ TEST_CASE("GPs on two nodes racing for the same time of one mentor: exactly one 
         CHECK(redis_integer(n.s, {"ZCARD", "{pl:m}:booked:" + m.id}) == 0);
     }
 }
+
+TEST_CASE("after the last session the GP answers the outcome once, counted; a mentor ending early frees the "
+          "later times and only the reason is counted",
+          "[mentoring][outcome]") {
+    ts::temp_dir keys("peerline-mentoring-keys");
+    peerline_stack s(with_flags(mentoring_flags(keys)));
+    auto admin = login_token(s.ep(), new_admin(s, "boss"));
+    auto m = new_mentor(s, s.ep(), admin, "dr.outcome");
+    auto gp = accepted_relationship(s.ep(), m);
+    auto early = accepted_relationship(s.ep(), m);
+    auto now = wall_ms();
+    auto series = series_after(s.ep(), gp, now + day_ms);
+    json book{{"sessions", series}};
+    REQUIRE(gp_call(s.ep(), "PUT", "/api/mentoring/relationship/bookings", gp, book.dump()).status == 200);
+    json book_early{{"sessions", series_after(s.ep(), early, now + day_ms)}};
+    REQUIRE(gp_call(s.ep(), "PUT", "/api/mentoring/relationship/bookings", early, book_early.dump()).status == 200);
+    CHECK(redis_integer(s, {"ZCARD", "{pl:m}:booked:" + m.id}) == 8);
+
+    auto answer = [&](const std::string& token, const std::string& outcome) {
+        json body{{"outcome", outcome}};
+        return gp_call(s.ep(), "POST", "/api/mentoring/relationship/outcome", token, body.dump());
+    };
+    // Not before the last session.
+    CHECK(error_code_of(answer(gp, "stayed_in_practice")) == "not_expected");
+    CHECK(body_of(gp_call(s.ep(), "GET", "/api/mentoring/relationship", gp))["outcome_due"] == false);
+
+    // The mentor ends the other relationship before any session: its four times are free again.
+    auto early_id = body_of(gp_call(s.ep(), "GET", "/api/mentoring/relationship", early))["relationship_id"];
+    CHECK(error_code_of(api(s.ep(), "POST", "/api/mentoring/relationships/" + early_id.get<std::string>() + "/end",
+                            m.token, R"({"reason":"bored"})")) == "invalid_request");
+    REQUIRE(api(s.ep(), "POST", "/api/mentoring/relationships/" + early_id.get<std::string>() + "/end", m.token,
+                R"({"reason":"referred_on"})")
+                .status == 204);
+    CHECK(body_of(gp_call(s.ep(), "GET", "/api/mentoring/relationship", early))["state"] == "ended");
+    CHECK(redis_integer(s, {"ZCARD", "{pl:m}:booked:" + m.id}) == 4);
+    CHECK(error_code_of(answer(early, "left")) == "not_expected"); // no session was held
+    CHECK(api(s.ep(), "POST", "/api/mentoring/relationships/" + early_id.get<std::string>() + "/end", m.token,
+              R"({"reason":"other"})")
+              .status == 404);
+
+    // After the last session (the clock moves past it): once.
+    move_clock(s.ep(), series[3]["end_ms"].get<long long>() - now + hour_ms);
+    CHECK(body_of(gp_call(s.ep(), "GET", "/api/mentoring/relationship", gp))["outcome_due"] == true);
+    CHECK(error_code_of(answer(gp, "happy")) == "invalid_request");
+    CHECK(answer(gp, "stayed_in_practice").status == 204);
+    CHECK(error_code_of(answer(gp, "left")) == "not_expected");
+    CHECK(body_of(gp_call(s.ep(), "GET", "/api/mentoring/relationship", gp))["outcome_due"] == false);
+
+    auto stats = body_of(api(s.ep(), "GET", "/api/admin/mentoring", admin));
+    CHECK(stats["series_completed"] == 1);
+    CHECK(stats["counts"]["outcome_stayed_in_practice"] == 1);
+    CHECK(!stats["counts"].contains("outcome_left"));
+    CHECK(stats["counts"]["ended_early_referred_on"] == 1);
+    CHECK(stats["counts"]["accepted"] == 2);
+    CHECK(stats["mentors"][0]["active_relationships"] == 0);
+    CHECK(stats.dump().find(gp) == std::string::npos);
+}
+
+TEST_CASE("a mentor who loses the capability: the mentee is told and asks another mentor, keeping the sessions "
+          "not yet held",
+          "[mentoring][mentor-gone]") {
+    ts::temp_dir keys("peerline-mentoring-keys");
+    peerline_stack s(with_flags(mentoring_flags(keys)));
+    auto admin = login_token(s.ep(), new_admin(s, "boss"));
+    auto m = new_mentor(s, s.ep(), admin, "dr.leaving");
+    auto next = new_mentor(s, s.ep(), admin, "dr.next");
+    auto gp = accepted_relationship(s.ep(), m);
+    auto now = wall_ms();
+    auto series = series_after(s.ep(), gp, now + day_ms);
+    json book{{"sessions", series}};
+    REQUIRE(gp_call(s.ep(), "PUT", "/api/mentoring/relationship/bookings", gp, book.dump()).status == 200);
+    // The first session is held.
+    move_clock(s.ep(), series[0]["end_ms"].get<long long>() - now + hour_ms);
+
+    REQUIRE(api(s.ep(), "PUT", "/api/admin/accounts/dr.leaving/mentor", admin, R"({"mentor":false})").status == 204);
+    auto state = body_of(gp_call(s.ep(), "GET", "/api/mentoring/relationship", gp));
+    CHECK(state["state"] == "mentor_gone");
+    CHECK(state["sessions_remaining"] == 3);
+    CHECK(redis_integer(s, {"ZCARD", "{pl:m}:booked:" + m.id}) == 1); // only the session held
+
+    json ask{{"choices", {{{"mentor_id", next.id}}}}};
+    REQUIRE(gp_call(s.ep(), "POST", "/api/mentoring/requests", gp, ask.dump()).status == 201);
+    auto id = held_request(s.ep(), next);
+    REQUIRE(api(s.ep(), "POST", "/api/mentoring/requests/" + id + "/accept", next.token).status == 200);
+    state = body_of(gp_call(s.ep(), "GET", "/api/mentoring/relationship", gp));
+    CHECK(state["state"] == "active");
+    CHECK(state["mentor"]["id"] == next.id);
+    CHECK(state["sessions_remaining"] == 3);
+}

@@ -12,7 +12,7 @@ local state = redis.call('HGET', KEYS[1], 'state')
 local carry = ARGV[5]
 if state then
   if state == 'mentor_gone' then
-    carry = redis.call('HGET', KEYS[1], 'remaining') or ARGV[5]
+    carry = redis.call('HGET', KEYS[1], 'sessions') or ARGV[5]
   elseif state ~= 'declined' then
     return 'exists'
   end
