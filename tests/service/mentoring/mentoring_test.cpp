@@ -594,7 +594,7 @@ TEST_CASE("GPs on two nodes racing for the same time of one mentor: exactly one 
     }
 }
 
-TEST_CASE("after the last session the GP answers the outcome once, counted; a mentor ending early frees the "
+TEST_CASE("after the last session the GP answers the outcome once, counted, and a mentor ending early frees the "
           "later times and only the reason is counted",
           "[mentoring][outcome]") {
     ts::temp_dir keys("peerline-mentoring-keys");
