@@ -48,7 +48,10 @@ public:
 private:
     void do_read() {
         parser_.emplace();
-        parser_->body_limit(ctx_.svc.cfg.max_http_body_bytes);
+        // Beast checks a Content-Length against the limit as the header
+        // ends, so the larger limit is set first and lowered in on_header
+        // for every other endpoint (the body is then read against it).
+        parser_->body_limit(std::max<std::uint64_t>(ctx_.svc.cfg.max_http_body_bytes, mentoring_request_body_bytes));
         parser_->header_limit(max_header_bytes);
         beast::get_lowest_layer(stream_).expires_after(request_timeout);
         http::async_read_header(stream_, buffer_, *parser_,
@@ -60,8 +63,12 @@ private:
     void on_header(beast::error_code ec, std::size_t n) {
         if (ec) return on_read(ec, n);
         auto target = std::string_view(parser_->get().target());
-        if (parser_->get().method() == http::verb::post && target == "/api/mentoring/requests")
-            parser_->body_limit(std::max<std::uint64_t>(ctx_.svc.cfg.max_http_body_bytes, mentoring_request_body_bytes));
+        if (parser_->get().method() != http::verb::post || target != "/api/mentoring/requests") {
+            auto limit = ctx_.svc.cfg.max_http_body_bytes;
+            parser_->body_limit(limit); // a chunked body is checked against it as it comes
+            if (auto length = parser_->content_length(); length && *length > limit)
+                return on_read(http::error::body_limit, n);
+        }
         http::async_read(stream_, buffer_, *parser_,
                          beast::bind_front_handler(&http_session::on_read, this->shared_from_this()));
     }

@@ -682,3 +682,23 @@ TEST_CASE("a mentor who loses the capability: the mentee is told and asks anothe
     CHECK(state["mentor"]["id"] == next.id);
     CHECK(state["sessions_remaining"] == 3);
 }
+
+TEST_CASE("a request with three notes of the largest size is taken (a 32 KiB body on that endpoint only)",
+          "[mentoring][requests]") {
+    ts::temp_dir keys("peerline-mentoring-keys");
+    peerline_stack s(with_flags(mentoring_flags(keys)));
+    auto admin = login_token(s.ep(), new_admin(s, "boss"));
+    std::vector<mentor> mentors;
+    for (auto name : {"dr.one", "dr.two", "dr.three"}) mentors.push_back(new_mentor(s, s.ep(), admin, name));
+    json ask{{"choices", json::array()}};
+    auto largest = peerline::crypto::to_base64url(std::string(6217, '\x5a')); // 8,290 characters
+    REQUIRE(largest.size() == 8290);
+    for (auto& m : mentors) ask["choices"].push_back({{"mentor_id", m.id}, {"note", largest}});
+    REQUIRE(ask.dump().size() > 16 * 1024);
+    auto made = gp_call(s.ep(), "POST", "/api/mentoring/requests", peerline::crypto::generate_token(), ask.dump());
+    CHECK(made.status == 201);
+    CHECK(body_of(api(s.ep(), "GET", "/api/mentoring/requests", mentors[0].token))["requests"][0]["note"] == largest);
+    // Elsewhere the 16 KiB limit stands.
+    auto other = api(s.ep(), "PUT", "/api/mentoring/card", mentors[0].token, std::string(17 * 1024, ' '));
+    CHECK(other.status == 413);
+}
