@@ -3,6 +3,9 @@
 #include "bootstrap.hpp"
 #include "core/log.hpp"
 #include "domain/live_stats.hpp"
+#include "domain/mentoring/mentoring_janitor.hpp"
+#include "domain/mentoring/mentoring_store.hpp"
+#include "domain/mentoring/scripts.hpp"
 #include "domain/matcher.hpp"
 #include "domain/node_janitor.hpp"
 #include "domain/queue_positions.hpp"
@@ -116,6 +119,14 @@ int run_server(server_config cfg) {
     auto pwhash = pwhash_params_from_name(cfg.password_hash_cost);
     if (cfg.node_id.empty()) cfg.node_id = crypto::random_hex(8);
     auto tls = make_tls_context(cfg);
+    if (cfg.test_clock) {
+        // A clock anyone can move has no place in production: loopback only.
+        boost::system::error_code bad_address;
+        auto bind = net::ip::make_address(cfg.bind, bad_address);
+        if (bad_address || !bind.is_loopback())
+            throw std::invalid_argument("--test-clock is for tests only: it needs --bind on a loopback address");
+        log::warn("test_clock_enabled");
+    }
     const date::time_zone* zone = nullptr;
     try {
         zone = date::locate_zone(cfg.timezone);
@@ -186,6 +197,10 @@ int run_server(server_config cfg) {
     auto positions = std::make_shared<queue_positions>(svc, std::chrono::seconds(15));
     svc.positions = positions.get();
     svc.org = &org;
+    mentoring_store mentoring(redis);
+    svc.mentoring = &mentoring;
+    auto mentoring_timeouts = std::make_shared<mentoring_janitor>(
+        redis, mentoring, std::chrono::duration_cast<std::chrono::milliseconds>(cfg.mentoring_offer));
 
     http_api api(svc);
     api.set_address_key(boot.address_key);
@@ -227,6 +242,7 @@ int run_server(server_config cfg) {
     });
     rota->start();
     janitor->start();
+    mentoring_timeouts->start();
     match->start();
     live_feed->start();
     positions->start();
@@ -263,6 +279,7 @@ int run_server(server_config cfg) {
         // when it starts again with the same id).
         grace.async_wait([&](beast::error_code) {
             janitor->stop();
+            mentoring_timeouts->stop();
             match->stop();
             live_feed->stop();
             positions->stop();

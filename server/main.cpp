@@ -135,6 +135,34 @@ void add_serve_options(CLI::App& serve, server_config& cfg, std::optional<std::s
     env(serve.add_option("--signposting-file", cfg.signposting_file,
                          "JSON list of 24/7 alternatives shown to GPs (default: built-in UK list)"),
         "PEERLINE_SIGNPOSTING_FILE");
+    env(serve.add_flag("--test-clock", cfg.test_clock,
+                       "TESTS ONLY, never in production: PUT /api/test/clock from loopback moves this node's "
+                       "clock (refused unless --bind is a loopback address)"),
+        "PEERLINE_TEST_CLOCK");
+    env(serve.add_option("--mentoring-sessions", cfg.mentoring_sessions, "Sessions in a mentoring series")
+            ->capture_default_str()
+            ->check(CLI::Range(1, 12)),
+        "PEERLINE_MENTORING_SESSIONS");
+    env(serve.add_option("--mentoring-session-minutes", cfg.mentoring_session_minutes,
+                         "Length of one mentoring session")
+            ->capture_default_str()
+            ->check(CLI::Range(15, 240)),
+        "PEERLINE_MENTORING_SESSION_MINUTES");
+    env(serve.add_option("--mentoring-min-months", cfg.mentoring_min_months,
+                         "A series spans at least this many months (advice to the planner)")
+            ->capture_default_str()
+            ->check(CLI::Range(0, 24)),
+        "PEERLINE_MENTORING_MIN_MONTHS");
+    env(serve.add_option("--mentoring-max-months", cfg.mentoring_max_months,
+                         "A series spans at most this many months, first to last session")
+            ->capture_default_str()
+            ->check(CLI::Range(1, 24)),
+        "PEERLINE_MENTORING_MAX_MONTHS");
+    env(serve.add_option("--mentoring-min-gap-days", cfg.mentoring_min_gap_days,
+                         "Days at least between two sessions of a series")
+            ->capture_default_str()
+            ->check(CLI::Range(0, 366)),
+        "PEERLINE_MENTORING_MIN_GAP_DAYS");
     env(serve.add_option("--max-conversations-per-shift", cfg.max_conversations_per_shift,
                          "Conversations a listener takes per shift (0 = no limit)")
             ->capture_default_str(),
@@ -166,6 +194,7 @@ int main(int argc, char** argv) {
     unsigned presence_s = static_cast<unsigned>(cfg.presence_timeout.count());
     unsigned heartbeat_s = static_cast<unsigned>(cfg.heartbeat_interval.count());
     unsigned resume_grace_s = static_cast<unsigned>(cfg.resume_grace.count());
+    unsigned mentoring_offer_hours = static_cast<unsigned>(cfg.mentoring_offer.count());
     double max_shift_hours = 0;
     unsigned urgent_boost_s = static_cast<unsigned>(
         std::chrono::duration_cast<std::chrono::seconds>(cfg.urgent_boost).count());
@@ -188,6 +217,11 @@ int main(int argc, char** argv) {
     serve->add_option("--resume-grace-s", resume_grace_s,
                       "How long a dropped client may resume its place or conversations (0 = off)")
         ->envname("PEERLINE_RESUME_GRACE_S")
+        ->capture_default_str();
+    serve->add_option("--mentoring-offer-hours", mentoring_offer_hours,
+                      "How long each mentor a GP chose has to accept or decline before the next choice is asked")
+        ->envname("PEERLINE_MENTORING_OFFER_HOURS")
+        ->check(CLI::Range(1, 24 * 14))
         ->capture_default_str();
     serve->add_option("--max-shift-hours", max_shift_hours,
                       "Hours from first going available in a shift until set away for the rest of it (0 = no limit)")
@@ -255,6 +289,7 @@ int main(int argc, char** argv) {
             cfg.gp_session_ttl = std::chrono::seconds(gp_ttl_s);
             cfg.wrapup = std::chrono::seconds(wrapup_s);
             cfg.resume_grace = std::chrono::seconds(resume_grace_s);
+            cfg.mentoring_offer = std::chrono::hours(mentoring_offer_hours);
             cfg.max_shift_time = std::chrono::seconds(static_cast<long long>(max_shift_hours * 3600));
             cfg.urgent_boost = std::chrono::seconds(urgent_boost_s);
             cfg.max_wait = std::chrono::seconds(max_wait_s);

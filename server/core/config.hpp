@@ -118,6 +118,19 @@ struct server_config {
     std::chrono::milliseconds shutdown_grace{2000};
 
     std::string log_level = "info";
+
+    // Tests only: PUT /api/test/clock may move this node's clock (core/clock.hpp).
+    // Refused at start-up unless the node binds a loopback address.
+    bool test_clock = false;
+
+    // Peer mentoring (issue 15): how long each chosen mentor has to answer a
+    // request, and the series plan a new relationship gets.
+    std::chrono::hours mentoring_offer{72};
+    unsigned mentoring_sessions = 4;          // 1..12
+    unsigned mentoring_session_minutes = 120; // 15..240
+    unsigned mentoring_min_months = 6;        // first to last session, at least...
+    unsigned mentoring_max_months = 12;       // ...and at most (1..24)
+    unsigned mentoring_min_gap_days = 14;     // between sessions
 };
 
 } // namespace peerline

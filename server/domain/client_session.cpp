@@ -1,5 +1,6 @@
 #include "domain/client_session.hpp"
 
+#include "core/clock.hpp"
 #include "core/log.hpp"
 #include "domain/frame_pool.hpp"
 #include "domain/keys.hpp"
@@ -481,10 +482,6 @@ void client_session::send_error(ec code, std::string_view in_reply_to, std::stri
     send(pr::error_message{pr::make_error(code, detail), std::string(in_reply_to)});
 }
 
-long long now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+long long now_ms() { return clock::now_ms(); }
 
 } // namespace peerline

@@ -3,6 +3,7 @@
 // continuity codes.
 #include "domain/client_session.hpp"
 
+#include "core/clock.hpp"
 #include "core/log.hpp"
 #include "domain/keys.hpp"
 #include "domain/matcher.hpp"
@@ -33,7 +34,7 @@ void client_session::on_request_chat(const pr::request_chat& m) {
     // Nobody on shift, or the service closed: say so and when it opens,
     // rather than queue the GP behind nobody.
     auto cal = svc_.rota->snapshot();
-    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    auto now = std::chrono::floor<std::chrono::seconds>(clock::now());
     if (!cal->staffed(now)) {
         signpost(cal->is_open(now) ? pr::signpost_reason::no_one_on_shift
                                    : pr::signpost_reason::closed);
@@ -166,7 +167,7 @@ void client_session::on_max_wait() {
 void client_session::signpost(pr::signpost_reason reason) {
     pr::signposting s;
     s.reason = reason;
-    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    auto now = std::chrono::floor<std::chrono::seconds>(clock::now());
     if (auto next = svc_.rota->snapshot()->next_staffed(now))
         s.next_shift_start_ms = static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::milliseconds>(next->time_since_epoch()).count());

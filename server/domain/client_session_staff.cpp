@@ -3,6 +3,7 @@
 // supervisors; an administrator's presence as a supervisor.
 #include "domain/client_session.hpp"
 
+#include "core/clock.hpp"
 #include "core/log.hpp"
 #include "domain/keys.hpp"
 #include "domain/matcher.hpp"
@@ -30,7 +31,7 @@ long long to_ms(std::chrono::sys_seconds t) {
 void client_session::on_set_availability(const pr::set_availability& m) {
     std::chrono::sys_seconds until{};
     if (m.state == pr::availability::available) {
-        auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+        auto now = std::chrono::floor<std::chrono::seconds>(clock::now());
         auto on_shift = svc_.rota->snapshot()->on_shift_until(staff().username_, now);
         if (!on_shift) {
             send_error(ec::not_on_shift, "set_availability");
@@ -100,7 +101,7 @@ void client_session::arm_shift_timer(std::chrono::sys_seconds until) {
 // a longer one moves the end.
 void client_session::recheck_shift() {
     if (staff().availability_ != pr::availability::available) return;
-    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    auto now = std::chrono::floor<std::chrono::seconds>(clock::now());
     auto on_shift = svc_.rota->snapshot()->on_shift_until(staff().username_, now);
     if (!on_shift) {
         go_away("shift_ended");

@@ -24,6 +24,7 @@ class matcher;
 class rota_service;
 class live_stats_feed;
 class queue_positions;
+class mentoring_store;
 namespace trust {
 struct org_keys;
 }
@@ -54,6 +55,7 @@ struct services {
     live_stats_feed* live_feed = nullptr; // pushes live_stats to administrators
     const trust::org_keys* org = nullptr; // root public key; demo root key in demo mode
     queue_positions* positions = nullptr; // waiting GPs' places, refreshed node-wide
+    mentoring_store* mentoring = nullptr; // every mentoring key and script
 };
 
 // Milliseconds since the Unix epoch (wall clock; used for queue ordering and

@@ -116,6 +116,7 @@ net::awaitable<http_response> http_api::handle(http_request req, std::string cli
         if (target == "/api/config" && method == http::verb::get) co_return co_await config(req);
         if (target == "/api/revocation-list" && method == http::verb::get)
             co_return co_await revocation_list_get(req);
+        if (is_mentoring_target(target)) co_return co_await mentoring_endpoint(req, client_address);
         // A public endpoint asked with another method: 405, as for the rest.
         if (target == "/api/login" || target == "/api/logout" || target == "/api/gp/session" ||
             target == "/api/me" || target == "/api/config" || target == "/api/revocation-list")

@@ -23,6 +23,8 @@
 #include "domain/signposting/signposting_store.hpp"
 #include "domain/stats/stats_store.hpp"
 #include "domain/trust/trust_store.hpp"
+#include "domain/mentoring/mentoring_store.hpp"
+#include "domain/mentoring/series.hpp"
 #include "net/beast.hpp"
 #include "net/static_files.hpp"
 
@@ -103,6 +105,28 @@ private:
     // Public and GP (net/http_api_public.cpp)
     net::awaitable<http_response> config(const http_request& req);
     net::awaitable<http_response> feedback(const http_request& req, const identity& who);
+
+    // Peer mentoring and the test clock (net/http_api_mentoring.cpp).
+    static bool is_mentoring_target(std::string_view target);
+    net::awaitable<http_response> mentoring_endpoint(const http_request& req, const std::string& client_address);
+    http_response test_clock(const http_request& req, const std::string& client_address);
+    net::awaitable<http_response> mentors_list(const http_request& req);
+    mentoring::plan default_plan() const;
+    net::awaitable<http_response> admin_mentor_put(const http_request& req, std::string username);
+    net::awaitable<http_response> admin_mentoring(const http_request& req);
+    net::awaitable<http_response> mentor_endpoint(const http_request& req, const std::string& target,
+                                                  const std::string& mentor_id);
+    net::awaitable<http_response> gp_mentoring(const http_request& req, const std::string& client_address,
+                                               std::string what);
+    net::awaitable<http_response> gp_request(const http_request& req, const std::string& token_hash);
+    net::awaitable<http_response> gp_state(const http_request& req, const mentoring_store::pairing& p);
+    net::awaitable<http_response> gp_slots(const http_request& req, const mentoring_store::relationship& r);
+    net::awaitable<http_response> gp_change_bookings(const http_request& req, mentoring_store::relationship r,
+                                                     mentoring::change c);
+    // The listener's current certificate (base64url) if valid now.
+    net::awaitable<std::optional<std::string>> valid_certificate(const std::string& username, bool& unavailable);
+    // A mentor's card as GPs see it, with the certificate; nullopt if not shown.
+    net::awaitable<std::optional<nlohmann::json>> public_card(const mentoring_store::mentor& m, bool& unavailable);
 
     net::awaitable<http_response> login(const http_request& req, const std::string& client_address);
     net::awaitable<http_response> logout(const http_request& req);

@@ -3,6 +3,8 @@
 // change is announced to all nodes, which reload their calendar.
 #include "net/http_api.hpp"
 
+#include "core/clock.hpp"
+
 #include "domain/router.hpp"
 #include "domain/rota_service.hpp"
 #include "domain/services.hpp"
@@ -59,7 +61,7 @@ net::awaitable<void> http_api::rota_changed() {
 
 net::awaitable<http_response> http_api::rota_get(const http_request& req, const identity& who) {
     auto cal = svc_.rota->snapshot();
-    auto now = floor<seconds>(system_clock::now());
+    auto now = floor<seconds>(clock::now());
     json shifts = json::array();
     for (auto& s : cal->shifts())
         if (who.role == "admin" || s.listener == who.username) shifts.push_back(shift_json(s));

@@ -10,6 +10,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 
+#include <algorithm>
 #include <optional>
 
 namespace peerline {
@@ -17,6 +18,7 @@ namespace peerline {
 namespace {
 
 constexpr std::uint32_t max_header_bytes = 8 * 1024;
+constexpr std::uint64_t mentoring_request_body_bytes = 32 * 1024;
 
 template <class Stream>
 class http_session : public std::enable_shared_from_this<http_session<Stream>> {
@@ -49,13 +51,18 @@ private:
     // http_request_rules before any of its body is read, then the body.
     void do_read() {
         parser_.emplace();
-        parser_->body_limit(ctx_.svc.cfg.max_http_body_bytes);
+        // Beast checks a Content-Length against the limit as the header
+        // ends, so the larger limit is set first and lowered in on_header
+        // for every other endpoint (the body is then read against it).
+        parser_->body_limit(std::max<std::uint64_t>(ctx_.svc.cfg.max_http_body_bytes, mentoring_request_body_bytes));
         parser_->header_limit(max_header_bytes);
         arm_request_timer();
         http::async_read_header(stream_, buffer_, *parser_,
                                 beast::bind_front_handler(&http_session::on_header, this->shared_from_this()));
     }
 
+    // One endpoint takes a larger body: a mentoring request carries up to
+    // three sealed notes (docs/PROTOCOL.md section 10.5).
     void on_header(beast::error_code ec, std::size_t) {
         if (!reading_) return; // the request timer answered or closed
         if (ec) return on_read_error(ec);
@@ -67,6 +74,13 @@ private:
         }
         if (refusal) return refuse(*refusal);
         header_fields_ = field_count(head);
+        auto target = std::string_view(head.target());
+        if (head.method() != http::verb::post || target != "/api/mentoring/requests") {
+            auto limit = ctx_.svc.cfg.max_http_body_bytes;
+            parser_->body_limit(limit); // a chunked body is checked against it as it comes
+            if (auto length = parser_->content_length(); length && *length > limit)
+                return on_read_error(http::error::body_limit);
+        }
         if (parser_->is_done()) return on_read({}, 0);
         http::async_read(stream_, buffer_, *parser_,
                          beast::bind_front_handler(&http_session::on_read, this->shared_from_this()));
