@@ -1,0 +1,126 @@
+// The GP's peer-mentoring page (mentoring.html, reached from the landing
+// page): choose mentors (browse-view.ts), keep the relationship key
+// (key-view.ts), send the request (request.ts), see where it stands
+// (status-view.ts), then book and manage the series (series-view.ts). Quick
+// exit and the 24/7 services are the GP page's own.
+//
+// Storage rule: this page stores nothing in the browser. The relationship
+// key and its token live in memory (state.ts) and go with the tab; the GP
+// keeps the key by writing its words down (tests/shared/storage-rule.test.mjs).
+import '../shared/styles.css';
+import '../gp/quick-exit';
+import { DEFAULT_ALTERNATIVES, renderAlternatives } from '../gp/alternatives';
+import { ready as keyReady } from '../mentoring/relationship-key';
+import { Api, describeApiError } from '../shared/api';
+import { $, announce, setError, showView } from '../shared/dom';
+import { showReleaseFingerprint } from '../shared/release';
+import { initCrypto, rootFingerprint } from '../shared/trust';
+import { openBrowse } from './browse-view';
+import { keyConfirmed, openKeyStep, restoreFromWords } from './key-view';
+import { RequestProblem, sendRequest } from './request';
+import { openSeries } from './series-view';
+import { openStatus, refreshStatus } from './status-view';
+import { forgetKey, m } from './state';
+
+$('start-new').addEventListener('click', () => {
+  forgetKey();
+  void openBrowse();
+});
+$('start-restore').addEventListener('click', () => {
+  setError('restore-error', null);
+  showView('view-restore');
+});
+$('restore-back').addEventListener('click', () => showView('view-start'));
+
+$('choices-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  if (m.choices.length === 0) return;
+  openKeyStep();
+});
+$('key-back').addEventListener('click', () => showView('view-browse'));
+
+$('key-send').addEventListener('click', async () => {
+  if (!keyConfirmed()) return;
+  const btn = $<HTMLButtonElement>('key-send');
+  btn.disabled = true;
+  try {
+    const r = await sendRequest();
+    announce('Your request has been sent.');
+    openStatus(r);
+  } catch (e) {
+    setError('key-error', e instanceof RequestProblem ? e.message : describeApiError(e));
+  } finally {
+    btn.disabled = false;
+  }
+});
+
+$('restore-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const text = $<HTMLTextAreaElement>('restore-words').value;
+  if (!restoreFromWords(text)) return;
+  $<HTMLTextAreaElement>('restore-words').value = '';
+  try {
+    const r = await m.api.relationship(m.token!);
+    if (r.state === 'accepted' && !r.mentor_unavailable) await openSeries(r);
+    else openStatus(r);
+  } catch (err) {
+    // A key the server does not know (mistyped but passing the checksum, or
+    // never used) and a rate-limited guess both open nothing.
+    forgetKey();
+    const code = (err as { code?: string }).code;
+    setError('restore-error', code === 'not_found' || code === 'invalid_token'
+      ? 'No mentoring was found for this key. Check the words against what you wrote down.'
+      : describeApiError(err));
+  }
+});
+
+$('status-refresh').addEventListener('click', () => void refreshStatus());
+$('status-book').addEventListener('click', () => {
+  if (m.relationship) void openSeries(m.relationship);
+});
+$('status-again').addEventListener('click', () => void openBrowse());
+
+async function main(): Promise<void> {
+  renderAlternatives($('crisis-list'), DEFAULT_ALTERNATIVES);
+  void showReleaseFingerprint($('release-fingerprint'));
+  try {
+    await initCrypto();
+    await keyReady();
+    $('root-fingerprint').textContent = rootFingerprint();
+  } catch {
+    setError('page-error', 'This browser could not start the encryption Peerline needs. Please use an up-to-date browser.');
+    for (const id of ['start-new', 'start-restore']) $<HTMLButtonElement>(id).disabled = true;
+  }
+  try {
+    const cfg = await m.api.config();
+    m.config = cfg;
+    $('answer-days').textContent = describeDays(cfg.answer_within_s);
+    $('start-series').textContent = describeSeries(cfg.sessions, cfg.session_minutes, cfg.min_months, cfg.max_months);
+  } catch {
+    // The organisation's defaults stay (DEFAULTS); the cards' own call reports a server that is down.
+  }
+  try {
+    const pub = await new Api().config();
+    if (pub.signposting.length) renderAlternatives($('crisis-list'), pub.signposting);
+  } catch (e) {
+    setError('page-error', describeApiError(e));
+  }
+  document.body.dataset.ready = 'true';
+}
+
+const WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
+const say = (n: number) => WORDS[n] ?? String(n);
+
+function describeDays(seconds: number): string {
+  const days = Math.round(seconds / 86_400);
+  if (days >= 1) return `${say(days)} day${days === 1 ? '' : 's'}`;
+  const hours = Math.max(1, Math.round(seconds / 3600));
+  return `${say(hours)} hour${hours === 1 ? '' : 's'}`;
+}
+
+export function describeSeries(sessions: number, minutes: number, minMonths: number, maxMonths: number): string {
+  const length = minutes % 60 === 0 ? `${say(minutes / 60)}-hour` : `${minutes}-minute`;
+  return `${say(sessions)} ${length} session${sessions === 1 ? '' : 's'} over ${say(minMonths)} to ${say(maxMonths)} months`;
+}
+
+void main();
