@@ -20,7 +20,10 @@ const hiddenIds = new Set<string>();
 export async function openBrowse(): Promise<void> {
   setError('page-error', null);
   try {
-    const raw = await m.api.mentors();
+    const all = await m.api.mentors();
+    m.defaults = all.defaults;
+    m.offerHours = all.offer_hours;
+    const raw = all.mentors;
     m.cards = parseMentorCards(raw);
     m.raw = raw;
     m.certificates = new Map(raw.map((c) => [c.id, c.certificate]));

@@ -35,24 +35,30 @@ $('restore-back').addEventListener('click', () => showView('view-start'));
 $('choices-form').addEventListener('submit', (e) => {
   e.preventDefault();
   if (m.choices.length === 0) return;
-  openKeyStep();
+  // Asking again after every choice declined, or after the mentor left: the
+  // GP already holds the key, so the request goes with it straight away.
+  const again = m.key && (m.relationship?.state === 'declined' || m.relationship?.state === 'mentor_gone');
+  if (again) void send($<HTMLButtonElement>('choices-next'), 'choices-error');
+  else openKeyStep();
 });
 $('key-back').addEventListener('click', () => showView('view-browse'));
 
-$('key-send').addEventListener('click', async () => {
-  if (!keyConfirmed()) return;
-  const btn = $<HTMLButtonElement>('key-send');
+$('key-send').addEventListener('click', () => {
+  if (keyConfirmed()) void send($<HTMLButtonElement>('key-send'), 'key-error');
+});
+
+async function send(btn: HTMLButtonElement, errorId: string): Promise<void> {
   btn.disabled = true;
   try {
     const r = await sendRequest();
     announce('Your request has been sent.');
     openStatus(r);
   } catch (e) {
-    setError('key-error', e instanceof RequestProblem ? e.message : describeApiError(e));
+    setError(errorId, e instanceof RequestProblem ? e.message : describeApiError(e));
   } finally {
     btn.disabled = false;
   }
-});
+}
 
 $('restore-form').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -61,14 +67,14 @@ $('restore-form').addEventListener('submit', async (e) => {
   $<HTMLTextAreaElement>('restore-words').value = '';
   try {
     const r = await m.api.relationship(m.token!);
-    if (r.state === 'accepted' && !r.mentor_unavailable) await openSeries(r);
+    if (r.state === 'active' || (r.state === 'ended' && r.outcome_due)) await openSeries(r);
     else openStatus(r);
   } catch (err) {
     // A key the server does not know (mistyped but passing the checksum, or
     // never used) and a rate-limited guess both open nothing.
     forgetKey();
     const code = (err as { code?: string }).code;
-    setError('restore-error', code === 'not_found' || code === 'invalid_token'
+    setError('restore-error', code === 'unknown_relationship'
       ? 'No mentoring was found for this key. Check the words against what you wrote down.'
       : describeApiError(err));
   }
@@ -92,12 +98,13 @@ async function main(): Promise<void> {
     for (const id of ['start-new', 'start-restore']) $<HTMLButtonElement>(id).disabled = true;
   }
   try {
-    const cfg = await m.api.config();
-    m.config = cfg;
-    $('answer-days').textContent = describeDays(cfg.answer_within_s);
-    $('start-series').textContent = describeSeries(cfg.sessions, cfg.session_minutes, cfg.min_months, cfg.max_months);
+    // Public: the organisation's series defaults and how long a mentor has to answer.
+    const all = await m.api.mentors();
+    m.defaults = all.defaults;
+    m.offerHours = all.offer_hours;
+    showDefaults();
   } catch {
-    // The organisation's defaults stay (DEFAULTS); the cards' own call reports a server that is down.
+    // The page's wording keeps its defaults; finding a mentor reports a server that is down.
   }
   try {
     const pub = await new Api().config();
@@ -111,10 +118,14 @@ async function main(): Promise<void> {
 const WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
 const say = (n: number) => WORDS[n] ?? String(n);
 
-function describeDays(seconds: number): string {
-  const days = Math.round(seconds / 86_400);
-  if (days >= 1) return `${say(days)} day${days === 1 ? '' : 's'}`;
-  const hours = Math.max(1, Math.round(seconds / 3600));
+function showDefaults(): void {
+  $('answer-days').textContent = describeHours(m.offerHours);
+  const d = m.defaults;
+  if (d) $('start-series').textContent = describeSeries(d.sessions, d.session_minutes, d.min_months, d.max_months);
+}
+
+function describeHours(hours: number): string {
+  if (hours >= 24 && hours % 24 === 0) return `${say(hours / 24)} day${hours === 24 ? '' : 's'}`;
   return `${say(hours)} hour${hours === 1 ? '' : 's'}`;
 }
 

@@ -25,18 +25,18 @@ async function trustAnchor(): Promise<TrustAnchor> {
 }
 
 /** The choices as the server takes them, notes sealed. Throws RequestProblem naming the mentor when one cannot be. */
-export async function sealedChoices(ids = m.choices): Promise<{ mentor: string; note?: string }[]> {
+export async function sealedChoices(ids = m.choices): Promise<{ mentor_id: string; note?: string }[]> {
   if (!m.key) throw new RequestProblem('There is no relationship key.');
   await noteReady();
   const withNotes = ids.filter((id) => (m.notes.get(id) ?? '').trim() !== '');
   const trust = withNotes.length ? await trustAnchor() : null;
   return ids.map((id) => {
     const text = (m.notes.get(id) ?? '').trim();
-    if (!text) return { mentor: id };
+    if (!text) return { mentor_id: id };
     const name = m.cards.find((c) => c.id === id)?.displayName ?? 'this mentor';
     try {
       const sealed = sealRequestNote(m.key!, b64urlDecode(m.certificates.get(id) ?? ''), trust!, text);
-      return { mentor: id, note: b64urlEncode(sealed) };
+      return { mentor_id: id, note: b64urlEncode(sealed) };
     } catch (e) {
       if (e instanceof RequestNoteError && e.code === 'too_long') throw new RequestProblem(`Your note to ${name} is too long.`);
       throw new RequestProblem(`${name}'s certificate could not be checked on this device, so your note cannot be sealed to them. `
@@ -48,8 +48,8 @@ export async function sealedChoices(ids = m.choices): Promise<{ mentor: string; 
 /** Sends the request with the key's token; the notes' plaintext is forgotten once sent. */
 export async function sendRequest(): Promise<RelationshipJson> {
   const choices = await sealedChoices();
-  const r = await m.api.request(m.token!, choices);
+  await m.api.request(m.token!, choices);
   m.notes.clear();
-  m.relationship = r;
-  return r;
+  m.relationship = await m.api.relationship(m.token!);
+  return m.relationship;
 }

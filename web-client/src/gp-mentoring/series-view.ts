@@ -12,67 +12,97 @@ import { type CalendarSession, icsFileName, sessionsToIcs } from '../mentoring/s
 import { describeApiError } from '../shared/api';
 import { formatClock, formatDateTime } from '../shared/datetime';
 import { $, $input, announce, h, setError, showView } from '../shared/dom';
-import { OUTCOMES, type RelationshipJson, type SessionJson } from '../shared/mentoring-api';
+import { type BookingJson, OUTCOMES, type RelationshipJson } from '../shared/mentoring-api';
 import { offerDownload } from './download';
 import { m } from './state';
 
 let slots: Slot[] = [];
 let moving: number | null = null;
+/** How far ahead free times are asked for (the server allows at most 400 days). */
+const SLOT_DAYS = 400;
 
-export function seriesDefaults(): SeriesDefaults {
-  const c = m.config;
-  if (!c) return DEFAULTS;
-  return { sessions: c.sessions, sessionMinutes: c.session_minutes, minMonths: c.min_months, maxMonths: c.max_months, minGapDays: c.min_gap_days };
+export function seriesDefaults(r: RelationshipJson | null = m.relationship): SeriesDefaults {
+  const p = r?.plan ?? m.defaults;
+  if (!p) return DEFAULTS;
+  return { sessions: p.sessions, sessionMinutes: p.session_minutes, minMonths: p.min_months, maxMonths: p.max_months, minGapDays: p.min_gap_days };
 }
 
-const live = (r: RelationshipJson) => r.sessions.filter((x) => !x.cancelled);
+const byNumber = (list: BookingJson[]) => [...list].sort((a, b) => a.number - b.number);
 
-/** The booked sessions as the planner's series (cancelled ones left out). */
+/** The booked sessions as the planner's series. */
 function bookedSeries(r: RelationshipJson): Series {
   return {
     mentorId: r.mentor!.id,
-    sessions: live(r).sort((a, b) => a.number - b.number)
-      .map((x) => ({ number: x.number, startMs: x.start_ms, endMs: x.end_ms, revision: x.revision })),
+    sessions: byNumber(r.bookings).map((x) => ({ number: x.number, startMs: x.start_ms, endMs: x.end_ms, revision: x.revision })),
   };
 }
 
 async function loadSlots(r: RelationshipJson): Promise<void> {
-  const list = await m.api.slots(m.token!, Date.now());
+  const now = Date.now();
+  const list = await m.api.slots(m.token!, now, now + SLOT_DAYS * 86_400_000);
   slots = list.map((x) => ({ mentorId: r.mentor!.id, startMs: x.start_ms, endMs: x.end_ms }));
 }
 
-/** Shows the series: a proposal when nothing is booked yet, else the booked sessions. */
+/**
+ * The mentor's windows cut into session-length slots: a published window is
+ * often longer than one session (a whole afternoon), and the planner places
+ * a session at a slot's start.
+ */
+export function sessionSlots(windows: Slot[], minutes: number, stepMinutes = 30): Slot[] {
+  const len = minutes * 60_000;
+  const step = stepMinutes * 60_000;
+  const out: Slot[] = [];
+  for (const w of windows) {
+    for (let t = w.startMs; t + len <= w.endMs && out.length < 2000; t += step) {
+      out.push({ mentorId: w.mentorId, startMs: t, endMs: t + len });
+    }
+  }
+  return out;
+}
+
+/** Shows the sessions: those booked, and a proposal for any not yet booked. */
 export async function openSeries(r: RelationshipJson): Promise<void> {
   m.relationship = r;
-  $('series-mentor').textContent = `Your mentor: ${r.mentor?.display_name ?? ''}.`;
+  $('series-mentor').textContent = r.mentor ? `Your mentor: ${r.mentor.display_name}.` : '';
   setError('series-error', null);
   $('move-box').hidden = true;
   showView('view-series');
-  if (r.sessions.length === 0) {
-    await propose(r);
-  } else {
-    renderBooked(r);
-  }
+  renderBooked(r);
+  if (r.state === 'active' && (r.sessions_remaining ?? 0) > 0) await propose(r);
+  else $('series-proposal').hidden = true;
+}
+
+/** Re-reads the relationship and shows it. */
+async function reload(): Promise<RelationshipJson> {
+  const r = await m.api.relationship(m.token!);
+  renderBooked(r);
+  return r;
 }
 
 async function propose(r: RelationshipJson): Promise<void> {
-  $('series-table').hidden = true;
-  $('series-downloads').hidden = true;
-  $('outcome-form').hidden = true;
+  const d = seriesDefaults(r);
+  const remaining = r.sessions_remaining ?? 0;
+  const booked = byNumber(r.bookings);
+  const last = booked[booked.length - 1];
   try {
     await loadSlots(r);
-    m.proposal = proposeSeries(slots, r.mentor!.id, Date.now(), { ...seriesDefaults(), sessions: r.series_length });
+    // After the sessions already booked: at least the gap after the last of them.
+    const from = last ? Math.max(Date.now(), last.start_ms + d.minGapDays * 86_400_000) : Date.now();
+    const plan = proposeSeries(sessionSlots(slots, d.sessionMinutes), r.mentor!.id, from,
+      { ...d, sessions: remaining, minMonths: booked.length ? 0 : d.minMonths });
+    plan.sessions = plan.sessions.map((x, i) => ({ ...x, number: booked.length + i + 1 }));
+    m.proposal = plan;
   } catch (e) {
     m.proposal = null;
     $('series-proposal').hidden = true;
     setError('series-error', e instanceof PlannerError && e.code === 'not_enough_slots'
-      ? 'Your mentor has not published enough free times for a whole series yet. Please check again in a few days.'
-      : describeApiError(e));
+      ? 'Your mentor has not published enough free times for the series yet. Please check again in a few days.'
+      : e instanceof PlannerError ? e.message : describeApiError(e));
     return;
   }
   $('series-proposal').hidden = false;
   $('proposal-list').replaceChildren(...m.proposal.sessions.map((x) =>
-    h('li', {}, `Session ${x.number}: ${when(x.startMs, x.endMs)}`)));
+    h('li', { value: x.number }, `Session ${x.number}: ${when(x.startMs, x.endMs)}`)));
 }
 
 const when = (start: number, end: number) => `${formatDateTime(start)} to ${formatClock(end)}`;
@@ -83,41 +113,43 @@ $('series-book').addEventListener('click', async () => {
   const btn = $<HTMLButtonElement>('series-book');
   btn.disabled = true;
   try {
-    const next = await m.api.book(m.token!, m.proposal.sessions.map((x) => ({ number: x.number, start_ms: x.startMs, end_ms: x.endMs })));
+    await m.api.book(m.token!, m.proposal.sessions.map((x) => ({ start_ms: x.startMs, end_ms: x.endMs })));
     m.proposal = null;
     $('series-proposal').hidden = true;
-    renderBooked(next);
-    $('series-status').textContent = `Booked: ${next.sessions.length} sessions.`;
+    const next = await reload();
+    for (const b of next.bookings) m.cancelled.delete(b.number);
+    setError('series-error', null);
+    say(`Booked. You have ${next.bookings.length} session${next.bookings.length === 1 ? '' : 's'} with your mentor.`);
   } catch (e) {
-    setError('series-error', conflictText(e));
-    await propose(r);
+    setError('series-error', (e as { code?: string }).code === 'slot_taken'
+      ? 'One of those times was taken a moment ago. Nothing was booked; here is a new proposal.' : describeApiError(e));
+    await propose(await reload().catch(() => r));
   } finally {
     btn.disabled = false;
   }
 });
 
-function conflictText(e: unknown): string {
-  const text = describeApiError(e);
-  return /taken|conflict|booked/i.test(text) || (e as { status?: number }).status === 409
-    ? 'One of those times was taken by someone else a moment ago. Here is a new proposal.' : text;
+function say(text: string): void {
+  $('series-status').textContent = text;
+  announce(text);
 }
 
 function renderBooked(r: RelationshipJson): void {
   m.relationship = r;
   const now = Date.now();
-  $('series-proposal').hidden = true;
-  $('series-table').hidden = false;
-  $('series-downloads').hidden = live(r).length === 0;
-  $('series-body').replaceChildren(...[...r.sessions].sort((a, b) => a.number - b.number).map((x) => row(x, r, now)));
-  const ended = live(r).length > 0 && live(r).every((x) => x.end_ms <= now);
-  $('outcome-form').hidden = !ended;
+  const booked = byNumber(r.bookings);
+  $('series-table').hidden = booked.length === 0;
+  $('series-downloads').hidden = booked.length === 0 && m.cancelled.size === 0;
+  const total = booked.length + (r.sessions_remaining ?? 0);
+  $('series-body').replaceChildren(...booked.map((x, i) => row(x, total, now, i === booked.length - 1)));
+  $('outcome-form').hidden = !r.outcome_due;
 }
 
-function row(x: SessionJson, r: RelationshipJson, now: number): HTMLTableRowElement {
-  const label = `Session ${x.number} of ${r.series_length}`;
-  const future = !x.cancelled && x.start_ms > now;
-  const confirmCancel = h('button', { type: 'button', class: 'danger', hidden: true, onclick: () => cancel(x.number) },
-    `Yes, cancel session ${x.number}`);
+function row(x: BookingJson, total: number, now: number, isLast: boolean): HTMLTableRowElement {
+  const future = x.start_ms > now;
+  const cancelLabel = isLast ? `Cancel session ${x.number}` : `Cancel session ${x.number} and the later ones`;
+  const confirmCancel = h('button', { type: 'button', class: 'danger', hidden: true, onclick: () => void cancelFrom(x.number) },
+    `Yes, ${cancelLabel.toLowerCase()}`);
   const cancelBtn = h('button', {
     type: 'button', class: 'secondary', 'aria-expanded': 'false',
     onclick: (e: Event) => {
@@ -125,16 +157,15 @@ function row(x: SessionJson, r: RelationshipJson, now: number): HTMLTableRowElem
       (e.currentTarget as HTMLElement).setAttribute('aria-expanded', 'true');
       confirmCancel.focus();
     },
-  }, `Cancel session ${x.number}`);
+  }, cancelLabel);
   return h('tr', { 'data-session': x.number },
-    h('th', { scope: 'row' }, label),
-    h('td', {}, x.cancelled ? `Cancelled (was ${when(x.start_ms, x.end_ms)})` : when(x.start_ms, x.end_ms),
-      x.start_ms <= now && x.end_ms > now && !x.cancelled ? ' (now)' : ''),
+    h('th', { scope: 'row' }, `Session ${x.number} of ${total}`),
+    h('td', {}, when(x.start_ms, x.end_ms), x.start_ms <= now && x.end_ms > now ? ' (now)' : x.end_ms <= now ? ' (held)' : ''),
     h('td', {}, h('div', { class: 'actions' },
       future ? h('button', { type: 'button', class: 'secondary', onclick: () => void openMove(x.number) }, `Move session ${x.number}`) : null,
       future ? cancelBtn : null,
       future ? confirmCancel : null,
-      !x.cancelled ? h('button', { type: 'button', class: 'secondary', onclick: () => download([x]) }, `Calendar file for session ${x.number}`) : null)));
+      h('button', { type: 'button', class: 'secondary', onclick: () => download([x]) }, `Calendar file for session ${x.number}`))));
 }
 
 async function openMove(number: number): Promise<void> {
@@ -146,8 +177,8 @@ async function openMove(number: number): Promise<void> {
     setError('series-error', describeApiError(e));
     return;
   }
-  const minutes = seriesDefaults().sessionMinutes;
-  const options = slots.filter((s) => s.endMs - s.startMs >= minutes * 60_000 && s.startMs > Date.now());
+  const d = seriesDefaults(r);
+  const options = sessionSlots(slots, d.sessionMinutes, 60).filter((s) => s.startMs > Date.now());
   $('move-n').textContent = String(number);
   $<HTMLSelectElement>('move-slot').replaceChildren(...options.map((s) =>
     h('option', { value: s.startMs }, formatDateTime(s.startMs))));
@@ -166,56 +197,66 @@ $('move-no').addEventListener('click', () => {
 $('move-yes').addEventListener('click', async () => {
   const r = m.relationship;
   if (!r || moving === null) return;
+  const from = moving;
   const startMs = Number($<HTMLSelectElement>('move-slot').value);
-  const slot = slots.find((s) => s.startMs === startMs);
-  if (!slot) return;
-  const o = { nowMs: Date.now(), defaults: seriesDefaults() };
+  const d = seriesDefaults(r);
+  const slot = { mentorId: r.mentor!.id, startMs, endMs: startMs + d.sessionMinutes * 60_000 };
+  const o = { nowMs: Date.now(), defaults: { ...d, sessions: Math.max(1, r.bookings.length) } };
+  const andLater = $input('move-later').checked;
   let next: Series;
   try {
-    next = $input('move-later').checked
-      ? moveThisAndLater(bookedSeries(r), moving, slot, slots, o)
-      : moveSession(bookedSeries(r), moving, slot, o);
+    next = andLater
+      ? moveThisAndLater(bookedSeries(r), from, slot, sessionSlots(slots, d.sessionMinutes, 15), o)
+      : moveSession(bookedSeries(r), from, slot, o);
   } catch (e) {
     setError('series-error', e instanceof PlannerError ? e.message : 'That move is not possible.');
     return;
   }
-  const before = new Map(bookedSeries(r).sessions.map((x) => [x.number, x.startMs]));
-  const changed = next.sessions.filter((x) => before.get(x.number) !== x.startMs);
+  const moved = next.sessions.filter((x) => (andLater ? x.number >= from : x.number === from));
   try {
-    const updated = await m.api.move(m.token!, changed.map((x) => ({ number: x.number, start_ms: x.startMs, end_ms: x.endMs })));
+    await m.api.move(m.token!, from, moved.map((x) => ({ start_ms: x.startMs, end_ms: x.endMs })));
     setError('series-error', null);
     $('move-box').hidden = true;
     moving = null;
-    renderBooked(updated);
-    const msg = changed.length === 1 ? `Session ${changed[0].number} moved.` : `${changed.length} sessions moved.`;
-    $('series-status').textContent = `${msg} Download the calendar file again to update your calendar.`;
-    announce(msg);
+    await reload();
+    say(`${moved.length === 1 ? `Session ${from} moved.` : `Sessions ${from} to ${moved[moved.length - 1].number} moved.`}`
+      + ' Download the calendar file again to update your calendar.');
+    $('series-title').focus();
   } catch (e) {
-    setError('series-error', describeApiError(e));
+    setError('series-error', (e as { code?: string }).code === 'slot_taken'
+      ? 'That time was taken a moment ago. Nothing was moved; please choose another.' : describeApiError(e));
   }
 });
 
-async function cancel(number: number): Promise<void> {
+async function cancelFrom(number: number): Promise<void> {
+  const r = m.relationship!;
   try {
-    const updated = await m.api.cancel(m.token!, number);
-    renderBooked(updated);
-    $('series-status').textContent = `Session ${number} cancelled. Download the calendar file again to remove it from your calendar.`;
+    await m.api.cancelFrom(m.token!, number);
+    for (const b of r.bookings) if (b.number >= number) m.cancelled.set(b.number, { ...b, revision: b.revision + 1 });
+    const next = await reload();
+    say(`Cancelled from session ${number}. You can book ${next.sessions_remaining ?? 0} session${next.sessions_remaining === 1 ? '' : 's'} again below; `
+      + 'download the calendar file again to remove the cancelled ones from your calendar.');
+    if ((next.sessions_remaining ?? 0) > 0) await propose(next);
     $('series-title').focus();
   } catch (e) {
     setError('series-error', describeApiError(e));
   }
 }
 
-/** The .ics for `sessions` (one, or the whole series with cancelled ones marked so calendars drop them). */
-export function icsFor(sessions: SessionJson[], r: RelationshipJson, nowMs: number, joinUrl?: string): string {
-  const list: CalendarSession[] = sessions.map((x) => ({
-    number: x.number, startMs: x.start_ms, endMs: x.end_ms, revision: x.revision, cancelled: x.cancelled,
-  }));
-  return sessionsToIcs(list, {
-    seriesId: calendarId(m.key!), seriesLength: r.series_length, nowMs, times: 'london',
-    mentorName: r.mentor?.display_name, joinUrl,
+/**
+ * The .ics for `sessions` (one, or the whole series with the sessions
+ * cancelled in this tab marked so calendars drop them). UIDs come from the
+ * key's calendar id, so a file downloaded again replaces the events.
+ */
+export function icsFor(sessions: CalendarSession[], r: RelationshipJson, nowMs: number, joinUrl?: string): string {
+  const total = Math.max(r.bookings.length + (r.sessions_remaining ?? 0), ...sessions.map((x) => x.number));
+  return sessionsToIcs(sessions, {
+    seriesId: calendarId(m.key!), seriesLength: total, nowMs, times: 'london', mentorName: r.mentor?.display_name, joinUrl,
   });
 }
+
+const toCalendar = (x: BookingJson, cancelled = false): CalendarSession =>
+  ({ number: x.number, startMs: x.start_ms, endMs: x.end_ms, revision: x.revision, cancelled });
 
 function joinUrl(): string | undefined {
   const u = `${location.origin}/mentoring.html`;
@@ -223,14 +264,15 @@ function joinUrl(): string | undefined {
   return location.protocol === 'https:' || local ? u : undefined;
 }
 
-function download(sessions: SessionJson[]): void {
+function download(bookings: BookingJson[], cancelled: BookingJson[] = []): void {
   const r = m.relationship!;
-  const text = icsFor(sessions, r, Date.now(), joinUrl());
-  offerDownload(text, icsFileName(sessions.map((x) => ({ number: x.number, startMs: x.start_ms, endMs: x.end_ms }))), 'text/calendar');
+  const list = [...bookings.map((x) => toCalendar(x)), ...cancelled.filter((c) => !bookings.some((b) => b.number === c.number)).map((x) => toCalendar(x, true))];
+  if (list.length === 0) return;
+  offerDownload(icsFor(list, r, Date.now(), joinUrl()), icsFileName(list), 'text/calendar');
 }
 
 $('ics-all').addEventListener('click', () => {
-  if (m.relationship) download(m.relationship.sessions);
+  if (m.relationship) download(m.relationship.bookings, [...m.cancelled.values()]);
 });
 
 $('outcome-options').replaceChildren(...OUTCOMES.map(([v, label]) =>
@@ -245,6 +287,7 @@ $('outcome-form').addEventListener('submit', async (e) => {
   try {
     await m.api.outcome(m.token, chosen.value as (typeof OUTCOMES)[number][0]);
     $('outcome-done').hidden = false;
+    $('outcome-done').focus();
   } catch (err) {
     btn.disabled = false;
     setError('series-error', describeApiError(err));

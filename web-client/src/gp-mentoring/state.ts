@@ -4,12 +4,13 @@
 // writing the words down).
 import type { CardFilter, MentorCard, RankedCard } from '../mentoring/mentor-cards';
 import type { Series } from '../mentoring/series-planner';
-import { GpMentoringApi, type MentoringConfig, type MentorCardJson, type RelationshipJson } from '../shared/mentoring-api';
-import type { GpTrust } from '../shared/conversation';
+import { type BookingJson, GpMentoringApi, type MentorCardJson, type PlanJson, type RelationshipJson } from '../shared/mentoring-api';
 
 export const m = {
   api: new GpMentoringApi(),
-  config: null as MentoringConfig | null,
+  /** The organisation's series defaults and how long each mentor asked has to answer (GET /api/mentoring/mentors). */
+  defaults: null as PlanJson | null,
+  offerHours: 72,
   /** Every published card, checked (parseMentorCards), with its certificate by mentor id. */
   cards: [] as MentorCard[],
   certificates: new Map<string, string>(),
@@ -25,7 +26,12 @@ export const m = {
   relationship: null as RelationshipJson | null,
   /** The series the planner proposed, before it is booked. */
   proposal: null as Series | null,
-  trust: null as GpTrust | null,
+  /**
+   * Sessions cancelled in this tab, by number, as they were: so a calendar
+   * file downloaded afterwards marks them cancelled and the GP's calendar
+   * drops them (the server no longer lists them).
+   */
+  cancelled: new Map<number, BookingJson>(),
 };
 
 /** Forgets the key (wiped) and everything that came with it. */
@@ -35,6 +41,7 @@ export function forgetKey(): void {
   m.token = null;
   m.relationship = null;
   m.proposal = null;
+  m.cancelled.clear();
   m.choices = [];
   m.notes.clear();
 }

@@ -1,7 +1,7 @@
-// "Where my request stands": which choice is being asked and until when, an
-// acceptance (then on to booking), every choice having passed, or the
-// mentor no longer being available (the GP may ask another, keeping the
-// sessions left).
+// "Where my request stands": which choice holds it and until when, every
+// choice having passed, an active relationship (then on to the sessions),
+// or the mentor no longer being available (the GP may ask another mentor,
+// keeping the sessions left).
 import { describeApiError } from '../shared/api';
 import { formatDateTime } from '../shared/datetime';
 import { $, h, setError, showView } from '../shared/dom';
@@ -10,22 +10,25 @@ import { m } from './state';
 
 const ordinal = (n: number) => ['first', 'second', 'third'][n - 1] ?? `number ${n}`;
 
-/** The sentences for a relationship's state (also used by the tests of the page). */
+/** The sentences for a relationship's state. */
 export function statusLines(r: RelationshipJson, nowMs = Date.now()): string[] {
-  if (r.mentor_unavailable) {
-    const left = r.sessions.filter((x) => !x.cancelled && x.start_ms > nowMs).length;
-    return [`${r.mentor?.display_name ?? 'Your mentor'} is no longer available as a mentor.`,
-      `You can choose another mentor${left ? ` for the ${left} session${left === 1 ? '' : 's'} you have left` : ''}.`];
-  }
   switch (r.state) {
-    case 'waiting':
-      return [`Your request is with your ${ordinal(r.asking)} choice (of ${r.choices}).`,
-        r.answer_by_ms ? `They have until ${formatDateTime(r.answer_by_ms, nowMs)} to answer; if they do not, it passes `
-          + (r.asking < r.choices ? `to your ${ordinal(r.asking + 1)} choice.` : 'back to you.') : ''].filter(Boolean);
-    case 'accepted':
-      return [`${r.mentor?.display_name ?? 'Your mentor'} has accepted. You can now book your sessions.`];
-    case 'exhausted':
-      return ['None of the mentors you chose could take you on this time. You can choose others.'];
+    case 'offered': {
+      const choice = r.choice ?? 1;
+      const choices = r.choices ?? 1;
+      return [`Your request is with your ${ordinal(choice)} choice (of ${choices}).`,
+        r.expires_at_ms ? `They have until ${formatDateTime(r.expires_at_ms, nowMs)} to answer. If they decline or do not `
+          + `answer by then, it passes ${choice < choices ? `to your ${ordinal(choice + 1)} choice` : 'back to you'}.` : ''].filter(Boolean);
+    }
+    case 'declined':
+      return ['None of the mentors you chose could take you on this time. You can choose others with the same key.'];
+    case 'active':
+      return [`${r.mentor?.display_name ?? 'Your mentor'} has accepted.`];
+    case 'mentor_gone': {
+      const left = r.sessions_remaining ?? 0;
+      return ['Your mentor is no longer available as a mentor. We are sorry.',
+        `You can choose another mentor${left ? ` for the ${left} session${left === 1 ? '' : 's'} you have left` : ''}.`];
+    }
     case 'ended':
       return ['This mentoring has ended.'];
     default:
@@ -36,8 +39,9 @@ export function statusLines(r: RelationshipJson, nowMs = Date.now()): string[] {
 export function showStatus(r: RelationshipJson): void {
   m.relationship = r;
   $('request-status').replaceChildren(...statusLines(r).map((l) => h('p', {}, l)));
-  $('status-book').hidden = !(r.state === 'accepted' && !r.mentor_unavailable);
-  $('status-again').hidden = !(r.state === 'exhausted' || r.mentor_unavailable);
+  $('status-book').hidden = r.state !== 'active' && !(r.state === 'ended' && r.outcome_due);
+  $('status-book').textContent = r.state === 'active' ? 'See and book my sessions' : 'Answer the last question';
+  $('status-again').hidden = !(r.state === 'declined' || r.state === 'mentor_gone');
 }
 
 /** Asks the server again and shows the answer. */
