@@ -13,7 +13,7 @@ import { describeApiError } from '../shared/api';
 import { formatClock, formatDateTime } from '../shared/datetime';
 import { $, $input, announce, h, setError, showView } from '../shared/dom';
 import { type BookingJson, OUTCOMES, type RelationshipJson } from '../shared/mentoring-api';
-import { offerDownload } from './download';
+import { offerDownload } from '../shared/download';
 import { m } from './state';
 
 let slots: Slot[] = [];

@@ -1,5 +1,6 @@
 // Offers text as a file download, made in the browser (a Blob URL revoked
-// straight after): the .ics files never pass through the server.
+// straight after): the GP's .ics files and the mentor's encrypted notes
+// export never pass through the server.
 export function offerDownload(text: string, fileName: string, type: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const a = document.createElement('a');
