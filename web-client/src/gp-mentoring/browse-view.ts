@@ -11,6 +11,7 @@ import { MAX_NOTE_CHARS } from '../mentoring/request-note';
 import { describeApiError } from '../shared/api';
 import { $, announce, h, setError, showView } from '../shared/dom';
 import { m } from './state';
+import { showDefaults } from './wording';
 
 /** Drawn once per visit: equal cards keep one order while the GP looks, but no name always comes first. */
 const tieSeed = globalThis.crypto.getRandomValues(new Uint32Array(1))[0]!;
@@ -23,6 +24,7 @@ export async function openBrowse(): Promise<void> {
     const all = await m.api.mentors();
     m.defaults = all.defaults;
     m.offerHours = all.offer_hours;
+    showDefaults();
     const raw = all.mentors;
     m.cards = parseMentorCards(raw);
     m.raw = raw;

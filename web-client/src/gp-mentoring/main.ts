@@ -98,40 +98,12 @@ async function main(): Promise<void> {
     for (const id of ['start-new', 'start-restore']) $<HTMLButtonElement>(id).disabled = true;
   }
   try {
-    // Public: the organisation's series defaults and how long a mentor has to answer.
-    const all = await m.api.mentors();
-    m.defaults = all.defaults;
-    m.offerHours = all.offer_hours;
-    showDefaults();
-  } catch {
-    // The page's wording keeps its defaults; finding a mentor reports a server that is down.
-  }
-  try {
     const pub = await new Api().config();
     if (pub.signposting.length) renderAlternatives($('crisis-list'), pub.signposting);
   } catch (e) {
     setError('page-error', describeApiError(e));
   }
   document.body.dataset.ready = 'true';
-}
-
-const WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
-const say = (n: number) => WORDS[n] ?? String(n);
-
-function showDefaults(): void {
-  $('answer-days').textContent = describeHours(m.offerHours);
-  const d = m.defaults;
-  if (d) $('start-series').textContent = describeSeries(d.sessions, d.session_minutes, d.min_months, d.max_months);
-}
-
-function describeHours(hours: number): string {
-  if (hours >= 24 && hours % 24 === 0) return `${say(hours / 24)} day${hours === 24 ? '' : 's'}`;
-  return `${say(hours)} hour${hours === 1 ? '' : 's'}`;
-}
-
-export function describeSeries(sessions: number, minutes: number, minMonths: number, maxMonths: number): string {
-  const length = minutes % 60 === 0 ? `${say(minutes / 60)}-hour` : `${minutes}-minute`;
-  return `${say(sessions)} ${length} session${sessions === 1 ? '' : 's'} over ${say(minMonths)} to ${say(maxMonths)} months`;
 }
 
 void main();

@@ -88,7 +88,7 @@ async function propose(r: RelationshipJson): Promise<void> {
     await loadSlots(r);
     // After the sessions already booked: at least the gap after the last of them.
     const from = last ? Math.max(Date.now(), last.start_ms + d.minGapDays * 86_400_000) : Date.now();
-    const plan = proposeSeries(sessionSlots(slots, d.sessionMinutes), r.mentor!.id, from,
+    const plan = proposeSeries(sessionSlots(slots, d.sessionMinutes, d.sessionMinutes), r.mentor!.id, from,
       { ...d, sessions: remaining, minMonths: booked.length ? 0 : d.minMonths });
     plan.sessions = plan.sessions.map((x, i) => ({ ...x, number: booked.length + i + 1 }));
     m.proposal = plan;
@@ -158,7 +158,7 @@ function row(x: BookingJson, total: number, now: number, isLast: boolean): HTMLT
       confirmCancel.focus();
     },
   }, cancelLabel);
-  return h('tr', { 'data-session': x.number },
+  return h('tr', { 'data-session': x.number, 'data-start-ms': x.start_ms, 'data-revision': x.revision },
     h('th', { scope: 'row' }, `Session ${x.number} of ${total}`),
     h('td', {}, when(x.start_ms, x.end_ms), x.start_ms <= now && x.end_ms > now ? ' (now)' : x.end_ms <= now ? ' (held)' : ''),
     h('td', {}, h('div', { class: 'actions' },
