@@ -14,6 +14,7 @@ import { formatClock, formatDateTime } from '../shared/datetime';
 import { $, $input, announce, h, setError, showView } from '../shared/dom';
 import { type BookingJson, OUTCOMES, type RelationshipJson } from '../shared/mentoring-api';
 import { offerDownload } from '../shared/download';
+import { sessionSlots } from './slots';
 import { m } from './state';
 
 let slots: Slot[] = [];
@@ -41,23 +42,6 @@ async function loadSlots(r: RelationshipJson): Promise<void> {
   const now = Date.now();
   const list = await m.api.slots(m.token!, now, now + SLOT_DAYS * 86_400_000);
   slots = list.map((x) => ({ mentorId: r.mentor!.id, startMs: x.start_ms, endMs: x.end_ms }));
-}
-
-/**
- * The mentor's windows cut into session-length slots: a published window is
- * often longer than one session (a whole afternoon), and the planner places
- * a session at a slot's start.
- */
-export function sessionSlots(windows: Slot[], minutes: number, stepMinutes = 30): Slot[] {
-  const len = minutes * 60_000;
-  const step = stepMinutes * 60_000;
-  const out: Slot[] = [];
-  for (const w of windows) {
-    for (let t = w.startMs; t + len <= w.endMs && out.length < 2000; t += step) {
-      out.push({ mentorId: w.mentorId, startMs: t, endMs: t + len });
-    }
-  }
-  return out;
 }
 
 /** Shows the sessions: those booked, and a proposal for any not yet booked. */

@@ -20,5 +20,6 @@ export function describeHours(hours: number): string {
 
 export function describeSeries(sessions: number, minutes: number, minMonths: number, maxMonths: number): string {
   const length = minutes % 60 === 0 ? `${say(minutes / 60)}-hour` : `${minutes}-minute`;
-  return `${say(sessions)} ${length} session${sessions === 1 ? '' : 's'} over ${say(minMonths)} to ${say(maxMonths)} months`;
+  const span = minMonths > 0 ? `${say(minMonths)} to ${say(maxMonths)}` : `up to ${say(maxMonths)}`;
+  return `${say(sessions)} ${length} session${sessions === 1 ? '' : 's'} over ${span} month${maxMonths === 1 ? '' : 's'}`;
 }

@@ -187,7 +187,8 @@ function checkPlan(p: unknown): PlanJson {
   return x;
 }
 
-function checkRelationship(r: unknown): RelationshipJson {
+/** A relationship as GET /api/mentoring/relationship returns it, or ApiError bad_reply. */
+export function checkRelationship(r: unknown): RelationshipJson {
   if (!isObject(r)) throw bad('relationship');
   const x = r as unknown as RelationshipJson;
   if (!['offered', 'declined', 'active', 'ended', 'mentor_gone'].includes(x.state)) throw bad('state');
