@@ -82,6 +82,22 @@ async function openPage(path, size) {
   return page;
 }
 
+/** Checks a page's console and closes it (each open context holds connections; the server caps them per address). */
+async function closePage(page) {
+  assert.deepEqual(page.problems, [], `a clean console on ${page.url()}`);
+  pages.splice(pages.indexOf(page), 1);
+  await page.context().close();
+}
+
+/** The dashboard, signed in afresh (a jump of the test clock outlives a session token). */
+async function adminSignIn(page) {
+  await page.goto(`${stack.baseUrl}/admin.html`);
+  await page.locator('#login-form').getByLabel('Username').fill(ADMIN);
+  await page.locator('#login-form').getByLabel('Password', { exact: true }).fill(h.PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#app:not([hidden])').waitFor({ timeout: f.TIMEOUT });
+}
+
 async function setPageClocks() {
   for (const p of pages) if (!p.isClosed()) await p.clock.setFixedTime(Date.now() + offsetMs);
 }
@@ -153,16 +169,16 @@ test('a whole mentoring series: cascade after a decline and a time-out, accept, 
   // --- the organisation: four certified mentors --------------------------------
   const listenerPages = {};
   for (const m of MENTORS) listenerPages[m.user] = await certifiedListener(m.user);
+  await closePage(listenerPages[MENTORS[3].user]);
   await stack.publishRevocationList([]);
 
   // The administrator makes the first a mentor in the dashboard, the rest through the API.
-  const admin = await openPage('/admin.html');
-  await admin.locator('#login-form').getByLabel('Username').fill(ADMIN);
-  await admin.locator('#login-form').getByLabel('Password', { exact: true }).fill(h.PASSWORD);
-  await admin.getByRole('button', { name: 'Sign in' }).click();
+  const admin = await openPage(null);
+  await adminSignIn(admin);
   await admin.getByRole('link', { name: 'Accounts & certificates' }).click();
   await admin.getByRole('button', { name: `Make ${MENTORS[0].user} a mentor` }).click();
   await admin.getByText(`${MENTORS[0].user} is now a mentor.`).waitFor({ timeout: f.TIMEOUT });
+  await closePage(admin);
   const adminToken = await stack.login(ADMIN);
   for (const m of MENTORS.slice(1)) {
     const r = await stack.api('PUT', `/api/admin/accounts/${m.user}/mentor`, { token: adminToken, body: { mentor: true } });
@@ -240,6 +256,7 @@ test('a whole mentoring series: cascade after a decline and a time-out, accept, 
   assert.match(await request.locator('.note-text').textContent(), new RegExp(NOTE_CANARY), 'the note opens on the mentor\'s device');
   await request.getByRole('button', { name: 'Decline' }).click();
   await ames.locator('#mreq-empty:not([hidden])').waitFor({ timeout: f.TIMEOUT });
+  await closePage(ames);
   await gp.getByRole('button', { name: 'Check again' }).click();
   await status.filter({ hasText: 'with your second choice (of 3)' }).waitFor({ timeout: f.TIMEOUT });
 
@@ -248,6 +265,7 @@ test('a whole mentoring series: cascade after a decline and a time-out, accept, 
   await mentorConsole(brook, MENTORS[1].user);
   await brook.locator('.mentor-request').waitFor({ timeout: f.TIMEOUT });
   assert.match(await brook.locator('.mentor-request').textContent(), /The GP wrote no note/, 'the note was for the first mentor only');
+  await closePage(brook);
   await setServerClock(72 * HOUR + 5 * 60_000);
   await setPageClocks();
   await h.waitFor(async () => {
@@ -333,6 +351,9 @@ test('a whole mentoring series: cascade after a decline and a time-out, accept, 
   await cole.locator('.mentee').getByRole('button', { name: 'Save note' }).click();
   await cole.locator('.mentee').getByText(/Saved on this device/).waitFor({ timeout: f.TIMEOUT });
 
+  await closePage(cole);
+  await closePage(gp);
+
   // --- after the last session, on another device restored from the words --------------------
   const last = after1[3];
   await setServerClock(last.startMs + 3 * HOUR - Date.now());
@@ -348,10 +369,12 @@ test('a whole mentoring series: cascade after a decline and a time-out, accept, 
   f.assertNothingStored(await f.storageOf(gp2), 'the GP\'s second device');
 
   // --- the dashboard counts it; nothing of either note is in Redis ---------------------------
-  await admin.getByRole('link', { name: 'Charts' }).click();
-  await admin.getByRole('heading', { name: 'Peer mentoring' }).waitFor({ timeout: f.TIMEOUT });
-  await admin.locator('[data-chart="mentoring-outcomes"]').filter({ hasText: '1 answer: 1 stayed in practice' }).waitFor({ timeout: f.TIMEOUT });
-  assert.match(await admin.locator('[data-chart="mentor-load"]').textContent(), /4 mentors/);
+  const dashboard = await openPage(null);
+  await adminSignIn(dashboard);
+  await dashboard.getByRole('link', { name: 'Charts' }).click();
+  await dashboard.getByRole('heading', { name: 'Peer mentoring' }).waitFor({ timeout: f.TIMEOUT });
+  await dashboard.locator('[data-chart="mentoring-outcomes"]').filter({ hasText: '1 answer: 1 stayed in practice' }).waitFor({ timeout: f.TIMEOUT });
+  assert.match(await dashboard.locator('[data-chart="mentor-load"]').textContent(), /4 mentors/);
 
   const redis = await everythingInRedis();
   assert.ok(!redis.includes(NOTE_CANARY), 'the GP\'s note is nowhere in Redis');
