@@ -115,6 +115,8 @@ function choose(id: string): void {
   }
   setError('choices-error', null);
   render();
+  // The list was redrawn: keep the keyboard in the same card (its other button), so Tab goes on to the next card.
+  document.querySelector<HTMLButtonElement>(`#card-list [data-mentor="${CSS.escape(id)}"] button:not([disabled])`)?.focus();
   const name = m.shown.find((r) => r.card.id === id)?.card.displayName ?? '';
   announce(`${name} is choice ${m.choices.indexOf(id) + 1} of ${m.choices.length}.`);
 }
@@ -141,7 +143,7 @@ function renderChoices(): void {
     return h('li', { class: 'choice' },
       h('p', {}, h('strong', {}, `${i + 1}. ${name}`)),
       h('div', { class: 'field' },
-        h('label', { for: noteId }, `Note to ${name} `, h('span', { class: 'hint' }, `(optional, up to ${MAX_NOTE_CHARS} characters; only ${name} can read it)`)),
+        h('label', { for: noteId }, `Note to ${name} `, h('span', { class: 'hint' }, `(optional, up to ${MAX_NOTE_CHARS.toLocaleString('en-GB')} characters; only ${name} can read it)`)),
         note),
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'secondary', disabled: i === 0, onclick: () => reorder(id, -1) }, `Move ${name} up`),

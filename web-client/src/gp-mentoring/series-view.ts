@@ -161,15 +161,45 @@ async function openMove(number: number): Promise<void> {
     setError('series-error', describeApiError(e));
     return;
   }
-  const d = seriesDefaults(r);
-  const options = sessionSlots(slots, d.sessionMinutes, 60).filter((s) => s.startMs > Date.now());
   $('move-n').textContent = String(number);
-  $<HTMLSelectElement>('move-slot').replaceChildren(...options.map((s) =>
-    h('option', { value: s.startMs }, formatDateTime(s.startMs))));
   $input('move-later').checked = false;
+  fillMoveOptions();
   $('move-box').hidden = false;
   $('move-slot').focus();
 }
+
+/** The move as the planner makes it (throws PlannerError when the series' rules do not allow it). */
+function plannedMove(r: RelationshipJson, from: number, startMs: number, andLater: boolean): Series {
+  const d = seriesDefaults(r);
+  const slot = { mentorId: r.mentor!.id, startMs, endMs: startMs + d.sessionMinutes * 60_000 };
+  const o = { nowMs: Date.now(), defaults: { ...d, sessions: Math.max(1, r.bookings.length) } };
+  return andLater
+    ? moveThisAndLater(bookedSeries(r), from, slot, sessionSlots(slots, d.sessionMinutes, 15), o)
+    : moveSession(bookedSeries(r), from, slot, o);
+}
+
+/** Only the times the series' rules allow (order, gaps, the window, and for "this and later" the mentor free at each new time). */
+function fillMoveOptions(): void {
+  const r = m.relationship;
+  if (!r || moving === null) return;
+  const from = moving;
+  const andLater = $input('move-later').checked;
+  const d = seriesDefaults(r);
+  const options = sessionSlots(slots, d.sessionMinutes, 60).filter((s) => {
+    try {
+      plannedMove(r, from, s.startMs, andLater);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  $<HTMLSelectElement>('move-slot').replaceChildren(...options.map((s) =>
+    h('option', { value: s.startMs }, formatDateTime(s.startMs))));
+  $('move-none').hidden = options.length > 0;
+  $<HTMLButtonElement>('move-yes').disabled = options.length === 0;
+}
+
+$('move-later').addEventListener('change', fillMoveOptions);
 
 $('move-no').addEventListener('click', () => {
   const n = moving;
@@ -183,15 +213,10 @@ $('move-yes').addEventListener('click', async () => {
   if (!r || moving === null) return;
   const from = moving;
   const startMs = Number($<HTMLSelectElement>('move-slot').value);
-  const d = seriesDefaults(r);
-  const slot = { mentorId: r.mentor!.id, startMs, endMs: startMs + d.sessionMinutes * 60_000 };
-  const o = { nowMs: Date.now(), defaults: { ...d, sessions: Math.max(1, r.bookings.length) } };
   const andLater = $input('move-later').checked;
   let next: Series;
   try {
-    next = andLater
-      ? moveThisAndLater(bookedSeries(r), from, slot, sessionSlots(slots, d.sessionMinutes, 15), o)
-      : moveSession(bookedSeries(r), from, slot, o);
+    next = plannedMove(r, from, startMs, andLater);
   } catch (e) {
     setError('series-error', e instanceof PlannerError ? e.message : 'That move is not possible.');
     return;
