@@ -66,9 +66,12 @@ $('mentor-card-form').addEventListener('submit', async (e) => {
   }
 });
 
+/** A 24-hour HH:MM field, as the rota's (a browser's own time picker may show a 12-hour clock). */
 function timeInput(label: string, value: string): HTMLElement {
-  const input = h('input', { type: 'time', value, required: true, 'aria-label': label });
-  return input;
+  return h('input', {
+    type: 'text', class: 'time-input', inputmode: 'numeric', placeholder: 'HH:MM', maxlength: 5, autocomplete: 'off',
+    value, required: true, 'aria-label': `${label} (HH:MM)`,
+  });
 }
 
 function removeButton(label: string): HTMLButtonElement {
@@ -121,9 +124,9 @@ export function readAvailability(): AvailabilityJson | string {
   const weekly: WeeklyJson[] = [];
   const one_off: OneOffJson[] = [];
   for (const li of document.querySelectorAll<HTMLLIElement>('#weekly-list li, #oneoff-list li')) {
-    const times = [...li.querySelectorAll<HTMLInputElement>('input[type="time"]')].map((i) => i.value);
+    const times = [...li.querySelectorAll<HTMLInputElement>('input.time-input')].map((i) => i.value.trim());
     const [start, end] = times;
-    if (!HHMM.test(start ?? '') || !HHMM.test(end ?? '') || start === end) return 'Every time needs a start and a different end.';
+    if (!HHMM.test(start ?? '') || !HHMM.test(end ?? '') || start === end) return 'Enter every start and end as HH:MM on the 24-hour clock, for example 14:00, and make them differ.';
     if (li.dataset.kind === 'weekly') {
       weekly.push({ weekday: Number(li.querySelector('select')!.value), start, end });
     } else {
