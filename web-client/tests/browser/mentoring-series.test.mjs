@@ -227,6 +227,7 @@ test('a whole mentoring series: cascade after a decline and a time-out, accept, 
   await gp.locator('#browse-count').filter({ hasText: '3 mentors shown, 1 hidden' }).waitFor({ timeout: f.TIMEOUT });
   await gp.locator('#filter-areas').getByLabel('Partnership').check();
   assert.match(await gp.locator('.mentor-card').first().textContent(), /Why here: Covers 1 of your 1 area: partnership/);
+  assert.deepEqual(await f.audit(gp), [], 'browsing: labels and contrast');
   await gp.getByRole('button', { name: `Choose ${MENTORS[0].name}` }).click();
   await gp.getByRole('button', { name: `Choose ${MENTORS[2].name}` }).click();
   await gp.getByRole('button', { name: `Choose ${MENTORS[1].name}` }).click();
@@ -239,6 +240,8 @@ test('a whole mentoring series: cascade after a decline and a time-out, accept, 
   // The key: 24 words, written down, one of them typed back.
   const words = await gp.$$eval('#key-words li', (e) => e.map((x) => x.textContent));
   assert.equal(words.length, 24);
+  assert.deepEqual(await f.audit(gp), [], 'the key: labels and contrast');
+  assert.deepEqual(await f.smallTargets(gp), [], 'the key: targets of at least 44 x 44 px');
   await gp.getByRole('button', { name: 'Send my request' }).click();
   assert.match(await gp.locator('#key-error').textContent(), /write down the 24 words first/);
   await gp.getByLabel(/I have written down all 24 words/).check();
@@ -282,6 +285,7 @@ test('a whole mentoring series: cascade after a decline and a time-out, accept, 
   await mentee.getByLabel(/Your name for this mentee/).fill('Mentee from Derby');
   await mentee.getByLabel(/Your name for this mentee/).press('Tab');
   await mentee.locator('h4', { hasText: 'Mentee from Derby' }).waitFor({ timeout: f.TIMEOUT });
+  assert.deepEqual(await f.audit(cole), [], 'the mentor panel: labels and contrast');
 
   // --- the GP books four sessions ----------------------------------------------------------
   await gp.getByRole('button', { name: 'Check again' }).click();
@@ -292,6 +296,7 @@ test('a whole mentoring series: cascade after a decline and a time-out, accept, 
   await gp.getByRole('button', { name: 'Book these sessions' }).click();
   await gp.locator('#series-status', { hasText: 'You have 4 sessions' }).waitFor({ timeout: f.TIMEOUT });
   const booked = await bookedRows(gp);
+  assert.deepEqual(await f.audit(gp), [], 'the sessions: labels and contrast');
   assert.deepEqual(booked.map((b) => b.number), [1, 2, 3, 4]);
   const now = Date.now() + offsetMs;
   assert.ok(booked.every((b) => b.startMs > now && b.revision === 0), 'four future sessions');
