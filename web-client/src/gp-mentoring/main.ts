@@ -84,7 +84,12 @@ $('status-refresh').addEventListener('click', () => void refreshStatus());
 $('status-book').addEventListener('click', () => {
   if (m.relationship) void openSeries(m.relationship);
 });
-$('status-again').addEventListener('click', () => void openBrowse());
+$('status-again').addEventListener('click', () => {
+  // Other mentors this time: the earlier choices and notes are not carried over.
+  m.choices = [];
+  m.notes.clear();
+  void openBrowse();
+});
 
 async function main(): Promise<void> {
   renderAlternatives($('crisis-list'), DEFAULT_ALTERNATIVES);
