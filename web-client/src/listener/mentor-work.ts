@@ -35,6 +35,9 @@ async function openNote(r: MentorRequestJson): Promise<{ text: string } | { prob
 export async function renderRequests(): Promise<void> {
   const list = await mentor.api!.requests();
   $('mreq-empty').hidden = list.length > 0;
+  // A poll does not redraw under the mentor's hands when the same requests are still there.
+  const shown = [...$('mreq-list').querySelectorAll<HTMLElement>('[data-request]')].map((e) => e.dataset.request).join();
+  if (document.activeElement?.closest('#mreq-list') && shown === list.map((r) => r.request_id).join()) return;
   const items = await Promise.all(list.map(async (r, i) => {
     const note = await openNote(r);
     const title = `mreq-${i}-title`;
