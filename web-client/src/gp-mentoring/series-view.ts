@@ -28,12 +28,15 @@ export function seriesDefaults(r: RelationshipJson | null = m.relationship): Ser
   return { sessions: p.sessions, sessionMinutes: p.session_minutes, minMonths: p.min_months, maxMonths: p.max_months, minGapDays: p.min_gap_days };
 }
 
+/** The planner's label for the mentor (every slot and session here is theirs). */
+const mentorOf = (r: RelationshipJson) => r.mentor?.id ?? 'mentor';
+
 const byNumber = (list: BookingJson[]) => [...list].sort((a, b) => a.number - b.number);
 
 /** The booked sessions as the planner's series. */
 function bookedSeries(r: RelationshipJson): Series {
   return {
-    mentorId: r.mentor!.id,
+    mentorId: mentorOf(r),
     sessions: byNumber(r.bookings).map((x) => ({ number: x.number, startMs: x.start_ms, endMs: x.end_ms, revision: x.revision })),
   };
 }
@@ -41,7 +44,7 @@ function bookedSeries(r: RelationshipJson): Series {
 async function loadSlots(r: RelationshipJson): Promise<void> {
   const now = Date.now();
   const list = await m.api.slots(m.token!, now, now + SLOT_DAYS * 86_400_000);
-  slots = list.map((x) => ({ mentorId: r.mentor!.id, startMs: x.start_ms, endMs: x.end_ms }));
+  slots = list.map((x) => ({ mentorId: mentorOf(r), startMs: x.start_ms, endMs: x.end_ms }));
 }
 
 /** Shows the sessions: those booked, and a proposal for any not yet booked. */
@@ -72,7 +75,7 @@ async function propose(r: RelationshipJson): Promise<void> {
     await loadSlots(r);
     // After the sessions already booked: at least the gap after the last of them.
     const from = last ? Math.max(Date.now(), last.start_ms + d.minGapDays * 86_400_000) : Date.now();
-    const plan = proposeSeries(sessionSlots(slots, d.sessionMinutes, d.sessionMinutes), r.mentor!.id, from,
+    const plan = proposeSeries(sessionSlots(slots, d.sessionMinutes, d.sessionMinutes), mentorOf(r), from,
       { ...d, sessions: remaining, minMonths: booked.length ? 0 : d.minMonths });
     plan.sessions = plan.sessions.map((x, i) => ({ ...x, number: booked.length + i + 1 }));
     m.proposal = plan;
@@ -171,7 +174,7 @@ async function openMove(number: number): Promise<void> {
 /** The move as the planner makes it (throws PlannerError when the series' rules do not allow it). */
 function plannedMove(r: RelationshipJson, from: number, startMs: number, andLater: boolean): Series {
   const d = seriesDefaults(r);
-  const slot = { mentorId: r.mentor!.id, startMs, endMs: startMs + d.sessionMinutes * 60_000 };
+  const slot = { mentorId: mentorOf(r), startMs, endMs: startMs + d.sessionMinutes * 60_000 };
   const o = { nowMs: Date.now(), defaults: { ...d, sessions: Math.max(1, r.bookings.length) } };
   return andLater
     ? moveThisAndLater(bookedSeries(r), from, slot, sessionSlots(slots, d.sessionMinutes, 15), o)

@@ -194,7 +194,9 @@ export function checkRelationship(r: unknown): RelationshipJson {
   if (!['offered', 'declined', 'active', 'ended', 'mentor_gone'].includes(x.state)) throw bad('state');
   x.bookings = checkBookings(x.bookings ?? []);
   if (x.plan !== undefined) checkPlan(x.plan);
-  if (x.state === 'active' && (!isObject(x.mentor) || x.plan === undefined)) throw bad('mentor');
+  if (x.state === 'active' && x.plan === undefined) throw bad('plan');
+  // The mentor's card is left out when it cannot be shown (no card, no valid certificate).
+  if (x.mentor !== undefined && !isObject(x.mentor)) throw bad('mentor');
   return x;
 }
 

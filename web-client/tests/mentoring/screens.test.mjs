@@ -40,7 +40,7 @@ test('a relationship reply is checked before a page uses it', () => {
   });
   assert.equal(active.bookings[0].revision, 0, 'a missing revision reads as 0');
   const refused = [
-    null, [], { state: 'accepted' }, { state: 'active', bookings: [] },
+    null, [], { state: 'accepted' }, { state: 'active', bookings: [] }, { state: 'active', plan: PLAN, mentor: 'x', bookings: [] },
     { state: 'active', plan: PLAN, mentor: {}, bookings: [{ number: 1, start_ms: T, end_ms: T }] },
     { state: 'active', plan: PLAN, mentor: {}, bookings: [{ number: 0, start_ms: T, end_ms: T + 1 }] },
     { state: 'active', plan: PLAN, mentor: {}, bookings: Array.from({ length: 13 }, (_, i) => ({ number: i + 1, start_ms: T, end_ms: T + 1 })) },
