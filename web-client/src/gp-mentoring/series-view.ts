@@ -196,8 +196,12 @@ function fillMoveOptions(): void {
       return false;
     }
   });
-  $<HTMLSelectElement>('move-slot').replaceChildren(...options.map((s) =>
-    h('option', { value: s.startMs }, formatDateTime(s.startMs))));
+  const select = $<HTMLSelectElement>('move-slot');
+  const was = select.value;
+  select.replaceChildren(...options.map((s) => h('option', { value: s.startMs }, formatDateTime(s.startMs))));
+  // Ticking "this and all later" keeps the time chosen, when it is still allowed.
+  if (options.some((s) => String(s.startMs) === was)) select.value = was;
+  else if (was && options.length) announce('The time you chose is not possible for the later sessions; the list shows the times that are.');
   $('move-none').hidden = options.length > 0;
   $<HTMLButtonElement>('move-yes').disabled = options.length === 0;
 }

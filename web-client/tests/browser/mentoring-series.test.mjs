@@ -83,7 +83,8 @@ async function setServerClock(ms) {
 async function openPage(path, size) {
   const page = await h.newPage(browser, stack, null, size);
   pages.push(page);
-  await page.clock.setFixedTime(Date.now() + offsetMs);
+  // A running clock (certificates signed after the page opened must not look early), moved on with the server's.
+  await page.clock.install({ time: Date.now() + offsetMs });
   if (path) await page.goto(`${stack.baseUrl}${path}`);
   return page;
 }
@@ -105,7 +106,7 @@ async function adminSignIn(page) {
 }
 
 async function setPageClocks() {
-  for (const p of pages) if (!p.isClosed()) await p.clock.setFixedTime(Date.now() + offsetMs);
+  for (const p of pages) if (!p.isClosed()) await p.clock.setSystemTime(Date.now() + offsetMs);
 }
 
 /** A mentor signed in, device key enrolled and certified by the organisation. */
@@ -159,6 +160,26 @@ async function everythingInRedis() {
   return out.join('\n');
 }
 
+/** Opens "Move session N" and returns the offered time nearest `wantMs` (within an hour: a clock change between), or undefined. */
+async function moveOption(page, number, wantMs) {
+  await page.getByRole('button', { name: `Move session ${number}` }).click();
+  await page.locator('#move-box:not([hidden])').waitFor({ timeout: f.TIMEOUT });
+  const values = await page.$$eval('#move-slot option', (o) => o.map((x) => Number(x.value)));
+  const near = values.filter((v) => Math.abs(v - wantMs) <= HOUR).sort((a, b) => Math.abs(a - wantMs) - Math.abs(b - wantMs));
+  return near[0];
+}
+
+/** Waits for the series view to say `text`; on a time-out, says what the page said instead. */
+async function seriesSays(page, text) {
+  try {
+    await page.locator('#series-status', { hasText: text }).waitFor({ timeout: f.TIMEOUT });
+  } catch (e) {
+    const said = await page.locator('#series-status').textContent();
+    const error = await page.locator('#series-error').textContent();
+    throw new Error(`the series view does not say "${text}": status "${said}", error "${error}" (${e.message})`);
+  }
+}
+
 /** The booked rows of the GP's series table: number, start, revision. */
 function bookedRows(page) {
   return page.$$eval('#series-body tr', (rows) => rows.map((r) => ({
@@ -178,15 +199,9 @@ test('a whole mentoring series: cascade after a decline and a time-out, accept, 
   for (const m of MENTORS) listenerPages[m.user] = await certifiedListener(m.user);
   await closePage(listenerPages[MENTORS[3].user]);
 
-  // The administrator makes the first a mentor in the dashboard, the rest through the API.
-  const admin = await openPage(null);
-  await adminSignIn(admin);
-  await admin.getByRole('link', { name: 'Accounts & certificates' }).click();
-  await admin.getByRole('button', { name: `Make ${MENTORS[0].user} a mentor` }).click();
-  await admin.getByText(`${MENTORS[0].user} is now a mentor.`).waitFor({ timeout: f.TIMEOUT });
-  await closePage(admin);
+  // The administrator makes them mentors (the dashboard's buttons: the test after this one).
   const adminToken = await stack.login(ADMIN);
-  for (const m of MENTORS.slice(1)) {
+  for (const m of MENTORS) {
     const r = await stack.api('PUT', `/api/admin/accounts/${m.user}/mentor`, { token: adminToken, body: { mentor: true } });
     assert.equal(r.status, 200, r.text);
   }
@@ -194,7 +209,8 @@ test('a whole mentoring series: cascade after a decline and a time-out, accept, 
   // The first mentor writes their card and availability in the console; the others through the API.
   const ames = listenerPages[MENTORS[0].user];
   await mentorConsole(ames, MENTORS[0].user);
-  await ames.getByText('My mentor card').click();
+  // A mentor without a card finds the card form open.
+  assert.ok(await ames.getByLabel('Name GPs see').isVisible(), 'the card form is open for a mentor without a card');
   await ames.getByLabel('Name GPs see').fill(MENTORS[0].name);
   await ames.getByLabel('About me').fill('Twenty years a partner in a rural practice; left a partnership and came back.');
   for (const a of ['Partnership', 'Career crossroads']) await ames.locator('#card-areas').getByLabel(a).check();
@@ -302,7 +318,7 @@ test('a whole mentoring series: cascade after a decline and a time-out, accept, 
   await gp.locator('#proposal-list li').nth(3).waitFor({ timeout: f.TIMEOUT });
   assert.equal(await gp.locator('#proposal-list li').count(), 4);
   await gp.getByRole('button', { name: 'Book these sessions' }).click();
-  await gp.locator('#series-status', { hasText: 'You have 4 sessions' }).waitFor({ timeout: f.TIMEOUT });
+  await seriesSays(gp, 'You have 4 sessions');
   const booked = await bookedRows(gp);
   assert.deepEqual(await f.audit(gp), [], 'the sessions: labels and contrast');
   assert.deepEqual(booked.map((b) => b.number), [1, 2, 3, 4]);
@@ -313,28 +329,25 @@ test('a whole mentoring series: cascade after a decline and a time-out, accept, 
   assert.ok(booked.every((b) => /10:00|12:00|14:00/.test(london(b.startMs))), 'inside the mentor\'s hours');
 
   // Move session 2 on its own, a day later (session 3 is at least two days after it: the planner spreads them).
-  await gp.getByRole('button', { name: 'Move session 2' }).click();
-  const later2 = booked[1].startMs + DAY;
-  const option2 = await gp.$$eval('#move-slot option', (o, want) => o.map((x) => Number(x.value))
-    .find((v) => Math.abs(v - want) <= 3_600_000 && new Date(v).getUTCMinutes() === new Date(want).getUTCMinutes()), later2);
+  const option2 = await moveOption(gp, 2, booked[1].startMs + DAY);
   assert.ok(option2, 'the mentor is free a day later, and the series allows it');
   await gp.getByLabel('New time').selectOption(String(option2));
   await gp.getByRole('button', { name: 'Move', exact: true }).click();
-  await gp.locator('#series-status', { hasText: 'Session 2 moved.' }).waitFor({ timeout: f.TIMEOUT });
+  await seriesSays(gp, 'Session 2 moved.');
   let after1 = await bookedRows(gp);
   assert.equal(after1[1].startMs, option2);
   assert.deepEqual(after1.map((b) => b.revision), [0, 1, 0, 0]);
   assert.deepEqual([after1[0], after1[2], after1[3]].map((b) => b.startMs), [booked[0], booked[2], booked[3]].map((b) => b.startMs));
 
   // Move session 3 and all later ones a day earlier (the proposal put the last on the mentor's last day): the same wall-clock time.
-  await gp.getByRole('button', { name: 'Move session 3' }).click();
-  const option3 = await gp.$$eval('#move-slot option', (o, want) => o.map((x) => Number(x.value))
-    .find((v) => Math.abs(v - want) <= 3_600_000 && new Date(v).getUTCMinutes() === new Date(want).getUTCMinutes()), booked[2].startMs - DAY);
-  assert.ok(option3, 'the mentor is free a day earlier for sessions 3 and 4');
+  const option3 = await moveOption(gp, 3, booked[2].startMs - DAY);
+  assert.ok(option3, 'the mentor is free a day earlier for session 3');
   await gp.getByLabel('New time').selectOption(String(option3));
+  // Ticked after choosing the time: the list is recomputed and keeps the time chosen.
   await gp.getByLabel('Move this and all later sessions by the same amount').check();
+  assert.equal(await gp.getByLabel('New time').inputValue(), String(option3));
   await gp.getByRole('button', { name: 'Move', exact: true }).click();
-  await gp.locator('#series-status', { hasText: 'Sessions 3 to 4 moved.' }).waitFor({ timeout: f.TIMEOUT });
+  await seriesSays(gp, 'Sessions 3 to 4 moved.');
   after1 = await bookedRows(gp);
   assert.deepEqual(after1.map((b) => b.revision), [0, 1, 1, 1]);
   for (const i of [2, 3]) {
@@ -397,4 +410,21 @@ test('a whole mentoring series: cascade after a decline and a time-out, accept, 
   assert.ok(!words.some((w, i) => i < 23 && redis.includes(`${w} ${words[i + 1]}`)), 'nor the key\'s words');
 
   for (const p of pages) assert.deepEqual(p.problems, [], `a clean console on ${p.url()}`);
+});
+
+test('the dashboard withdraws and grants the mentor capability', { skip }, async () => {
+  const admin = await openPage(null);
+  admin.on('dialog', (d) => void d.accept());
+  await adminSignIn(admin);
+  await admin.getByRole('link', { name: 'Accounts & certificates' }).click();
+  const who = MENTORS[3].user;
+  await admin.getByRole('button', { name: `Stop ${who} mentoring` }).click();
+  await admin.getByText(`${who} no longer mentors.`).waitFor({ timeout: f.TIMEOUT });
+  let cards = await stack.api('GET', '/api/mentoring/mentors');
+  assert.ok(!cards.body.mentors.some((c) => c.display_name === MENTORS[3].name), 'the card is no longer published');
+  await admin.getByRole('button', { name: `Make ${who} a mentor` }).click();
+  await admin.getByText(`${who} is now a mentor.`).waitFor({ timeout: f.TIMEOUT });
+  cards = await stack.api('GET', '/api/mentoring/mentors');
+  assert.ok(cards.body.mentors.some((c) => c.display_name === MENTORS[3].name), 'published again');
+  await closePage(admin);
 });
