@@ -1,7 +1,8 @@
 // The dashboard's mentoring figures (GET /api/admin/mentoring) as chart
 // specifications for ChartsView, beside the queue's charts: each mentor's
 // load (active relationships, sessions this month, requests waiting and the
-// oldest one's wait), series completed and ended early by reason, and the
+// oldest one's wait), requests and how they were answered, and, once the
+// server counts them, series completed and ended early by reason and the
 // outcome answers. Counts only: the server sends nothing about any GP.
 import { formatDuration } from '../shared/dom';
 import { END_REASONS, type MentoringStatsJson, OUTCOMES } from '../shared/mentoring-api';
@@ -34,13 +35,9 @@ const OUTCOME_LABELS: Record<string, string> = {
 export function mentoringSpecs(m: MentoringStatsJson): MentoringChartSpec[] {
   const names = m.mentors.map((x) => x.display_name || x.username);
   const waits = m.mentors.map((x) => x.oldest_request_wait_s ?? null);
-  const endedLabels = END_REASONS.map(([k, l]) => [k, l] as const).filter(([k]) => k !== 'completed');
-  const ended = (k: string) => m.ended_early?.[k] ?? 0;
-  const endedTotal = Object.values(m.ended_early ?? {}).reduce((a, b) => a + b, 0);
-  const outcomeKeys = OUTCOMES.map(([k]) => k);
-  const outcomeTotal = outcomeKeys.reduce((a, k) => a + (m.outcomes[k] ?? 0), 0);
   const oldest = m.oldest_request_wait_s;
-  return [
+  const count = (k: string) => m.counts?.[k] ?? 0;
+  const specs: MentoringChartSpec[] = [
     {
       key: 'mentor-load',
       title: 'Mentors and their load',
@@ -61,6 +58,25 @@ export function mentoringSpecs(m: MentoringStatsJson): MentoringChartSpec[] {
         + `${plural(m.requests_waiting, 'request')} waiting${oldest !== undefined && m.requests_waiting > 0 ? ` (the oldest for ${formatDuration(oldest)})` : ''}.`,
     },
     {
+      key: 'mentoring-requests',
+      title: 'Mentoring requests and answers',
+      description: 'Since counting began: requests from GPs, accepted, offers a mentor declined or did not answer in time (the request then passed on), and requests every choice declined.',
+      emptyText: 'No GP has asked for mentoring yet.',
+      kind: 'bar',
+      yTitle: 'count',
+      labels: ['Requests from GPs', 'Accepted', 'Offers declined', 'Offers not answered in time', 'Declined by every choice'],
+      series: [{ label: 'Count', values: ['requests', 'accepted', 'offers_declined', 'offers_expired', 'requests_declined'].map(count) }],
+      empty: count('requests') === 0,
+      summary: `${plural(count('requests'), 'request')} from GPs: ${count('accepted')} accepted, ${plural(count('offers_declined'), 'offer')} declined, `
+        + `${plural(count('offers_expired'), 'offer')} not answered in time, ${count('requests_declined')} declined by every choice.`,
+    },
+  ];
+  if (m.series_completed !== undefined || m.ended_early !== undefined) {
+    const endedLabels = END_REASONS.filter(([k]) => k !== 'completed');
+    const ended = (k: string) => m.ended_early?.[k] ?? 0;
+    const endedTotal = Object.values(m.ended_early ?? {}).reduce((a, b) => a + b, 0);
+    const completed = m.series_completed ?? 0;
+    specs.push({
       key: 'mentoring-series',
       title: 'Mentoring series completed and ended early',
       description: 'Series completed, and relationships a mentor ended early, by the reason given (only counted).',
@@ -68,21 +84,27 @@ export function mentoringSpecs(m: MentoringStatsJson): MentoringChartSpec[] {
       kind: 'bar',
       yTitle: 'relationships',
       labels: ['Completed', ...endedLabels.map(([, l]) => `Ended early: ${l.toLowerCase()}`)],
-      series: [{ label: 'Relationships', values: [m.series_completed, ...endedLabels.map(([k]) => ended(k))] }],
-      empty: m.series_completed === 0 && endedTotal === 0,
-      summary: `${plural(m.series_completed, 'series', 'series')} completed, ${endedTotal} ended early.`,
-    },
-    {
+      series: [{ label: 'Relationships', values: [completed, ...endedLabels.map(([k]) => ended(k))] }],
+      empty: completed === 0 && endedTotal === 0,
+      summary: `${plural(completed, 'series', 'series')} completed, ${endedTotal} ended early.`,
+    });
+  }
+  if (m.outcomes) {
+    const outcomes = m.outcomes;
+    const keys = OUTCOMES.map(([k]) => k);
+    const total = keys.reduce((a, k) => a + (outcomes[k] ?? 0), 0);
+    specs.push({
       key: 'mentoring-outcomes',
       title: 'Mentoring outcomes',
       description: 'GPs\' anonymous answers after their last session (counts only, never linked to a GP or a mentor).',
       emptyText: 'No answers yet: no GP has answered the question after a series.',
       kind: 'bar',
       yTitle: 'answers',
-      labels: outcomeKeys.map((k) => OUTCOME_LABELS[k]),
-      series: [{ label: 'Answers', values: outcomeKeys.map((k) => m.outcomes[k] ?? 0) }],
-      empty: outcomeTotal === 0,
-      summary: `${plural(outcomeTotal, 'answer')}: ${outcomeKeys.map((k) => `${m.outcomes[k] ?? 0} ${OUTCOME_LABELS[k].toLowerCase()}`).join(', ')}.`,
-    },
-  ];
+      labels: keys.map((k) => OUTCOME_LABELS[k]),
+      series: [{ label: 'Answers', values: keys.map((k) => outcomes[k] ?? 0) }],
+      empty: total === 0,
+      summary: `${plural(total, 'answer')}: ${keys.map((k) => `${outcomes[k] ?? 0} ${OUTCOME_LABELS[k].toLowerCase()}`).join(', ')}.`,
+    });
+  }
+  return specs;
 }

@@ -146,15 +146,21 @@ export interface MentorLoadJson {
   oldest_request_wait_s?: number;
 }
 
-/** GET /api/admin/mentoring: counts only. */
+/**
+ * GET /api/admin/mentoring: counts only. `counts` holds running totals, each
+ * present once non-zero (`requests`, `accepted`, `offers_declined`,
+ * `offers_expired`, `requests_declined`); series completed, relationships
+ * ended early and the outcome answers come once the server counts them.
+ */
 export interface MentoringStatsJson {
   mentors: MentorLoadJson[];
   requests_waiting: number;
   oldest_request_wait_s?: number;
   relationships_active: number;
-  series_completed: number;
-  ended_early: Record<string, number>;
-  outcomes: Record<Outcome, number>;
+  counts?: Record<string, number>;
+  series_completed?: number;
+  ended_early?: Record<string, number>;
+  outcomes?: Record<Outcome, number>;
 }
 
 /** Limits on what comes back (the server has its own; these stop a page trusting a bad reply). */
@@ -320,7 +326,9 @@ export class MentorApi {
 /** The dashboard's mentoring figures. */
 export async function mentoringStats(api: Api): Promise<MentoringStatsJson> {
   const r = await api.get<unknown>('/api/admin/mentoring');
-  if (!isObject(r) || !Array.isArray(r.mentors) || r.mentors.length > REPLY_LIMITS.mentors || !isObject(r.outcomes)) {
+  if (!isObject(r) || !Array.isArray(r.mentors) || r.mentors.length > REPLY_LIMITS.mentors
+    || (r.counts !== undefined && !isObject(r.counts)) || (r.outcomes !== undefined && !isObject(r.outcomes))
+    || (r.ended_early !== undefined && !isObject(r.ended_early))) {
     throw bad('mentoring figures');
   }
   return r as unknown as MentoringStatsJson;

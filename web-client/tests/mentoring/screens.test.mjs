@@ -76,26 +76,27 @@ test('the organisation\'s defaults in plain words', () => {
   assert.equal(W.describeHours(36), '36 hours');
 });
 
-test('the dashboard\'s mentoring charts: load per mentor, series, outcomes, and honest empty states', () => {
-  const empty = C.mentoringSpecs({
-    mentors: [], requests_waiting: 0, relationships_active: 0, series_completed: 0, ended_early: {},
-    outcomes: { stayed_in_practice: 0, changed_how_i_work: 0, left: 0, prefer_not_to_say: 0 },
-  });
-  assert.deepEqual(empty.map((s) => [s.key, s.empty]), [['mentor-load', true], ['mentoring-series', true], ['mentoring-outcomes', true]]);
+test('the dashboard\'s mentoring charts: load per mentor, requests and answers, series and outcomes when counted, honest empty states', () => {
+  const empty = C.mentoringSpecs({ mentors: [], requests_waiting: 0, relationships_active: 0, counts: {} });
+  assert.deepEqual(empty.map((s) => [s.key, s.empty]), [['mentor-load', true], ['mentoring-requests', true]],
+    'series and outcomes only when the server counts them');
   const specs = C.mentoringSpecs({
     mentors: [
       { mentor_id: 'a', username: 'mentor.a', display_name: 'Dr A', active_relationships: 2, sessions_this_month: 3, requests_waiting: 1, oldest_request_wait_s: 5400 },
       { mentor_id: 'b', username: 'mentor.b', active_relationships: 0, sessions_this_month: 0, requests_waiting: 0 },
     ],
-    requests_waiting: 1, oldest_request_wait_s: 5400, relationships_active: 2, series_completed: 5,
-    ended_early: { referred_on: 1, not_a_fit: 2 },
+    requests_waiting: 1, oldest_request_wait_s: 5400, relationships_active: 2,
+    counts: { requests: 3, accepted: 2, offers_declined: 1, offers_expired: 1 },
+    series_completed: 5, ended_early: { referred_on: 1, not_a_fit: 2 },
     outcomes: { stayed_in_practice: 4, changed_how_i_work: 1, left: 0, prefer_not_to_say: 1 },
   });
-  const [load, series, outcomes] = specs;
+  const [load, requests, series, outcomes] = specs;
   assert.deepEqual(load.labels, ['Dr A', 'mentor.b'], 'a mentor without a card is shown by username');
   assert.equal(load.plotted, 3, 'the oldest wait is in the table, not the chart');
   assert.deepEqual(load.series[3].text, ['1 h 30 min', '—']);
   assert.equal(load.summary, '2 mentors, 2 active relationships, 1 request waiting (the oldest for 1 h 30 min).');
+  assert.deepEqual(requests.series[0].values, [3, 2, 1, 1, 0], 'a count the server leaves out is 0');
+  assert.equal(requests.summary, '3 requests from GPs: 2 accepted, 1 offer declined, 1 offer not answered in time, 0 declined by every choice.');
   assert.deepEqual(series.series[0].values, [5, 1, 0, 2, 0]);
   assert.equal(series.summary, '5 series completed, 3 ended early.');
   assert.equal(outcomes.summary, '6 answers: 4 stayed in practice, 1 changed how they work, 0 left general practice, 1 preferred not to say.');
