@@ -21,6 +21,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { entropyToMnemonic } from '@scure/bip39';
+import { wordlist } from '@scure/bip39/wordlists/english.js';
 import ICAL from 'ical.js';
 import * as f from './flows.mjs';
 import * as h from './harness.mjs';
@@ -449,4 +451,26 @@ test('the dashboard withdraws and grants the mentor capability', { skip, todo: G
   cards = await stack.api('GET', '/api/mentoring/mentors');
   assert.ok(cards.body.mentors.some((c) => c.display_name === MENTORS[3].name), 'published again');
   await closePage(admin);
+});
+
+test('a relationship key the server does not know opens nothing, and the page says so', { skip }, async () => {
+  // 24 valid words (the checksum fits) of a key nobody asked with: the server answers 404 unknown_relationship.
+  const words = entropyToMnemonic(globalThis.crypto.getRandomValues(new Uint8Array(32)), wordlist);
+  const gp = await openPage('/mentoring.html');
+  await f.ready(gp);
+  await gp.getByRole('button', { name: 'I already have a relationship key' }).click();
+  await gp.getByRole('textbox', { name: /Your 24 words/ }).fill(words);
+  const [reply] = await Promise.all([
+    gp.waitForResponse((r) => r.url().endsWith('/api/mentoring/relationship')),
+    gp.getByRole('button', { name: 'Open', exact: true }).click(),
+  ]);
+  assert.equal(reply.status(), 404);
+  assert.equal(await gp.locator('#restore-error').textContent(),
+    'No mentoring was found for this key. Check the words against what you wrote down.');
+  assert.equal(await gp.locator('#view-restore').isVisible(), true, 'nothing else is shown');
+  f.assertNothingStored(await f.storageOf(gp), 'after a key that opens nothing');
+  // The browser logs the refused request itself; nothing else may be in the console.
+  assert.deepEqual(gp.problems.filter((p) => !/status of 404 .*\/api\/mentoring\/relationship\]$/.test(p)), []);
+  pages.splice(pages.indexOf(gp), 1);
+  await gp.context().close();
 });
