@@ -18,6 +18,7 @@ import { initCrypto, rootFingerprint } from '../shared/trust';
 import { openBrowse } from './browse-view';
 import { keyConfirmed, openKeyStep, restoreFromWords } from './key-view';
 import { RequestProblem, sendRequest } from './request';
+import './outcome-view';
 import { openSeries } from './series-view';
 import { openStatus, refreshStatus } from './status-view';
 import { forgetKey, m } from './state';

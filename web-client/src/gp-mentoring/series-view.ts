@@ -1,19 +1,16 @@
 // The series with the mentor: a proposal from the mentor's free times
 // (series-planner.ts) booked all at once, then each session moved on its own
-// or with all later ones, cancelled, or added to the GP's calendar as an
-// .ics file made here (session-calendar.ts, UIDs from the key's calendar id
-// so a file downloaded again updates the events). After the last session,
-// the outcome question.
-import { calendarId } from '../mentoring/relationship-key';
+// or with all later ones, or cancelled with the later ones; each session's
+// calendar file (calendar-files.ts) and, after the last, the outcome
+// question (outcome-view.ts).
 import {
   DEFAULTS, PlannerError, type Series, type SeriesDefaults, type Slot, moveSession, moveThisAndLater, proposeSeries,
 } from '../mentoring/series-planner';
-import { type CalendarSession, icsFileName, sessionsToIcs } from '../mentoring/session-calendar';
 import { describeApiError } from '../shared/api';
 import { formatClock, formatDateTime } from '../shared/datetime';
 import { $, $input, announce, h, setError, showView } from '../shared/dom';
-import { type BookingJson, OUTCOMES, type RelationshipJson } from '../shared/mentoring-api';
-import { offerDownload } from '../shared/download';
+import type { BookingJson, RelationshipJson } from '../shared/mentoring-api';
+import { downloadSessions } from './calendar-files';
 import { sessionSlots } from './slots';
 import { m } from './state';
 
@@ -152,7 +149,7 @@ function row(x: BookingJson, total: number, now: number, isLast: boolean): HTMLT
       future ? h('button', { type: 'button', class: 'secondary', onclick: () => void openMove(x.number) }, `Move session ${x.number}`) : null,
       future ? cancelBtn : null,
       future ? confirmCancel : null,
-      h('button', { type: 'button', class: 'secondary', onclick: () => download([x]) }, `Calendar file for session ${x.number}`))));
+      h('button', { type: 'button', class: 'secondary', onclick: () => downloadSessions([x]) }, `Calendar file for session ${x.number}`))));
 }
 
 async function openMove(number: number): Promise<void> {
@@ -258,54 +255,3 @@ async function cancelFrom(number: number): Promise<void> {
     setError('series-error', describeApiError(e));
   }
 }
-
-/**
- * The .ics for `sessions` (one, or the whole series with the sessions
- * cancelled in this tab marked so calendars drop them). UIDs come from the
- * key's calendar id, so a file downloaded again replaces the events.
- */
-export function icsFor(sessions: CalendarSession[], r: RelationshipJson, nowMs: number, joinUrl?: string): string {
-  const total = Math.max(r.bookings.length + (r.sessions_remaining ?? 0), ...sessions.map((x) => x.number));
-  return sessionsToIcs(sessions, {
-    seriesId: calendarId(m.key!), seriesLength: total, nowMs, times: 'london', mentorName: r.mentor?.display_name, joinUrl,
-  });
-}
-
-const toCalendar = (x: BookingJson, cancelled = false): CalendarSession =>
-  ({ number: x.number, startMs: x.start_ms, endMs: x.end_ms, revision: x.revision, cancelled });
-
-function joinUrl(): string | undefined {
-  const u = `${location.origin}/mentoring.html`;
-  const local = location.protocol === 'http:' && ['127.0.0.1', 'localhost'].includes(location.hostname);
-  return location.protocol === 'https:' || local ? u : undefined;
-}
-
-function download(bookings: BookingJson[], cancelled: BookingJson[] = []): void {
-  const r = m.relationship!;
-  const list = [...bookings.map((x) => toCalendar(x)), ...cancelled.filter((c) => !bookings.some((b) => b.number === c.number)).map((x) => toCalendar(x, true))];
-  if (list.length === 0) return;
-  offerDownload(icsFor(list, r, Date.now(), joinUrl()), icsFileName(list), 'text/calendar');
-}
-
-$('ics-all').addEventListener('click', () => {
-  if (m.relationship) download(m.relationship.bookings, [...m.cancelled.values()]);
-});
-
-$('outcome-options').replaceChildren(...OUTCOMES.map(([v, label]) =>
-  h('label', { class: 'check' }, h('input', { type: 'radio', name: 'outcome', value: v }), ' ', label)));
-
-$('outcome-form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const chosen = document.querySelector<HTMLInputElement>('input[name="outcome"]:checked');
-  if (!chosen || !m.token) return;
-  const btn = $<HTMLButtonElement>('outcome-send');
-  btn.disabled = true;
-  try {
-    await m.api.outcome(m.token, chosen.value as (typeof OUTCOMES)[number][0]);
-    $('outcome-done').hidden = false;
-    $('outcome-done').focus();
-  } catch (err) {
-    btn.disabled = false;
-    setError('series-error', describeApiError(err));
-  }
-});
