@@ -112,7 +112,7 @@ export default defineConfig(({ command, mode }) => {
             // What every page uses, the dashboard included (HTTP API, WebSocket,
             // protocol types, DOM helpers, base64url, date formatter). No
             // stylesheet in it: the dashboard must not load the GP/listener one.
-            if (/\/src\/shared\/(api|b64|datetime|dom|protocol|ws)\.ts$/.test(id)) return 'common';
+            if (/\/src\/shared\/(api|b64|datetime|dom|mentoring-api|protocol|ws)\.ts$/.test(id)) return 'common';
             // The GP's and listener's shared code (conversation, chat view,
             // trust) with their stylesheet.
             if (id.includes('/src/shared/')) return 'shared';

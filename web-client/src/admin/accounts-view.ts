@@ -11,6 +11,7 @@ import { Api, ApiError } from '../shared/api';
 import { normaliseB64url } from '../shared/b64';
 import { formatDateTime } from '../shared/datetime';
 import { h, clear, field, StatusLine, stackTable } from '../shared/dom';
+import { setMentor } from '../shared/mentoring-api';
 import { describeError } from './errors';
 import { readCertificate, readRevocationList, type CertificateInfo } from './codec';
 import { RevocationSigner } from './revocation-signer';
@@ -20,6 +21,8 @@ export interface Account {
   username: string;
   role: 'listener' | 'admin';
   disabled: boolean;
+  /** The mentor capability (issue 15), on servers that have mentoring. */
+  mentor?: boolean;
   certificate?: { state: 'none' | 'pending' | 'certified'; serial?: string; not_after_ms?: number };
 }
 
@@ -185,12 +188,39 @@ export class AccountsView {
           h('td', {}, this.certText(a)),
           // The server refuses disabling one's own account (so the last
           // administrator is never disabled): not offered.
-          h('td', {}, a.username === this.self && !a.disabled ? h('span', { class: 'muted' }, 'Your account') : btn),
+          h('td', {}, a.username === this.self && !a.disabled ? h('span', { class: 'muted' }, 'Your account') : btn,
+            ' ', this.mentorButton(a)),
         ),
       );
     }
     const table = this.accountsBody.closest('table');
     if (table) stackTable(table);
+  }
+
+  /**
+   * Grants or withdraws the mentor capability (listeners only; the server
+   * grants it only while the listener holds a valid certificate). Withdrawing
+   * tells that mentor's mentees in their app.
+   */
+  private mentorButton(a: Account): HTMLButtonElement | null {
+    if (a.role !== 'listener' || a.mentor === undefined) return null;
+    const grant = !a.mentor;
+    const btn = h('button', { type: 'button', class: 'button secondary small', 'aria-label': `${grant ? 'Make' : 'Stop'} ${a.username} ${grant ? 'a mentor' : 'mentoring'}` },
+      grant ? 'Make mentor' : 'Stop mentoring');
+    btn.addEventListener('click', async () => {
+      if (!grant && !window.confirm(`Stop ${a.username} mentoring? Their card is hidden and their mentees are told they may ask another mentor.`)) return;
+      btn.disabled = true;
+      try {
+        await setMentor(this.api, a.username, grant);
+        this.accountsStatus.ok(grant ? `${a.username} is now a mentor.` : `${a.username} no longer mentors.`);
+        await this.loadAccounts();
+      } catch (err) {
+        btn.disabled = false;
+        this.accountsStatus.error(err instanceof ApiError && err.code === 'not_certified'
+          ? `${a.username} needs a valid certificate before they can mentor.` : `Could not change ${a.username}. ${describeError(err)}`);
+      }
+    });
+    return btn;
   }
 
   private createSection(): HTMLElement {

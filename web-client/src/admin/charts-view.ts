@@ -18,6 +18,8 @@ import {
   type ChartConfiguration,
 } from 'chart.js';
 import { h, clear } from '../shared/dom';
+import type { MentoringStatsJson } from '../shared/mentoring-api';
+import { mentoringSpecs } from './mentoring-charts';
 import {
   type Bucket,
   type StatsResponse,
@@ -64,6 +66,8 @@ interface ChartSpec {
   yTick?: (v: number) => string;
   labels: string[];
   series: Series[];
+  /** How many series are drawn; the rest are in the table only (all when unset). */
+  plotted?: number;
   empty: boolean;
   summary: string;
 }
@@ -76,6 +80,11 @@ export class ChartsView {
   private body: HTMLElement;
   private status: HTMLElement;
   private visible = false;
+  /** Peer mentoring's figures, below the queue's charts (no period: they are counts as of now). */
+  private mentoringBody: HTMLElement;
+  private mentoringStatus: HTMLElement;
+  private mentoringCharts: Chart[] = [];
+  private mentoring: MentoringStatsJson | null = null;
   /** Asks for fresh statistics (the "Refresh" button). */
   onRefresh: () => void = () => {};
 
@@ -109,11 +118,37 @@ export class ChartsView {
       this.status,
       this.body,
     );
+    this.mentoringBody = h('div', { class: 'charts' });
+    this.mentoringStatus = h('p', { class: 'status-line', role: 'status', 'aria-live': 'polite' }, 'Loading mentoring figures…');
+    root.append(h('section', { class: 'mentoring-charts', 'aria-labelledby': 'mentoring-charts-title' },
+      h('h2', { id: 'mentoring-charts-title' }, 'Peer mentoring'),
+      this.mentoringStatus,
+      this.mentoringBody));
+  }
+
+  /** The mentoring figures, or why there are none (null with a message). */
+  showMentoring(stats: MentoringStatsJson | null, message?: string): void {
+    this.mentoring = stats;
+    this.mentoringStatus.textContent = stats
+      ? `Mentoring figures as of ${formatClock(Date.now())}. Counts only: nothing identifies a GP.` : message ?? '';
+    this.mentoringStatus.classList.toggle('error', !stats && !!message);
+    if (this.visible) this.renderMentoring();
+  }
+
+  private renderMentoring(): void {
+    for (const c of this.mentoringCharts) c.destroy();
+    this.mentoringCharts = [];
+    clear(this.mentoringBody);
+    if (!this.mentoring) return;
+    for (const spec of mentoringSpecs(this.mentoring)) this.mentoringBody.append(this.figure(spec, this.mentoringCharts));
   }
 
   setVisible(v: boolean): void {
     this.visible = v;
-    if (v) this.render();
+    if (v) {
+      this.render();
+      this.renderMentoring();
+    }
   }
 
   update(stats: StatsResponse, daysSupported: boolean): void {
@@ -163,7 +198,7 @@ export class ChartsView {
     const periodText = this.period === 'hours' ? 'the last 24 hours' : 'the last 30 days';
     for (const spec of this.specs(buckets, labels, unit, periodText)) {
       if (this.period === 'days') spec.description += ' Days run from midnight to midnight UTC.';
-      this.body.append(this.figure(spec));
+      this.body.append(this.figure(spec, this.charts));
     }
   }
 
@@ -275,7 +310,7 @@ export class ChartsView {
     ];
   }
 
-  private figure(spec: ChartSpec): HTMLElement {
+  private figure(spec: ChartSpec, charts: Chart[]): HTMLElement {
     const titleId = `chart-${spec.key}-title`;
     const fig = h('figure', { class: 'chart', 'data-chart': spec.key, 'aria-labelledby': titleId });
     fig.append(h('h2', { id: titleId, class: 'chart-title' }, spec.title));
@@ -288,7 +323,7 @@ export class ChartsView {
     fig.append(h('div', { class: 'chart-box' }, canvas));
     fig.append(h('figcaption', { class: 'chart-summary' }, spec.summary));
     fig.append(this.table(spec));
-    const chartSeries = spec.key === 'waits' ? spec.series.slice(0, 2) : spec.series;
+    const chartSeries = spec.key === 'waits' ? spec.series.slice(0, 2) : spec.series.slice(0, spec.plotted ?? spec.series.length);
     const config: ChartConfiguration = {
       type: spec.kind,
       data: {
@@ -325,7 +360,7 @@ export class ChartsView {
         plugins: { legend: { position: 'bottom', labels: { color: '#222' } } },
       },
     };
-    this.charts.push(new Chart(canvas, config));
+    charts.push(new Chart(canvas, config));
     return fig;
   }
 

@@ -5,6 +5,7 @@
 import './admin.css';
 import { Api, ApiError } from '../shared/api';
 import { $, h } from '../shared/dom';
+import { mentoringStats } from '../shared/mentoring-api';
 import { isLiveStats } from '../shared/protocol';
 import { describeError } from './errors';
 import { LiveConnection, type ConnectionState } from './live';
@@ -275,11 +276,24 @@ async function refreshStats(withDays: boolean): Promise<void> {
     liveView?.showHour(stats);
     if (Date.now() - lastPush > 6_000 && isLiveStats(stats.live)) liveView?.showLive(stats.live, 'poll');
     if (withDays) charts?.update(stats, daysSupported && Array.isArray(stats.days));
+    if (withDays) void refreshMentoring();
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return; // handled by sessionExpired
     const message = describeError(err);
     showBanner(`Statistics could not be refreshed. ${message}`);
     if (withDays) charts?.showError(message);
+  }
+}
+
+/** Peer mentoring's figures for the charts view; a server without them says so. */
+async function refreshMentoring(): Promise<void> {
+  try {
+    charts?.showMentoring(await mentoringStats(api));
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return;
+    charts?.showMentoring(null, err instanceof ApiError && err.status === 404
+      ? 'This server does not provide mentoring figures (GET /api/admin/mentoring).'
+      : `Mentoring figures could not be loaded. ${describeError(err)}`);
   }
 }
 

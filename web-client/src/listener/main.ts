@@ -11,6 +11,7 @@ import { type ConnState, WsClient } from '../shared/ws';
 import { REASON_TEXT, STATE_TEXT, setAvailability, updateAvailabilityButtons } from './availability';
 import { unlockSound } from './alerts';
 import { refreshDevice } from './device';
+import { startMentor, stopMentor } from './mentor';
 import { WITHDRAWN_TEXT, onOffer, removeOffer } from './offers';
 import { loadRota } from './rota';
 import { hooks, s } from './state';
@@ -84,6 +85,7 @@ async function login(): Promise<void> {
   }
   await refreshDevice();
   void loadRota();
+  void startMentor();
   s.ws = new WsClient(() => s.api.currentToken(), { onFrame, onRelay, onState });
   s.ws.connect();
 }
@@ -102,6 +104,7 @@ async function logout(notice?: string): Promise<void> {
   $('conv-panels').replaceChildren();
   s.identity = null;
   s.certified = false;
+  stopMentor();
   await s.api.logout();
   $('whoami').hidden = true;
   setAvailability('offline');

@@ -95,7 +95,7 @@ test('a GP can ask to talk and leave the queue with the keyboard alone; focus fo
 
 test('every page is British English (lang="en-GB"), has an icon (no 404 in the console) and passes the audit, at a phone and a desktop width', { skip }, async () => {
   for (const [name, size] of [['phone', f.PHONE], ['desktop', f.DESKTOP]]) {
-    for (const path of ['/', '/listener.html', '/admin.html']) {
+    for (const path of ['/', '/listener.html', '/admin.html', '/mentoring.html']) {
       const page = await h.newPage(browser, stack, path, size);
       await page.waitForLoadState('load');
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'en-GB', `${path} lang`);

@@ -89,9 +89,9 @@ test('verify-web passes against the real server, and every page shows the signed
   const r = await verifyWeb(stack.baseUrl, '--expect-release', expected);
   assert.equal(r.code, 0, `verify-web failed:\n${r.out}\n${r.err}`);
   assert.match(r.out, new RegExp(`release:\\s+${expected}`));
-  assert.match(r.out, /checked:\s+4 pages/); // "/" and the three pages
+  assert.match(r.out, /checked:\s+5 pages/); // "/" and the four pages
 
-  for (const path of ['/', '/listener.html', '/admin.html']) {
+  for (const path of ['/', '/listener.html', '/admin.html', '/mentoring.html']) {
     const page = await h.newPage(browser, stack, path);
     await page.waitForFunction((fp) => document.getElementById('release-fingerprint')?.textContent === fp, expected,
       { timeout: 15000 });
