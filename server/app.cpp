@@ -3,6 +3,7 @@
 #include "bootstrap.hpp"
 #include "core/log.hpp"
 #include "domain/live_stats.hpp"
+#include "domain/mentoring/demo_mentor.hpp"
 #include "domain/mentoring/mentoring_janitor.hpp"
 #include "domain/mentoring/mentoring_store.hpp"
 #include "domain/mentoring/scripts.hpp"
@@ -25,6 +26,7 @@
 #include "redis/embedded_redis.hpp"
 #include "redis/sync_client.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <sys/resource.h>
@@ -240,6 +242,17 @@ int run_server(server_config cfg) {
         rota->refresh();
         positions->refresh(true); // queue changes while Redis was away were not heard
     });
+    if (cfg.demo) {
+        // The demo mentor, once Redis answers (again after a reconnect: it
+        // only writes what is already there).
+        redis->on_state_change([&mentoring, ex = main_ctx.get_executor()](bool up) {
+            if (!up) return;
+            net::co_spawn(ex, peerline::mentoring::ensure_demo_mentor(mentoring), [](std::exception_ptr e, bool done) {
+                if (e || !done) log::warn("demo_mentor_not_written");
+                else log::info("demo_mentor_ready", {{"username", peerline::mentoring::demo_mentor_username}});
+            });
+        });
+    }
     rota->start();
     janitor->start();
     mentoring_timeouts->start();

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <sstream>
 #include <thread>
 
 using namespace peerline::service_tests;
@@ -701,4 +702,76 @@ TEST_CASE("a request with three notes of the largest size is taken (a 32 KiB bod
     // Elsewhere the 16 KiB limit stands.
     auto other = api(s.ep(), "PUT", "/api/mentoring/card", mentors[0].token, std::string(17 * 1024, ' '));
     CHECK(other.status == 413);
+}
+
+namespace {
+
+// The demo listener's password as `peerline serve --demo` prints it.
+std::optional<std::string> printed_demo_password(const ts::server_process& server) {
+    std::optional<std::string> pw;
+    ts::eventually(
+        [&] {
+            auto out = server.stdout_text();
+            auto block = out.find("username: demo-listener");
+            if (block == std::string::npos) return false;
+            auto at = out.find("password:", block);
+            if (at == std::string::npos) return false;
+            std::istringstream rest(out.substr(at + 9));
+            std::string word;
+            if (!(rest >> word)) return false;
+            pw = word;
+            return true;
+        },
+        5s);
+    return pw;
+}
+
+} // namespace
+
+TEST_CASE("in demo mode the demo listener is a mentor with a card and availability, listed once certified",
+          "[mentoring][demo]") {
+    ts::temp_dir keys("peerline-mentoring-keys");
+    peerline_stack s(with_flags({"--demo", "--demo-org-key", (keys / "demo-root.key").string()}));
+    auto password = printed_demo_password(*s.server);
+    INFO("stdout:\n" << s.server->stdout_text());
+    REQUIRE(password);
+    auto token = login_token(s.ep(), account{"demo-listener", *password});
+
+    // The capability, the card and the week are written once Redis answers.
+    json me;
+    ts::eventually(
+        [&] {
+            auto r = api(s.ep(), "GET", "/api/mentoring/me", token);
+            if (r.status != 200) return false;
+            me = body_of(r);
+            return me.contains("card");
+        },
+        10s);
+    REQUIRE(me.contains("card"));
+    CHECK(me["card"]["display_name"] == "Dr Demo Mentor");
+    CHECK(me["availability"]["weekly"].size() == 7);
+    CHECK(me["availability"]["weekly"][0]["start"] == "09:00");
+
+    // Not certified yet, so no GP sees the card.
+    CHECK(body_of(api(s.ep(), "GET", "/api/mentoring/mentors", ""))["mentors"].empty());
+
+    // Signing in from a device (the demo root certifies it at once) lists it.
+    e2e::system_rng random;
+    auto identity = e2e::generate_listener_identity(random);
+    auto request = e2e::make_enrolment_request(identity, "demo-listener");
+    REQUIRE(request);
+    json enrol{{"enrolment_request", b64(e2e::encode(*request))}};
+    REQUIRE(api(s.ep(), "PUT", "/api/listener/enrolment", token, enrol.dump()).status == 200);
+    auto list = body_of(api(s.ep(), "GET", "/api/mentoring/mentors", ""));
+    REQUIRE(list["mentors"].size() == 1);
+    CHECK(list["mentors"][0]["display_name"] == "Dr Demo Mentor");
+    CHECK(list["mentors"][0]["id"] == me["mentor_id"]);
+
+    // A restart keeps the same mentor (one id for life) and the card.
+    s.start_server(with_flags({"--demo", "--demo-org-key", (keys / "demo-root.key").string()}));
+    auto again = printed_demo_password(*s.server);
+    REQUIRE(again);
+    auto token2 = login_token(s.ep(), account{"demo-listener", *again});
+    ts::eventually([&] { return body_of(api(s.ep(), "GET", "/api/mentoring/me", token2)).contains("card"); }, 10s);
+    CHECK(body_of(api(s.ep(), "GET", "/api/mentoring/me", token2))["mentor_id"] == me["mentor_id"]);
 }
