@@ -346,8 +346,12 @@ test('administrator dashboard against the real server', { skip: h.skipReason() ?
     await h.screenshot(page, 'admin-signposting');
   });
 
-  // GPs in their own browser context (their own origin page, fetch and WebSocket).
-  const gpPage = await h.newPage(browser, stack, '/healthz');
+  // GPs in their own browser context (their own origin page, fetch and
+  // WebSocket). The page is the release manifest, a static file served with
+  // the site's Content-Security-Policy (connections to the origin allowed):
+  // an API response such as /healthz carries `default-src 'none'`, under
+  // which a document may not connect anywhere.
+  const gpPage = await h.newPage(browser, stack, '/.well-known/peerline-release.json');
   await gpPage.evaluate(installClients);
 
   await t.test('the waiting count rises as GPs join and falls as they leave', async () => {
