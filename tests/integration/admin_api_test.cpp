@@ -112,7 +112,13 @@ TEST_CASE("an administrator creates, disables and re-enables staff accounts, and
                              {{"username", "new.listener"}, {"password", "the listener's own choice"}})
               .status == 401);
     REQUIRE(send(s.ep(), "POST", "/api/admin/accounts/new.listener/enable", nullptr, admin).status == 204);
-    CHECK(tc::login(s.ep(), "new.listener", "the listener's own choice").role == "listener");
+    // Enabling again revives no session made before the disable (issue 17):
+    // the old token stays refused; a new sign-in works.
+    CHECK(tc::http_get(s.ep(), "/api/me", tc::bearer(login.token)).status == 401);
+    auto again = tc::login(s.ep(), "new.listener", "the listener's own choice");
+    CHECK(again.role == "listener");
+    CHECK(tc::http_get(s.ep(), "/api/me", tc::bearer(again.token)).status == 200);
+    CHECK(tc::http_get(s.ep(), "/api/me", tc::bearer(login.token)).status == 401);
     CHECK(send(s.ep(), "POST", "/api/admin/accounts/nobody.here/disable", nullptr, admin).status == 404);
     CHECK(send(s.ep(), "GET", "/api/admin/accounts/new.listener/disable", nullptr, admin).status == 405);
 }

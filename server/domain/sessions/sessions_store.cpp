@@ -65,6 +65,7 @@ auto sessions_store::account_for_login(std::string username) -> awaitable<std::o
 auto sessions_store::create_session(std::string token, std::chrono::seconds ttl, std::string role,
                                     std::string username, std::string sid) -> awaitable<bool> {
     std::vector<std::string> session_key{keys::session(crypto::token_hash(token))};
+    if (!username.empty()) session_key.push_back(keys::account(username)); // its session epoch
     std::vector<std::string> fields{std::to_string(ttl.count()), std::move(role), std::move(username),
                                     std::move(sid)};
     auto v = co_await redis_.async_eval(scripts::session_create(), std::move(session_key), std::move(fields),

@@ -20,5 +20,9 @@ if ARGV[1] == '1' then
     if others == 0 then return -1 end
   end
 end
+-- Disabling ends every session of the account for good: a session carries the
+-- epoch it was made in (session_create.lua) and authenticate() refuses one
+-- whose epoch is not the account's, so enabling again revives none of them.
+if ARGV[1] == '1' then redis.call('HINCRBY', KEYS[1], 'session_epoch', 1) end
 redis.call('HSET', KEYS[1], 'disabled', ARGV[1])
 return 1
