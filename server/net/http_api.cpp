@@ -26,9 +26,8 @@ using json = nlohmann::json;
 
 constexpr std::size_t max_username_bytes = 64;
 
-void set_common_headers(http_response& res) { set_security_headers(res); }
+} // namespace
 
-// The bearer token from "Authorization: Bearer <token>", or empty.
 std::string bearer_token(const http_request& req) {
     auto it = req.find(http::field::authorization);
     if (it == req.end()) return {};
@@ -38,8 +37,6 @@ std::string bearer_token(const http_request& req) {
     auto token = std::string(v.substr(prefix.size()));
     return crypto::is_well_formed_token(token) ? token : std::string();
 }
-
-} // namespace
 
 http_response unavailable_response(const http_request& req) {
     auto res = json_error(req, http::status::service_unavailable, "service_unavailable",
@@ -51,7 +48,7 @@ http_response unavailable_response(const http_request& req) {
 
 http_response json_response(const http_request& req, http::status status, const std::string& body) {
     http_response res{status, req.version()};
-    set_common_headers(res);
+    set_security_headers(res);
     res.set(http::field::content_type, "application/json");
     res.keep_alive(req.keep_alive());
     res.body() = body;
@@ -67,7 +64,7 @@ http_response json_error(const http_request& req, http::status status, std::stri
 
 http_response no_content_response(const http_request& req) {
     http_response res{http::status::no_content, req.version()};
-    set_common_headers(res);
+    set_security_headers(res);
     res.keep_alive(req.keep_alive());
     res.prepare_payload();
     return res;

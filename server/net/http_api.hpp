@@ -152,6 +152,9 @@ http_response json_response(const http_request& req, http::status status, const 
 http_response json_error(const http_request& req, http::status status, std::string_view code,
                          std::string_view message);
 http_response method_not_allowed(const http_request& req);
+
+// The token of "Authorization: Bearer <token>" when it is well formed, else "".
+std::string bearer_token(const http_request& req);
 // A listener's certificate state for the API, from their stored trust
 // material: {"state": none|pending|certified, "enrolment_request"?,
 // "certificate"?, "serial"?, "not_after_ms"?}. A certificate counts only for

@@ -47,16 +47,6 @@ bool is_base64url(std::string_view s) {
            std::string_view::npos;
 }
 
-// "Authorization: Bearer <token>" when the token is well formed, else "".
-std::string bearer(const http_request& req) {
-    auto it = req.find(http::field::authorization);
-    if (it == req.end()) return {};
-    std::string_view v = it->value();
-    constexpr std::string_view prefix = "Bearer ";
-    if (v.substr(0, prefix.size()) != prefix) return {};
-    auto token = std::string(v.substr(prefix.size()));
-    return crypto::is_well_formed_token(token) ? token : std::string();
-}
 
 // An integer query parameter (?name=123), nullopt if absent or malformed.
 std::optional<long long> query_integer(std::string_view target, std::string_view name) {
@@ -490,7 +480,7 @@ net::awaitable<http_response> http_api::gp_mentoring(const http_request& req, co
         res.set(http::field::retry_after, std::to_string(svc_.cfg.login_window.count()));
         co_return res;
     }
-    auto token = bearer(req);
+    auto token = bearer_token(req);
     if (token.empty())
         co_return json_error(req, http::status::unauthorized, "invalid_token",
                              "Send the relationship token as Authorization: Bearer <token>.");

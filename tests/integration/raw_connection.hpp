@@ -60,20 +60,8 @@ class raw_connection {
     // ("" if the server closed or reset without a reply). Throws if nothing
     // came within `wait`: the connection was left hanging.
     std::string read_response(std::chrono::milliseconds wait = std::chrono::milliseconds(5000)) {
-        std::string got;
-        auto deadline = std::chrono::steady_clock::now() + wait;
-        while (std::chrono::steady_clock::now() < deadline) {
-            pollfd p{fd_, POLLIN, 0};
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - std::chrono::steady_clock::now());
-            if (::poll(&p, 1, static_cast<int>(std::max<long long>(1, left.count()))) <= 0) continue;
-            char buf[4096];
-            auto n = ::recv(fd_, buf, sizeof buf, 0);
-            if (n <= 0) return got;
-            got.append(buf, static_cast<std::size_t>(n));
-            if (got.find("\r\n\r\n") != std::string::npos) return got;
-        }
-        throw std::runtime_error("no answer within the wait: the connection was left hanging");
+        return read_until([](const std::string& got) { return got.find("\r\n\r\n") != std::string::npos; }, wait,
+                          "no answer within the wait: the connection was left hanging");
     }
 
     // A whole GET (with any extra header lines, each ending in \r\n) and its response head.
@@ -98,6 +86,15 @@ class raw_connection {
     // Everything the server sends until it closes the connection. Throws if
     // it is still open after `wait`: the server meant to close and did not.
     std::string read_until_closed(std::chrono::milliseconds wait = std::chrono::milliseconds(5000)) {
+        return read_until([](const std::string&) { return false; }, wait,
+                          "the server did not close the connection within the wait");
+    }
+
+  private:
+    // Reads until `enough(got)`, or the server closes or resets (what came
+    // is returned either way); throws `hanging` if neither happens in `wait`.
+    template <class Enough>
+    std::string read_until(Enough enough, std::chrono::milliseconds wait, const char* hanging) {
         std::string got;
         auto deadline = std::chrono::steady_clock::now() + wait;
         while (std::chrono::steady_clock::now() < deadline) {
@@ -109,11 +106,11 @@ class raw_connection {
             auto n = ::recv(fd_, buf, sizeof buf, 0);
             if (n <= 0) return got;
             got.append(buf, static_cast<std::size_t>(n));
+            if (enough(got)) return got;
         }
-        throw std::runtime_error("the server did not close the connection within the wait");
+        throw std::runtime_error(hanging);
     }
 
-  private:
     int fd_;
 };
 
