@@ -122,13 +122,26 @@ void add_serve_options(CLI::App& serve, server_config& cfg, std::optional<std::s
             ->capture_default_str(),
         "PEERLINE_GP_SESSION_TTL_S");
     env(serve.add_option("--login-attempts-per-account", cfg.login_attempts_per_account,
-                         "Failed logins per account per window")
+                         "Failed sign-ins per account (from browsers without its device token) before growing delays")
             ->capture_default_str(),
         "PEERLINE_LOGIN_ATTEMPTS_PER_ACCOUNT");
     env(serve.add_option("--login-attempts-per-address", cfg.login_attempts_per_address,
-                         "Failed logins per client address per window")
+                         "Failed sign-ins per client address before it is refused for the rest of 15 minutes")
             ->capture_default_str(),
         "PEERLINE_LOGIN_ATTEMPTS_PER_ADDRESS");
+    env(serve.add_option_function<unsigned>(
+             "--login-delay-s", [&cfg](unsigned s) { cfg.login_delay = std::chrono::seconds(s); },
+             "Seconds an account's next sign-in waits once its failures reach --login-attempts-per-account; "
+             "doubles with each further failure, up to 15 minutes (default 30)")
+            ->check(CLI::Range(1u, 900u)),
+        "PEERLINE_LOGIN_DELAY_S");
+    env(serve.add_option_function<unsigned>(
+             "--login-device-days",
+             [&cfg](unsigned d) { cfg.login_device_ttl = std::chrono::hours(24) * d; },
+             "Days a browser's device token (given at each sign-in) exempts it from the account's "
+             "delays (default 30)")
+            ->check(CLI::Range(1u, 365u)),
+        "PEERLINE_LOGIN_DEVICE_DAYS");
     env(serve.add_option("--timezone", cfg.timezone, "The service's IANA time zone for the rota")
             ->capture_default_str(),
         "PEERLINE_TIMEZONE");

@@ -85,9 +85,18 @@ struct server_config {
     // Sessions and logins
     std::chrono::seconds staff_session_ttl{12 * 3600};
     std::chrono::seconds gp_session_ttl{4 * 3600};
+    // Failures per account from clients without its device token (and per
+    // device token) before each further attempt waits a growing delay:
+    // login_delay, doubling per failure, at most login_window
+    // (domain/sessions/login_throttle.hpp).
     unsigned login_attempts_per_account = 5;
+    // Failures per client address (any account) before it is refused for the
+    // rest of the window.
     unsigned login_attempts_per_address = 30;
     std::chrono::seconds login_window{15 * 60};
+    std::chrono::seconds login_delay{30};
+    // How long a device token (given at each successful sign-in) is known.
+    std::chrono::seconds login_device_ttl{30 * 24 * 3600};
 
     // Matching, rota and the listener's wellbeing
     std::chrono::milliseconds offer_timeout{30000};

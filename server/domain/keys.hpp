@@ -16,12 +16,23 @@ inline const std::string usernames = "pl:accounts";
 // With expiry: sessions, stored under the hash of their token.
 inline std::string session(std::string_view token_hash) { return "pl:session:" + std::string(token_hash); }
 
-// With expiry: failed-login counters (address pseudonymised).
-inline std::string login_failures_account(std::string_view username) {
-    return "pl:rl:login:acct:" + std::string(username);
-}
+// With expiry: failed-login counters (address pseudonymised). The address
+// counter is a number in a fixed window; the other two are hashes {n,
+// last_ms} whose window slides with each failure (login_failure.lua).
 inline std::string login_failures_address(std::string_view address_hash) {
     return "pl:rl:login:addr:" + std::string(address_hash);
+}
+// Failures for an account from clients without a device token for it.
+inline std::string login_failures_untrusted(std::string_view username) {
+    return "pl:rl:login:untrusted:" + std::string(username);
+}
+// Failures made with one device token.
+inline std::string login_failures_device(std::string_view device_token_hash) {
+    return "pl:rl:login:device:" + std::string(device_token_hash);
+}
+// With expiry: a device token (stored hashed) -> the username it was issued to.
+inline std::string login_device(std::string_view device_token_hash) {
+    return "pl:login:device:" + std::string(device_token_hash);
 }
 
 // The queue: prefix passed to every queue script as KEYS[1].

@@ -16,6 +16,7 @@ const redis::script& account_create();
 const redis::script& account_set_disabled();
 const redis::script& session_create();
 const redis::script& login_failure();
+const redis::script& login_state();
 const redis::script& queue_enqueue();
 const redis::script& queue_leave();
 const redis::script& queue_match();

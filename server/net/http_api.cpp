@@ -2,9 +2,11 @@
 
 #include "net/cpu_work.hpp"
 
+#include "core/clock.hpp"
 #include "core/log.hpp"
 #include "domain/accounts.hpp"
 #include "domain/services.hpp"
+#include "domain/sessions/login_throttle.hpp"
 #include "domain/session_auth.hpp"
 #include "domain/trust.hpp"
 #include "net/http_security_headers.hpp"
@@ -18,6 +20,9 @@
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
+#include <algorithm>
+#include <chrono>
+
 namespace peerline {
 
 namespace {
@@ -25,6 +30,14 @@ namespace {
 using json = nlohmann::json;
 
 constexpr std::size_t max_username_bytes = 64;
+
+// 429 rate_limited, retry after `after` (at least one second).
+http_response rate_limited(const http_request& req, std::chrono::seconds after) {
+    auto res = json_error(req, http::status::too_many_requests, "rate_limited",
+                          "Too many failed attempts. Try again later.");
+    res.set(http::field::retry_after, std::to_string(std::max<long long>(1, after.count())));
+    return res;
+}
 
 } // namespace
 
@@ -235,23 +248,42 @@ net::awaitable<http_response> http_api::login(const http_request& req,
         new_password = body["new_password"].get<std::string>();
         if (auto problem = new_password_problem(req, password, *new_password)) co_return std::move(*problem);
     }
+    // Optional: the device token this browser was given at an earlier
+    // sign-in to this account (exempts it from the account's delays).
+    std::string device_token;
+    if (body.contains("device_token")) {
+        if (!body["device_token"].is_string() || body["device_token"].get_ref<const std::string&>().size() > 64)
+            co_return json_error(req, http::status::bad_request, "invalid_request",
+                                 "device_token must be a string of at most 64 characters.");
+        device_token = body["device_token"].get<std::string>();
+    }
     if (username.empty() || username.size() > max_username_bytes ||
         password.size() > crypto::max_password_bytes)
         co_return json_error(req, http::status::unauthorized, "invalid_credentials",
                              "Wrong username or password.");
     if (!svc_.redis->ready()) co_return unavailable_response(req);
 
+    // Sign-in throttling (docs/CRYPTO.md, "Sign-in throttling"): the address
+    // is refused for the rest of its window after too many failures; the
+    // account slows down attempts from browsers without its device token,
+    // and each device token is slowed down on its own, so no one can lock a
+    // listener out of the browser they already use.
     auto address_hash = crypto::keyed_hash_hex(client_address, address_key_);
-    auto failures = co_await sessions_.failed_login_counts(username, address_hash);
-    if (!failures) co_return unavailable_response(req);
-    if (failures->account >= svc_.cfg.login_attempts_per_account ||
-        failures->address >= svc_.cfg.login_attempts_per_address) {
-        log::warn("login_rate_limited");
-        auto res = json_error(req, http::status::too_many_requests, "rate_limited",
-                              "Too many failed attempts. Try again later.");
-        res.set(http::field::retry_after, std::to_string(svc_.cfg.login_window.count()));
-        co_return res;
+    auto state = co_await sessions_.sign_in_state(username, address_hash, device_token);
+    if (!state) co_return unavailable_response(req);
+    if (state->address_failures >= svc_.cfg.login_attempts_per_address) {
+        log::warn("login_rate_limited", {{"by", "address"}});
+        co_return rate_limited(req, svc_.cfg.login_window);
     }
+    const auto now_ms = clock::now_ms();
+    const auto wait = login_throttle::wait_before_next(
+        state->failures, state->last_failure_ms, now_ms, svc_.cfg.login_attempts_per_account,
+        svc_.cfg.login_delay, std::chrono::duration_cast<std::chrono::milliseconds>(svc_.cfg.login_window));
+    if (wait.count() > 0) {
+        log::warn("login_rate_limited", {{"by", state->trusted_device ? "device" : "account"}});
+        co_return rate_limited(req, std::chrono::ceil<std::chrono::seconds>(wait));
+    }
+    if (!state->trusted_device) device_token.clear(); // not this account's: as if none came
 
     auto account = co_await sessions_.account_for_login(username);
     if (!account) co_return unavailable_response(req);
@@ -269,30 +301,41 @@ net::awaitable<http_response> http_api::login(const http_request& req,
     bool verified = *checked;
     bool ok = exists && verified && !account->disabled;
     if (!ok) {
-        const bool counted = co_await sessions_.record_failed_login(username, address_hash, svc_.cfg.login_window);
+        const bool counted = co_await sessions_.record_failed_login(username, address_hash, device_token,
+                                                                     svc_.cfg.login_window, now_ms);
         if (!counted) co_return unavailable_response(req);
         log::info("login_failed");
         co_return json_error(req, http::status::unauthorized, "invalid_credentials",
                              "Wrong username or password.");
     }
     if (new_password)
-        co_return co_await change_password_and_issue(req, account->role, username, std::move(*new_password));
+        co_return co_await change_password_and_issue(req, account->role, username, std::move(*new_password),
+                                                     std::move(device_token));
     if (account->must_change_password)
         co_return json_error(req, http::status::forbidden, "password_change_required",
                              "This is a one-time password: choose a new one (send it as new_password).");
     log::info("login_succeeded", {{"role", account->role}});
-    co_return co_await issue_session(req, account->role, username,
-                                     svc_.cfg.staff_session_ttl);
+    co_return co_await issue_staff_session(req, account->role, username, std::move(device_token));
+}
+
+net::awaitable<http_response> http_api::issue_staff_session(const http_request& req, std::string role,
+                                                            std::string username, std::string device_token) {
+    if (device_token.empty()) device_token = crypto::generate_token();
+    const bool kept = co_await sessions_.remember_device(device_token, username, svc_.cfg.login_device_ttl);
+    if (!kept) co_return unavailable_response(req);
+    co_return co_await issue_session(req, std::move(role), std::move(username), svc_.cfg.staff_session_ttl,
+                                     std::move(device_token));
 }
 
 net::awaitable<http_response> http_api::issue_session(const http_request& req, std::string role,
-                                                      std::string username,
-                                                      std::chrono::seconds ttl) {
+                                                      std::string username, std::chrono::seconds ttl,
+                                                      std::string device_token) {
     auto token = crypto::generate_token();
     auto sid = crypto::random_hex(16);
     const bool stored = co_await sessions_.create_session(token, ttl, role, username, sid);
     if (!stored) co_return unavailable_response(req);
     json body{{"token", token}, {"role", role}, {"expires_in_s", ttl.count()}};
+    if (!device_token.empty()) body["device_token"] = device_token;
     co_return json_response(req, http::status::ok, body.dump());
 }
 

@@ -95,7 +95,8 @@ private:
                                                              const std::string& old_password,
                                                              const std::string& new_password);
     net::awaitable<http_response> change_password_and_issue(const http_request& req, std::string role,
-                                                            std::string username, std::string new_password);
+                                                            std::string username, std::string new_password,
+                                                            std::string device_token);
     static std::optional<http_response> disable_refusal(const http_request& req, const identity& who,
                                                         const std::string& username);
     // admin: Redis must answer (503 otherwise); public: falls back to the configured list.
@@ -132,9 +133,15 @@ private:
     net::awaitable<http_response> logout(const http_request& req);
     net::awaitable<http_response> gp_session(const http_request& req);
     net::awaitable<http_response> me(const http_request& req);
+    // A session token; with `device_token`, that is in the answer too.
     net::awaitable<http_response> issue_session(const http_request& req, std::string role,
-                                                std::string username,
-                                                std::chrono::seconds ttl);
+                                                std::string username, std::chrono::seconds ttl,
+                                                std::string device_token = {});
+    // A staff sign-in: a session, and the browser's device token (the one it
+    // presented, if it is this account's, or a new one), known for
+    // --login-device-days from now.
+    net::awaitable<http_response> issue_staff_session(const http_request& req, std::string role,
+                                                      std::string username, std::string device_token);
 
     services& svc_;
     sessions_store sessions_;

@@ -37,7 +37,8 @@ std::optional<http_response> http_api::new_password_problem(const http_request& 
 
 net::awaitable<http_response> http_api::change_password_and_issue(const http_request& req, std::string role,
                                                                   std::string username,
-                                                                  std::string new_password) {
+                                                                  std::string new_password,
+                                                                  std::string device_token) {
     // (Named local: GCC 12 mishandles lambda temporaries inside co_await.)
     auto hash_work = [new_password, params = svc_.pwhash]() mutable {
         auto hash = crypto::hash_password(new_password, params);
@@ -51,7 +52,7 @@ net::awaitable<http_response> http_api::change_password_and_issue(const http_req
     const bool replaced = co_await sessions_.replace_password(username, std::move(*hashed));
     if (!replaced) co_return unavailable_response(req);
     log::info("password_changed", {{"role", role}});
-    co_return co_await issue_session(req, std::move(role), std::move(username), svc_.cfg.staff_session_ttl);
+    co_return co_await issue_staff_session(req, std::move(role), std::move(username), std::move(device_token));
 }
 
 std::optional<http_response> http_api::disable_refusal(const http_request& req, const identity& who,

@@ -23,27 +23,44 @@ long long now_s() {
 // (Commands are built as named locals throughout: GCC 12 miscompiles braced
 // lists inside co_await.)
 
-auto sessions_store::failed_login_counts(std::string username, std::string address_hash)
-    -> awaitable<std::optional<failed_logins>> {
-    std::vector<std::string> get{"MGET", keys::login_failures_account(username),
-                                 keys::login_failures_address(address_hash)};
-    auto v = co_await redis_.async_exec(std::move(get), use_awaitable);
-    if (v.failed()) co_return std::nullopt;
-    auto count_of = [&](std::size_t i) -> long long {
-        if (v.elements.size() <= i || v.elements[i].is_nil()) return 0;
-        return std::atoll(v.elements[i].str.c_str());
-    };
-    co_return failed_logins{count_of(0), count_of(1)};
+auto sessions_store::sign_in_state(std::string username, std::string address_hash, std::string device_token)
+    -> awaitable<std::optional<login_state>> {
+    // A device token is looked up only in its issued shape (43 characters of
+    // base64url); anything else is as if none came.
+    std::string device_hash = crypto::is_well_formed_token(device_token) ? crypto::token_hash(device_token) : "";
+    std::vector<std::string> keys{keys::login_failures_address(address_hash), keys::login_failures_untrusted(username),
+                                  device_hash.empty() ? "" : keys::login_device(device_hash),
+                                  device_hash.empty() ? "" : keys::login_failures_device(device_hash)};
+    std::vector<std::string> args{std::move(username)};
+    auto v = co_await redis_.async_eval(scripts::login_state(), std::move(keys), std::move(args), use_awaitable);
+    if (v.failed() || v.elements.size() != 4) co_return std::nullopt;
+    login_state out;
+    out.address_failures = v.elements[0].integer;
+    out.trusted_device = v.elements[1].integer == 1;
+    out.failures = v.elements[2].integer;
+    out.last_failure_ms = v.elements[3].integer;
+    co_return out;
 }
 
 auto sessions_store::record_failed_login(std::string username, std::string address_hash,
-                                         std::chrono::seconds window) -> awaitable<bool> {
-    std::vector<std::string> counters{keys::login_failures_account(username),
-                                      keys::login_failures_address(address_hash)};
-    std::vector<std::string> args{std::to_string(window.count())};
+                                         std::string trusted_device_token, std::chrono::seconds window,
+                                         long long now_ms) -> awaitable<bool> {
+    std::vector<std::string> counters{keys::login_failures_address(address_hash),
+                                      trusted_device_token.empty()
+                                          ? keys::login_failures_untrusted(username)
+                                          : keys::login_failures_device(crypto::token_hash(trusted_device_token))};
+    std::vector<std::string> args{std::to_string(window.count()), std::to_string(now_ms)};
     auto v = co_await redis_.async_eval(scripts::login_failure(), std::move(counters), std::move(args),
                                         use_awaitable);
     co_return !v.is_unavailable();
+}
+
+auto sessions_store::remember_device(std::string device_token, std::string username, std::chrono::seconds ttl)
+    -> awaitable<bool> {
+    std::vector<std::string> set{"SET", keys::login_device(crypto::token_hash(device_token)), std::move(username),
+                                 "EX", std::to_string(ttl.count())};
+    auto v = co_await redis_.async_exec(std::move(set), use_awaitable);
+    co_return !v.failed();
 }
 
 auto sessions_store::account_for_login(std::string username) -> awaitable<std::optional<login_account>> {

@@ -1,7 +1,8 @@
 // Staff accounts, sign-in and session records in Redis: the one owner of
-// pl:account:*, pl:accounts, pl:session:* and the failed-login counters
-// pl:rl:login:*, and the caller of domain/sessions/scripts/ for them
-// (account_create, account_set_disabled, session_create, login_failure).
+// pl:account:*, pl:accounts, pl:session:*, the failed-login counters
+// pl:rl:login:* and the device tokens pl:login:device:*, and the caller of
+// domain/sessions/scripts/ for them (account_create, account_set_disabled,
+// session_create, login_state, login_failure).
 // Callers get structs and enums; no reply is read by position outside this
 // file. (The detach/resume scripts beside them are still called by
 // client_session; docs/ARCHITECTURE.md, "Not yet reshaped".)
@@ -34,18 +35,32 @@ public:
     explicit sessions_store(redis::client& redis) : redis_(redis) {}
 
     // ---- Sign-in -------------------------------------------------------
-    // Failed sign-ins in the current window, for an account name and for a
-    // pseudonymised client address (its keyed hash).
-    struct failed_logins {
-        long long account = 0;
-        long long address = 0;
+    // What a sign-in attempt must know before the password is checked
+    // (login_state.lua): the failures from this (pseudonymised) client
+    // address in the current window, whether `device_token` (may be empty)
+    // is one issued to `username`, and the throttle counter that applies:
+    // that device token's own when it is, else the account's "untrusted"
+    // one (domain/sessions/login_throttle.hpp).
+    struct login_state {
+        long long address_failures = 0;
+        bool trusted_device = false;
+        long long failures = 0;       // on the counter that applies
+        long long last_failure_ms = 0; // 0 if none
     };
-    awaitable<std::optional<failed_logins>> failed_login_counts(std::string username, std::string address_hash);
-    // Counts one failure against both (login_failure.lua; each counter
-    // expires `window` after its first failure). False only if Redis was
-    // unreachable; an error answer is not retried and counts as done.
+    awaitable<std::optional<login_state>> sign_in_state(std::string username, std::string address_hash,
+                                                        std::string device_token);
+    // Counts one failure against the address and the counter that applied
+    // (login_failure.lua: the address counter expires `window` after its
+    // first failure; the other slides to `window` after this one). False only
+    // if Redis was unreachable; an error answer is not retried and counts
+    // as done.
     awaitable<bool> record_failed_login(std::string username, std::string address_hash,
-                                        std::chrono::seconds window);
+                                        std::string trusted_device_token, std::chrono::seconds window,
+                                        long long now_ms);
+    // Keeps `device_token` (stored as its hash) as a device known to
+    // `username` for `ttl`: a new token, or one just presented, whose life
+    // starts again. False if Redis did not answer.
+    awaitable<bool> remember_device(std::string device_token, std::string username, std::chrono::seconds ttl);
 
     // What sign-in needs of an account; `exists` false for an unknown name.
     struct login_account {

@@ -5,6 +5,7 @@
 import './admin.css';
 import { Api, ApiError } from '../shared/api';
 import { $, h } from '../shared/dom';
+import { loadDeviceToken, saveDeviceToken } from '../keystore/device-token';
 import { mentoringStats } from '../shared/mentoring-api';
 import { isLiveStats } from '../shared/protocol';
 import { describeError } from './errors';
@@ -118,7 +119,8 @@ async function onLoginSubmit(ev: SubmitEvent): Promise<void> {
   msg.classList.remove('error');
   msg.textContent = 'Signing in…';
   try {
-    const res = await api.login(u, p, changing ? fresh : undefined);
+    const res = await api.login(u, p, changing ? fresh : undefined, loadDeviceToken(u));
+    saveDeviceToken(u, res.device_token);
     if (res.role !== 'admin') {
       await api.logout().catch(() => undefined);
       msg.classList.add('error');

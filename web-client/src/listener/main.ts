@@ -10,6 +10,7 @@ import type { FrameOf, ServerFrame } from '../shared/protocol';
 import { type ConnState, WsClient } from '../shared/ws';
 import { REASON_TEXT, STATE_TEXT, setAvailability, updateAvailabilityButtons } from './availability';
 import { unlockSound } from './alerts';
+import { loadDeviceToken, saveDeviceToken } from '../keystore/device-token';
 import { refreshDevice } from './device';
 import { startMentor, stopMentor } from './mentor';
 import { WITHDRAWN_TEXT, onOffer, removeOffer } from './offers';
@@ -47,7 +48,8 @@ async function login(): Promise<void> {
   ($('login-button') as HTMLButtonElement).disabled = true;
   let keepPassword = false;
   try {
-    const r = await s.api.login(username, password, changing ? newPassword : undefined);
+    const r = await s.api.login(username, password, changing ? newPassword : undefined, loadDeviceToken(username));
+    saveDeviceToken(username, r.device_token);
     if (r.role !== 'listener') {
       await s.api.logout();
       setError('login-error', 'This console is for peer listeners. Administrators use the dashboard.');

@@ -19,6 +19,8 @@ export interface LoginResult {
   token: string;
   role: 'gp' | 'listener' | 'admin';
   expires_in_s: number;
+  /** Staff sign-ins: this browser's device token (send it at the next sign-in). */
+  device_token?: string;
 }
 
 export interface CertificateState {
@@ -163,10 +165,15 @@ export class Api {
     return r;
   }
 
-  /** Signs in; with `newPassword`, replaces the password too (required after a one-time password). */
-  async login(username: string, password: string, newPassword?: string): Promise<LoginResult> {
+  /**
+   * Signs in; with `newPassword`, replaces the password too (required after a one-time password).
+   * `deviceToken`: the one an earlier sign-in to this account gave this browser, which exempts it
+   * from the delays others' failed guesses cause (docs/PROTOCOL.md, `POST /api/login`).
+   */
+  async login(username: string, password: string, newPassword?: string, deviceToken?: string): Promise<LoginResult> {
     const body: Record<string, string> = { username, password };
     if (newPassword !== undefined) body.new_password = newPassword;
+    if (deviceToken !== undefined) body.device_token = deviceToken;
     const r = await this.request<LoginResult>('POST', '/api/login', body);
     this.token = r.token;
     return r;
