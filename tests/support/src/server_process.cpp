@@ -63,10 +63,18 @@ void server_process::wait_until_healthy() {
                                      process_.status()->describe() + "); log tail:\n" + log_tail());
         }
         try {
+            // Listening is not enough: a node answers /healthz before its
+            // Redis connections are up, and a test's first request would then
+            // get 503. /readyz says both are (commands and pub/sub).
             auto res = client::http_get(endpoint_, "/healthz", {}, std::chrono::seconds(1));
-            if (res.status == 200)
-                return;
-            last_problem = "GET /healthz answered " + std::to_string(res.status) + " " + res.body;
+            if (res.status == 200) {
+                res = client::http_get(endpoint_, "/readyz", {}, std::chrono::seconds(1));
+                if (res.status == 200)
+                    return;
+                last_problem = "GET /readyz answered " + std::to_string(res.status) + " " + res.body;
+            } else {
+                last_problem = "GET /healthz answered " + std::to_string(res.status) + " " + res.body;
+            }
         } catch (const client::client_error& e) {
             last_problem = e.what();
         }

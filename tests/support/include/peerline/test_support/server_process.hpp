@@ -29,7 +29,8 @@ class server_process {
   public:
     // Starts `binary serve --bind 127.0.0.1 --port P --redis URL --data-dir
     // DIR/data --password-hash-cost minimum [TLS] EXTRA...` and waits until
-    // GET /healthz answers 200. Throws with the log tail if it does not.
+    // GET /healthz and GET /readyz answer 200 (listening, and Redis reached
+    // for commands and pub/sub). Throws with the log tail if they do not.
     explicit server_process(server_options opts);
     // Stops a server still running (SIGTERM, then SIGKILL).
     ~server_process();
