@@ -120,13 +120,13 @@ async function onLoginSubmit(ev: SubmitEvent): Promise<void> {
   msg.textContent = 'Signing in…';
   try {
     const res = await api.login(u, p, changing ? fresh : undefined, loadDeviceToken(u));
-    saveDeviceToken(u, res.device_token);
     if (res.role !== 'admin') {
       await api.logout().catch(() => undefined);
       msg.classList.add('error');
       msg.textContent = 'This account is not an administrator account. Listeners use the listener console.';
       return;
     }
+    saveDeviceToken(u, res.device_token); // only for accounts this page serves
     username = u;
     ($('login-password') as HTMLInputElement).value = '';
     endPasswordChange();

@@ -49,12 +49,12 @@ async function login(): Promise<void> {
   let keepPassword = false;
   try {
     const r = await s.api.login(username, password, changing ? newPassword : undefined, loadDeviceToken(username));
-    saveDeviceToken(username, r.device_token);
     if (r.role !== 'listener') {
       await s.api.logout();
       setError('login-error', 'This console is for peer listeners. Administrators use the dashboard.');
       return;
     }
+    saveDeviceToken(username, r.device_token); // only for accounts this page serves
   } catch (err) {
     if (err instanceof ApiError && err.code === 'password_change_required') {
       // Nothing else until the one-time password is replaced.
