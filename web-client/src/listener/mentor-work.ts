@@ -257,6 +257,7 @@ async function refreshOnce(): Promise<void> {
   if (!api) return;
   try {
     await renderRequests(api);
+    if (mentor.api !== api) return; // signed out meanwhile: ask nothing more with that session
     await renderMentees(api);
     if (mentor.api === api) setError('mentor-error', null);
   } catch (e) {
