@@ -11,7 +11,9 @@
 // passes on at once), the second lets the time to answer pass (it passes on), the
 // third opens the note on their device and accepts. The GP books four
 // sessions within a month (the organisation's defaults set compact for the
-// test), moves one on its own and then one "and all later ones",
+// test) while the mentor starts a private note, moves one session on its
+// own and then one "and all later ones" (the mentor's check for bookings,
+// the note still unsaved, shows the moves and leaves the note as it was),
 // downloads the series as .ics, and, on another device restored from the
 // words, answers the outcome question after the last session; the dashboard
 // counts it. Neither the note nor the mentor's private note is anywhere in
@@ -333,6 +335,15 @@ test('a whole mentoring series: cascade after a decline and a time-out, accept, 
   assert.ok(booked[3].startMs - booked[0].startMs <= 31 * DAY, 'within the month');
   assert.ok(booked.every((b) => /10:00|12:00|14:00/.test(london(b.startMs))), 'inside the mentor\'s hours');
 
+  // The mentor sees the bookings and starts a private note on their device, not saved yet.
+  await refreshMentor(cole);
+  const menteeItem = cole.locator('.mentee');
+  await menteeItem.filter({ hasText: '4 of 4 sessions booked' }).waitFor({ timeout: f.TIMEOUT });
+  await menteeItem.getByText('My private notes').click();
+  const privateNote = `Talked about leaving the partnership. ${PRIVATE_CANARY}`;
+  await menteeItem.getByLabel('Notes').fill(privateNote);
+  const sessionsSeen = await menteeItem.locator('.sessions').textContent();
+
   // Move session 2 on its own, a day later (session 3 is at least two days after it: the planner spreads them).
   const option2 = await moveOption(gp, 2, booked[1].startMs + DAY);
   assert.ok(option2, 'the mentor is free a day later, and the series allows it');
@@ -376,13 +387,15 @@ test('a whole mentoring series: cascade after a decline and a time-out, accept, 
   assert.deepEqual(events.map((e) => e.seq), [0, 1, 1, 1]);
   assert.ok(events.every((e) => e.alarm && /^[0-9a-f]{32}-[1-4]$/.test(e.uid)), 'a reminder each; UIDs from the key, not the server');
 
-  // The mentor sees the bookings and keeps a private note on their device.
+  // The mentor, the note still unsaved, checks for bookings (as the panel's
+  // poll also does): the moves are shown, and the note being written, its box
+  // open, is left as it was (a refresh once redrew every mentee, taking both).
   await refreshMentor(cole);
-  await cole.locator('.mentee', { hasText: '4 of 4 sessions booked' }).waitFor({ timeout: f.TIMEOUT });
-  await cole.locator('.mentee').getByText('My private notes').click();
-  await cole.locator('.mentee').getByLabel('Notes').fill(`Talked about leaving the partnership. ${PRIVATE_CANARY}`);
-  await cole.locator('.mentee').getByRole('button', { name: 'Save note' }).click();
-  await cole.locator('.mentee').getByText(/Saved on this device/).waitFor({ timeout: f.TIMEOUT });
+  await cole.waitForFunction((seen) => document.querySelector('.mentee .sessions')?.textContent !== seen, sessionsSeen, { timeout: f.TIMEOUT });
+  assert.equal(await menteeItem.locator('details.mentee-notes').evaluate((d) => d.open), true, 'the notes box stays open');
+  assert.equal(await menteeItem.getByLabel('Notes').inputValue(), privateNote, 'what the mentor was writing is still there');
+  await menteeItem.getByRole('button', { name: 'Save note' }).click();
+  await menteeItem.getByText(/Saved on this device/).waitFor({ timeout: f.TIMEOUT });
 
   await closePage(cole);
   await closePage(gp);
