@@ -71,10 +71,13 @@ export function mentoringSpecs(m: MentoringStatsJson): MentoringChartSpec[] {
         + `${plural(count('offers_expired'), 'offer')} not answered in time, ${count('requests_declined')} declined by every choice.`,
     },
   ];
-  if (m.series_completed !== undefined || m.ended_early !== undefined) {
+  // A server that reports series_completed also counts relationships ended
+  // early (counts.ended_early_<reason>) and the outcome answers
+  // (counts.outcome_<answer>), PROTOCOL.md 10.7; an older one has none of them.
+  if (m.series_completed !== undefined) {
     const endedLabels = END_REASONS.filter(([k]) => k !== 'completed');
-    const ended = (k: string) => m.ended_early?.[k] ?? 0;
-    const endedTotal = Object.values(m.ended_early ?? {}).reduce((a, b) => a + b, 0);
+    const ended = (k: string) => count(`ended_early_${k}`);
+    const endedTotal = END_REASONS.reduce((a, [k]) => a + ended(k), 0);
     const completed = m.series_completed ?? 0;
     specs.push({
       key: 'mentoring-series',
@@ -89,10 +92,10 @@ export function mentoringSpecs(m: MentoringStatsJson): MentoringChartSpec[] {
       summary: `${plural(completed, 'series', 'series')} completed, ${endedTotal} ended early.`,
     });
   }
-  if (m.outcomes) {
-    const outcomes = m.outcomes;
+  if (m.series_completed !== undefined) {
     const keys = OUTCOMES.map(([k]) => k);
-    const total = keys.reduce((a, k) => a + (outcomes[k] ?? 0), 0);
+    const answers = (k: string) => count(`outcome_${k}`);
+    const total = keys.reduce((a, k) => a + answers(k), 0);
     specs.push({
       key: 'mentoring-outcomes',
       title: 'Mentoring outcomes',
@@ -101,9 +104,9 @@ export function mentoringSpecs(m: MentoringStatsJson): MentoringChartSpec[] {
       kind: 'bar',
       yTitle: 'answers',
       labels: keys.map((k) => OUTCOME_LABELS[k]),
-      series: [{ label: 'Answers', values: keys.map((k) => outcomes[k] ?? 0) }],
+      series: [{ label: 'Answers', values: keys.map(answers) }],
       empty: total === 0,
-      summary: `${plural(total, 'answer')}: ${keys.map((k) => `${outcomes[k] ?? 0} ${OUTCOME_LABELS[k].toLowerCase()}`).join(', ')}.`,
+      summary: `${plural(total, 'answer')}: ${keys.map((k) => `${answers(k)} ${OUTCOME_LABELS[k].toLowerCase()}`).join(', ')}.`,
     });
   }
   return specs;

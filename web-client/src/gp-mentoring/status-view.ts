@@ -44,15 +44,28 @@ export function showStatus(r: RelationshipJson): void {
   $('status-again').hidden = !(r.state === 'declined' || r.state === 'mentor_gone');
 }
 
-/** Asks the server again and shows the answer. */
+/** How many times "Check again" has asked, and which of those answers is on screen. */
+let asked = 0;
+let shown = 0;
+
+/**
+ * Asks the server again and shows the answer. Answers can arrive out of
+ * order (each ask is its own request): one older than the answer already
+ * shown is dropped, so the page never steps back to where the request stood
+ * before.
+ */
 export async function refreshStatus(): Promise<RelationshipJson | null> {
   if (!m.token) return null;
+  const mine = ++asked;
   try {
     const r = await m.api.relationship(m.token);
+    if (mine < shown) return null;
+    shown = mine;
     setError('page-error', null);
     showStatus(r);
     return r;
   } catch (e) {
+    if (mine < shown) return null;
     setError('page-error', describeApiError(e));
     return null;
   }

@@ -149,8 +149,9 @@ export interface MentorLoadJson {
 /**
  * GET /api/admin/mentoring: counts only. `counts` holds running totals, each
  * present once non-zero (`requests`, `accepted`, `offers_declined`,
- * `offers_expired`, `requests_declined`); series completed, relationships
- * ended early and the outcome answers come once the server counts them.
+ * `offers_expired`, `requests_declined`, `ended_early_<reason>`,
+ * `mentor_gone`, `outcome_<answer>`); `series_completed` is there on a server
+ * that counts series, relationships ended early and outcomes (PROTOCOL.md 10.7).
  */
 export interface MentoringStatsJson {
   mentors: MentorLoadJson[];
@@ -159,8 +160,6 @@ export interface MentoringStatsJson {
   relationships_active: number;
   counts?: Record<string, number>;
   series_completed?: number;
-  ended_early?: Record<string, number>;
-  outcomes?: Record<Outcome, number>;
 }
 
 /** Limits on what comes back (the server has its own; these stop a page trusting a bad reply). */
@@ -327,8 +326,7 @@ export class MentorApi {
 export async function mentoringStats(api: Api): Promise<MentoringStatsJson> {
   const r = await api.get<unknown>('/api/admin/mentoring');
   if (!isObject(r) || !Array.isArray(r.mentors) || r.mentors.length > REPLY_LIMITS.mentors
-    || (r.counts !== undefined && !isObject(r.counts)) || (r.outcomes !== undefined && !isObject(r.outcomes))
-    || (r.ended_early !== undefined && !isObject(r.ended_early))) {
+    || (r.counts !== undefined && !isObject(r.counts))) {
     throw bad('mentoring figures');
   }
   return r as unknown as MentoringStatsJson;

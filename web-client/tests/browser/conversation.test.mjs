@@ -47,7 +47,8 @@ test('a GP and a certified listener talk end to end; the canary is on both scree
   await f.waitCertified(listener);
   assert.equal(await listener.locator('#org-fingerprint').textContent(), h.orgKey().fingerprint);
   await f.goAvailable(listener);
-  assert.match(await listener.locator('#rota-now').textContent(), /You are on shift until/);
+  // The shifts load on their own after sign-in (nothing waits for them): wait for them to be shown.
+  await listener.locator('#rota-now', { hasText: 'You are on shift until' }).waitFor({ timeout: f.TIMEOUT });
   assert.ok(await listener.locator('#rota-body tr').count() > 0, 'the listener sees their shifts');
   await h.screenshot(listener, 'listener-available');
 

@@ -11,7 +11,9 @@
 // passes on at once), the second lets the time to answer pass (it passes on), the
 // third opens the note on their device and accepts. The GP books four
 // sessions within a month (the organisation's defaults set compact for the
-// test), moves one on its own and then one "and all later ones",
+// test) while the mentor starts a private note, moves one session on its
+// own and then one "and all later ones" (the mentor's check for bookings,
+// the note still unsaved, shows the moves and leaves the note as it was),
 // downloads the series as .ics, and, on another device restored from the
 // words, answers the outcome question after the last session; the dashboard
 // counts it. Neither the note nor the mentor's private note is anywhere in
@@ -198,15 +200,7 @@ const london = (ms) => new Intl.DateTimeFormat('en-GB', {
 const londonDate = (ms) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(ms);
 const londonDay = (ms) => Date.UTC(...new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(ms).split('-').map((x, i) => Number(x) - (i === 1 ? 1 : 0)));
 
-// Not a gate yet: in the lead's final runs on a loaded two-core machine this
-// test failed twice at different steps (once "certificate not valid yet"
-// against the page's driven clock, before setPageClocks above; once the
-// mentor's "Saved on this device" status never seen, probably re-rendered
-// away by the panel's 30-second poll). It still runs and reports; make it a
-// gate again once it passes reliably.
-const SERIES_TODO = 'flaky under load: see the comment above';
-
-test('a whole mentoring series: cascade after a decline and a time-out, accept, book, move one and this-and-later, .ics, counts, no canary', { skip, todo: SERIES_TODO }, async () => {
+test('a whole mentoring series: cascade after a decline and a time-out, accept, book, move one and this-and-later, .ics, counts, no canary', { skip }, async () => {
   // --- the organisation: four certified mentors --------------------------------
   const listenerPages = {};
   for (const m of MENTORS) listenerPages[m.user] = await certifiedListener(m.user);
@@ -341,6 +335,15 @@ test('a whole mentoring series: cascade after a decline and a time-out, accept, 
   assert.ok(booked[3].startMs - booked[0].startMs <= 31 * DAY, 'within the month');
   assert.ok(booked.every((b) => /10:00|12:00|14:00/.test(london(b.startMs))), 'inside the mentor\'s hours');
 
+  // The mentor sees the bookings and starts a private note on their device, not saved yet.
+  await refreshMentor(cole);
+  const menteeItem = cole.locator('.mentee');
+  await menteeItem.filter({ hasText: '4 of 4 sessions booked' }).waitFor({ timeout: f.TIMEOUT });
+  await menteeItem.getByText('My private notes').click();
+  const privateNote = `Talked about leaving the partnership. ${PRIVATE_CANARY}`;
+  await menteeItem.getByLabel('Notes').fill(privateNote);
+  const sessionsSeen = await menteeItem.locator('.sessions').textContent();
+
   // Move session 2 on its own, a day later (session 3 is at least two days after it: the planner spreads them).
   const option2 = await moveOption(gp, 2, booked[1].startMs + DAY);
   assert.ok(option2, 'the mentor is free a day later, and the series allows it');
@@ -384,13 +387,15 @@ test('a whole mentoring series: cascade after a decline and a time-out, accept, 
   assert.deepEqual(events.map((e) => e.seq), [0, 1, 1, 1]);
   assert.ok(events.every((e) => e.alarm && /^[0-9a-f]{32}-[1-4]$/.test(e.uid)), 'a reminder each; UIDs from the key, not the server');
 
-  // The mentor sees the bookings and keeps a private note on their device.
+  // The mentor, the note still unsaved, checks for bookings (as the panel's
+  // poll also does): the moves are shown, and the note being written, its box
+  // open, is left as it was (a refresh once redrew every mentee, taking both).
   await refreshMentor(cole);
-  await cole.locator('.mentee', { hasText: '4 of 4 sessions booked' }).waitFor({ timeout: f.TIMEOUT });
-  await cole.locator('.mentee').getByText('My private notes').click();
-  await cole.locator('.mentee').getByLabel('Notes').fill(`Talked about leaving the partnership. ${PRIVATE_CANARY}`);
-  await cole.locator('.mentee').getByRole('button', { name: 'Save note' }).click();
-  await cole.locator('.mentee').getByText(/Saved on this device/).waitFor({ timeout: f.TIMEOUT });
+  await cole.waitForFunction((seen) => document.querySelector('.mentee .sessions')?.textContent !== seen, sessionsSeen, { timeout: f.TIMEOUT });
+  assert.equal(await menteeItem.locator('details.mentee-notes').evaluate((d) => d.open), true, 'the notes box stays open');
+  assert.equal(await menteeItem.getByLabel('Notes').inputValue(), privateNote, 'what the mentor was writing is still there');
+  await menteeItem.getByRole('button', { name: 'Save note' }).click();
+  await menteeItem.getByText(/Saved on this device/).waitFor({ timeout: f.TIMEOUT });
 
   await closePage(cole);
   await closePage(gp);
@@ -414,14 +419,14 @@ test('a whole mentoring series: cascade after a decline and a time-out, accept, 
   series = { words, last: after1[3] };
 });
 
-// Marked todo: they run and report without failing the suite. The outcome
-// test needs the first test's series (todo while flaky); the grant test needs
-// "mentor" in GET /api/admin/accounts (PROTOCOL.md 10.7). Remove each mark
-// when what it waits for is there.
-const OUTCOME_TODO = 'needs the series of the test before, itself todo (flaky under load); the server has the outcome endpoint';
+// Marked todo: it runs and reports without failing the suite. The grant test
+// (on the series test's fourth mentor) needs "mentor" in GET
+// /api/admin/accounts (PROTOCOL.md 10.7) for the dashboard to offer its
+// buttons; this server does not list it yet (branch mentor-live adds it).
+// Remove the mark when it does.
 const GRANT_TODO = 'server: GET /api/admin/accounts does not list "mentor" yet (PROTOCOL.md 10.7)';
 
-test('after the last session, on another device restored from the words, the GP answers the outcome question and the dashboard counts it', { skip, todo: OUTCOME_TODO }, async () => {
+test('after the last session, on another device restored from the words, the GP answers the outcome question and the dashboard counts it', { skip }, async () => {
   assert.ok(series, 'the series of the test before');
   const { words, last } = series;
   await setServerClock(last.startMs + 3 * HOUR - Date.now());
@@ -475,6 +480,8 @@ test('a relationship key the server does not know opens nothing, and the page sa
     gp.getByRole('button', { name: 'Open', exact: true }).click(),
   ]);
   assert.equal(reply.status(), 404);
+  // The reply has reached the browser; the page says so once its script has read it.
+  await gp.locator('#restore-error:not([hidden])').waitFor({ timeout: f.TIMEOUT });
   assert.equal(await gp.locator('#restore-error').textContent(),
     'No mentoring was found for this key. Check the words against what you wrote down.');
   assert.equal(await gp.locator('#view-restore').isVisible(), true, 'nothing else is shown');

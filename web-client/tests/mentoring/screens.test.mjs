@@ -86,9 +86,12 @@ test('the dashboard\'s mentoring charts: load per mentor, requests and answers, 
       { mentor_id: 'b', username: 'mentor.b', active_relationships: 0, sessions_this_month: 0, requests_waiting: 0 },
     ],
     requests_waiting: 1, oldest_request_wait_s: 5400, relationships_active: 2,
-    counts: { requests: 3, accepted: 2, offers_declined: 1, offers_expired: 1 },
-    series_completed: 5, ended_early: { referred_on: 1, not_a_fit: 2 },
-    outcomes: { stayed_in_practice: 4, changed_how_i_work: 1, left: 0, prefer_not_to_say: 1 },
+    // As PROTOCOL.md 10.7 has them: ended early and outcomes are counts, absent while 0.
+    counts: {
+      requests: 3, accepted: 2, offers_declined: 1, offers_expired: 1, ended_early_referred_on: 1, ended_early_not_a_fit: 2,
+      outcome_stayed_in_practice: 4, outcome_changed_how_i_work: 1, outcome_prefer_not_to_say: 1,
+    },
+    series_completed: 5,
   });
   const [load, requests, series, outcomes] = specs;
   assert.deepEqual(load.labels, ['Dr A', 'mentor.b'], 'a mentor without a card is shown by username');
