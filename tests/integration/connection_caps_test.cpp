@@ -4,6 +4,7 @@
 // connections it has, and takes new ones again when one closes.
 #include "fixture.hpp"
 #include "raw_connection.hpp"
+#include "peerline/test_support/files.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -23,19 +24,21 @@ namespace {
 // a slot until the server has read that close, so a round in which one of
 // ours was refused is tried again with fresh connections (bounded).
 std::vector<std::unique_ptr<raw_connection>> hold_served(peerline_stack& s, int n) {
-    for (int round = 0; round < 40; ++round) {
-        std::vector<std::unique_ptr<raw_connection>> held;
-        bool all_served = true;
-        for (int i = 0; i < n && all_served; ++i) {
-            held.push_back(std::make_unique<raw_connection>(s.ep()));
-            all_served = starts_with(held.back()->get("/healthz"), "HTTP/1.1 200");
-        }
-        if (all_served) return held;
-        held.clear();
-        std::this_thread::sleep_for(50ms); // let the server read the closes
-    }
-    FAIL("the node never had room for " << n << " connections");
-    return {};
+    std::vector<std::unique_ptr<raw_connection>> held;
+    // Each round is itself the wait: fresh connections until the server has
+    // read the probe's close (bounded), no fixed pause.
+    bool room = ts::eventually(
+        [&] {
+            held.clear();
+            for (int i = 0; i < n; ++i) {
+                held.push_back(std::make_unique<raw_connection>(s.ep()));
+                if (!starts_with(held.back()->get("/healthz"), "HTTP/1.1 200")) return false;
+            }
+            return true;
+        },
+        5s);
+    if (!room) FAIL("the node never had room for " << n << " connections");
+    return held;
 }
 
 } // namespace

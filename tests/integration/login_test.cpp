@@ -37,6 +37,15 @@ long long retry_after_s(const tc::http_response& res) {
     return h.empty() ? -1 : std::stoll(h);
 }
 
+// Signs `a` in with the right password; the device token the answer gives.
+std::string device_token_of_sign_in(const peerline_stack& s, const account& a) {
+    auto res = try_login(s, a.name, a.password);
+    REQUIRE(res.status == 200);
+    auto token = res.json().value("device_token", std::string{});
+    REQUIRE(token.size() == 43);
+    return token;
+}
+
 // Five wrong passwords for `user` from a browser without its device token.
 void five_wrong_guesses(const peerline_stack& s, const std::string& user) {
     for (int i = 0; i < 5; ++i) {
@@ -128,10 +137,7 @@ TEST_CASE("someone guessing from elsewhere never slows down the browser that hol
           "[login]") {
     peerline_stack s({throttle_args});
     auto a = s.new_listener("listener-usual-browser");
-    auto first = try_login(s, a.name, a.password);
-    REQUIRE(first.status == 200);
-    auto device = first.json().value("device_token", std::string{});
-    REQUIRE(device.size() == 43);
+    auto device = device_token_of_sign_in(s, a);
 
     five_wrong_guesses(s, a.name);
     REQUIRE(try_login(s, a.name, a.password).status == 429); // a new browser waits
@@ -146,10 +152,7 @@ TEST_CASE("a device token issued to another account, a made-up one or a malforme
     peerline_stack s({throttle_args});
     auto a = s.new_listener("listener-target");
     auto b = s.new_listener("listener-other");
-    auto other = try_login(s, b.name, b.password);
-    REQUIRE(other.status == 200);
-    auto b_device = other.json().value("device_token", std::string{});
-    REQUIRE_FALSE(b_device.empty());
+    auto b_device = device_token_of_sign_in(s, b);
 
     five_wrong_guesses(s, a.name);
     CHECK(try_login_on_device(s, a.name, a.password, b_device).status == 429);
@@ -167,9 +170,7 @@ TEST_CASE("guessing with a stolen device token is slowed down on that token, not
           "[login]") {
     peerline_stack s({throttle_args});
     auto a = s.new_listener("listener-stolen-token");
-    auto first = try_login(s, a.name, a.password);
-    REQUIRE(first.status == 200);
-    auto stolen = first.json().value("device_token", std::string{});
+    auto stolen = device_token_of_sign_in(s, a);
 
     for (int i = 0; i < 5; ++i) REQUIRE(try_login_on_device(s, a.name, "guess-" + std::to_string(i), stolen).status == 401);
     CHECK(try_login_on_device(s, a.name, a.password, stolen).status == 429);
